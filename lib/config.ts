@@ -1,0 +1,121 @@
+/**
+ * Settings, read once at start from the environment and validated. A bad value stops start-up with
+ * one line naming the setting (see `loadConfig`).
+ */
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url({ protocol: /^https?$/ });
+const blankIsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const schema = z.object({
+  PORT: port.default(8000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** unset: ./data/parley.sqlite; ":memory:"; an http(s) URL for KV Connect. */
+  KV_PATH: z.preprocess(blankIsUnset, z.string().optional()),
+  WORKERS: positiveInt.max(64).default(1),
+  ADMIN_EMAIL: z.preprocess(blankIsUnset, z.email().optional()),
+  ADMIN_PASSWORD: z.preprocess(blankIsUnset, z.string().min(8).optional()),
+  GEMINI_API_KEY: z.preprocess(blankIsUnset, z.string().optional()),
+  GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  GEMINI_BASE_URL: z.preprocess(blankIsUnset, url.optional()),
+  /** How long one Gemini call may take before the built-in bot answers instead. */
+  GEMINI_TIMEOUT_MS: positiveInt.default(20_000),
+  KNOWLEDGE_DIR: z.preprocess(blankIsUnset, z.string().optional()),
+  CUSTOMER_API_URL: z.preprocess(blankIsUnset, url.optional()),
+  CUSTOMER_API_TIMEOUT_MS: positiveInt.default(2_000),
+  ALLOWED_ORIGINS: z.preprocess(blankIsUnset, z.string().optional()),
+  /** The business's name and the bot's name and tone, used in greetings and the Gemini instruction. */
+  BUSINESS_NAME: z.string().min(1).default("Parley"),
+  BOT_NAME: z.string().min(1).default("Parley Assistant"),
+  BOT_TONE: z.string().min(1).default("friendly, concise and precise"),
+  /** Session lifetime in hours. */
+  SESSION_TTL_HOURS: positiveInt.default(24 * 30),
+  /** Default maximum number of open human conversations per agent. */
+  AGENT_CAPACITY: positiveInt.max(1000).default(5),
+  /** Seconds after an agent's last socket closes before they count as offline. */
+  PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** "0" switches the BroadcastChannel fast path off (tests; delivery then rides on KV watch). */
+  BROADCAST: z.enum(["0", "1"]).default("1"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  kvPath: string | undefined;
+  workers: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  gemini: { apiKey: string; model: string; baseUrl: string | undefined; timeoutMs: number } | null;
+  knowledgeDir: string;
+  customerApi: { url: string; timeoutMs: number } | null;
+  allowedOrigins: string[];
+  businessName: string;
+  botName: string;
+  botTone: string;
+  sessionTtlMs: number;
+  agentCapacity: number;
+  presenceGraceMs: number;
+  broadcast: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export const DEFAULT_KNOWLEDGE_DIR = new URL("./help_center/", import.meta.url).pathname;
+
+export class ConfigError extends Error {}
+
+/** Parse settings from an environment-like record. Throws ConfigError naming the bad setting. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0] ?? "settings");
+    throw new ConfigError(`Invalid setting ${name}: ${issue.message}`);
+  }
+  const e = result.data;
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("Invalid setting ADMIN_EMAIL/ADMIN_PASSWORD: set both or neither");
+  }
+  const origins = (e.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin.replace(/\/$/, "")) {
+      throw new ConfigError(`Invalid setting ALLOWED_ORIGINS: "${origin}" is not an origin`);
+    }
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    kvPath: e.KV_PATH,
+    workers: e.WORKERS,
+    adminEmail: e.ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: e.ADMIN_PASSWORD,
+    gemini: e.GEMINI_API_KEY
+      ? {
+        apiKey: e.GEMINI_API_KEY,
+        model: e.GEMINI_MODEL,
+        baseUrl: e.GEMINI_BASE_URL,
+        timeoutMs: e.GEMINI_TIMEOUT_MS,
+      }
+      : null,
+    knowledgeDir: e.KNOWLEDGE_DIR ?? DEFAULT_KNOWLEDGE_DIR,
+    customerApi: e.CUSTOMER_API_URL
+      ? { url: e.CUSTOMER_API_URL.replace(/\/+$/, ""), timeoutMs: e.CUSTOMER_API_TIMEOUT_MS }
+      : null,
+    allowedOrigins: origins.map((o) => new URL(o).origin),
+    businessName: e.BUSINESS_NAME,
+    botName: e.BOT_NAME,
+    botTone: e.BOT_TONE,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    agentCapacity: e.AGENT_CAPACITY,
+    presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
+    broadcast: e.BROADCAST === "1",
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Settings for tests: in-memory KV, a free port, the built-in bot. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({ PORT: "0", KV_PATH: ":memory:", ...overrides });
+}
