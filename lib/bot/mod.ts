@@ -1,0 +1,23 @@
+/** Chooses the bot: Gemini when an API key is configured, else the built-in bot. */
+import type { Config } from "../config.ts";
+import type { KnowledgeBase } from "../knowledge.ts";
+import { BuiltinBot } from "./builtin.ts";
+import { GeminiBot } from "./gemini.ts";
+import type { Bot } from "./types.ts";
+
+export function createBot(config: Config, knowledge: KnowledgeBase): Bot {
+  const builtin = new BuiltinBot({
+    name: config.botName,
+    businessName: config.businessName,
+    knowledge,
+  });
+  if (!config.gemini) return builtin;
+  return new GeminiBot({
+    ...config.gemini,
+    name: config.botName,
+    businessName: config.businessName,
+    tone: config.botTone,
+    knowledge,
+    fallback: builtin,
+  });
+}
