@@ -1,0 +1,60 @@
+/** Builds the Hono app from the services and the routes. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { Services } from "./services.ts";
+import { type AppEnv, authenticate } from "./http.ts";
+import { errorBody, toErrorBody } from "./errors.ts";
+import { authRoutes } from "../routes/api/auth.ts";
+import { agentRoutes } from "../routes/api/agents.ts";
+import { customerRoutes } from "../routes/api/customers.ts";
+import { conversationRoutes } from "../routes/api/conversations.ts";
+import { wsRoutes } from "../routes/ws.ts";
+import { pageRoutes } from "../routes/pages.tsx";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(async function provideServices(c, next) {
+    c.set("services", services);
+    await next();
+  });
+  app.onError((err, c) => {
+    const [status, body] = toErrorBody(err);
+    if (status === 500) {
+      services.log.error("request failed", { path: c.req.path, err: String(err) });
+    }
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
+
+  app.get("/healthz", async (c) => {
+    try {
+      await services.store.kv.get(["healthz"]);
+      return c.json({ ok: true });
+    } catch {
+      return c.json({ ok: false, kv: "unreachable" }, 503);
+    }
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
+    }),
+  );
+  api.use(authenticate());
+  api.route("/auth", authRoutes);
+  api.route("/agents", agentRoutes);
+  api.route("/customers", customerRoutes);
+  api.route("/conversations", conversationRoutes);
+  app.route("/api", api);
+
+  app.route("/ws", wsRoutes);
+
+  app.use("*", secureHeaders());
+  app.route("/", pageRoutes);
+  return app;
+}

@@ -1,0 +1,52 @@
+/**
+ * Typed errors, mapped to the contract's error body `{error: {code, message}}` and HTTP status in
+ * one place (`errorResponse`). Throw these from anywhere; routes and the socket turn them into
+ * responses or error frames.
+ */
+
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "too_large"
+  | "internal";
+
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  too_large: 413,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new AppError("bad_request", message);
+export const unauthorized = (message = "Sign in first.") => new AppError("unauthorized", message);
+export const forbidden = (message = "You are not allowed to do that.") =>
+  new AppError("forbidden", message);
+export const notFound = (what = "That") => new AppError("not_found", `${what} was not found.`);
+export const conflict = (message: string) => new AppError("conflict", message);
+export const tooLarge = (message: string) => new AppError("too_large", message);
+export const rateLimited = (message = "Too many requests; slow down and try again shortly.") =>
+  new AppError("rate_limited", message);
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } };
+}
+
+/** Anything thrown → [status, body]. Unknown errors become `internal` without leaking details. */
+export function toErrorBody(err: unknown): [number, ReturnType<typeof errorBody>] {
+  if (err instanceof AppError) return [STATUS[err.code], errorBody(err.code, err.message)];
+  return [500, errorBody("internal", "Something went wrong on our side. Please try again.")];
+}

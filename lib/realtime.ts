@@ -1,0 +1,137 @@
+/**
+ * The relay: events committed in KV reach every socket that follows them.
+ *
+ * Publishing delivers to this isolate's listeners at once and posts the event on a
+ * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
+ * delivery does not rely on it: commits bump watched signal keys (lib/store/conversations.ts), and
+ * listeners can re-read from KV after the last seq they delivered (`onSignal`).
+ */
+import type { Conversation, Message, Role } from "./types.ts";
+import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
+import { keys } from "./store/keys.ts";
+
+export type RelayEvent =
+  | { type: "message"; message: Message }
+  | {
+    type: "conversation";
+    conversation: Conversation;
+    /** "message": only lastSeq/lastMessage moved (inbox only); "state": mode, assignee, status. */
+    reason?: "message" | "state";
+  }
+  /** The bot's reply while it streams (never stored; the committed message follows). */
+  | { type: "draft"; conversationId: string; text: string }
+  | {
+    type: "typing";
+    conversationId: string;
+    userId: string;
+    name: string;
+    role: Role | "bot";
+    typing: boolean;
+    /** The socket that sent it (not echoed back to it). */
+    origin?: string;
+  }
+  | { type: "read"; conversationId: string; userId: string; seq: number; origin?: string }
+  | { type: "session_revoked"; tokenHash: string };
+
+export interface Listener {
+  /** Conversation ids this listener follows. */
+  follows(conversationId: string): boolean;
+  /** Agents' inbox: every conversation change. */
+  readonly inbox: boolean;
+  readonly tokenHash: string | null;
+  onEvent(event: RelayEvent): void;
+  /** Something changed in KV for conversations in this shard: re-read what is missing. */
+  onSignal(shard: number): void;
+}
+
+export class Relay {
+  #listeners = new Set<Listener>();
+  #channel: BroadcastChannel | null;
+  #watchAbort = new AbortController();
+
+  constructor(private kv: Deno.Kv, opts: { broadcast: boolean; channelName?: string }) {
+    this.#channel = opts.broadcast
+      ? new BroadcastChannel(opts.channelName ?? "parley-events")
+      : null;
+    if (this.#channel) {
+      this.#channel.onmessage = (e: MessageEvent<RelayEvent>) => this.#dispatch(e.data);
+    }
+  }
+
+  add(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get size() {
+    return this.#listeners.size;
+  }
+
+  publish(event: RelayEvent): void {
+    this.#dispatch(event);
+    this.#channel?.postMessage(event);
+  }
+
+  #dispatch(event: RelayEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        if (wants(l, event)) l.onEvent(event);
+      } catch (err) {
+        console.error(JSON.stringify({ level: "error", msg: "listener failed", err: String(err) }));
+      }
+    }
+  }
+
+  /**
+   * Watches the signal keys (one `kv.watch` of SIGNAL_SHARDS keys) and tells every listener which
+   * shards changed. Against a remote KV this carries other instances' commits.
+   */
+  startWatch(): void {
+    const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
+    const seen: (string | null)[] = new Array(SIGNAL_SHARDS).fill(undefined);
+    const run = async () => {
+      const stream = this.kv.watch(signalKeys);
+      const reader = stream.getReader();
+      this.#watchAbort.signal.addEventListener("abort", () => reader.cancel().catch(() => {}));
+      while (!this.#watchAbort.signal.aborted) {
+        const { value, done } = await reader.read();
+        if (done || !value) break;
+        value.forEach((entry, shard) => {
+          if (seen[shard] === entry.versionstamp) return;
+          const first = seen[shard] === undefined;
+          seen[shard] = entry.versionstamp;
+          if (first) return;
+          for (const l of this.#listeners) l.onSignal(shard);
+        });
+      }
+    };
+    run().catch((err) => {
+      if (!this.#watchAbort.signal.aborted) {
+        console.error(JSON.stringify({ level: "error", msg: "kv watch ended", err: String(err) }));
+      }
+    });
+  }
+
+  close(): void {
+    this.#watchAbort.abort();
+    this.#channel?.close();
+    this.#listeners.clear();
+  }
+}
+
+function wants(l: Listener, e: RelayEvent): boolean {
+  switch (e.type) {
+    case "message":
+      return l.follows(e.message.conversationId);
+    case "conversation":
+      return l.inbox || (e.reason !== "message" && l.follows(e.conversation.id));
+    case "draft":
+    case "typing":
+    case "read":
+      return l.follows(e.conversationId);
+    case "session_revoked":
+      return l.tokenHash === e.tokenHash;
+  }
+}
+
+export { signalShard };

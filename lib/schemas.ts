@@ -1,0 +1,72 @@
+/**
+ * One zod schema per HTTP body and per WebSocket frame, shared by the server and the islands.
+ */
+import { z } from "zod";
+import { MAX_MESSAGE_LENGTH } from "./types.ts";
+
+const name = z.string().trim().min(1, "must not be empty").max(80);
+const email = z.email("must be an email address").max(254);
+const password = z.string().min(8, "must be at least 8 characters").max(256);
+const id = z.string().min(1).max(64);
+/** Length is checked separately so an oversize text gets 413 `too_large`, not 400. */
+export const messageText = z.string().trim().min(1, "must not be empty");
+export const clientId = z.string().min(1).max(100);
+
+export const guestBody = z.strictObject({ name: name.optional() });
+export const registerBody = z.strictObject({ name, email, password });
+export const loginBody = z.strictObject({
+  email: z.string().max(254),
+  password: z.string().max(256),
+});
+export const createAgentBody = z.strictObject({
+  name,
+  email,
+  password,
+  role: z.enum(["agent", "admin"]),
+});
+export const statusBody = z.strictObject({ status: z.enum(["available", "busy", "offline"]) });
+export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
+export const transferBody = z.strictObject({ agentId: id });
+export const listQuery = z.object({
+  status: z.enum(["open", "resolved"]).optional(),
+  mode: z.enum(["bot", "waiting", "human"]).optional(),
+  assignee: id.optional(),
+});
+export const messagesQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export const clientFrame = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("auth"), token: z.string().min(1).max(200) }),
+  z.strictObject({
+    type: z.literal("subscribe"),
+    conversationId: id.optional(),
+    after: z.number().int().min(0).optional(),
+    inbox: z.literal(true).optional(),
+  }).refine((f) => (f.conversationId === undefined) !== (f.inbox === undefined), {
+    message: "give either conversationId or inbox: true",
+    path: ["conversationId"],
+  }),
+  z.strictObject({ type: z.literal("unsubscribe"), conversationId: id }),
+  z.strictObject({
+    type: z.literal("send"),
+    conversationId: id,
+    text: messageText,
+    clientId,
+  }),
+  z.strictObject({ type: z.literal("typing"), conversationId: id, typing: z.boolean() }),
+  z.strictObject({ type: z.literal("read"), conversationId: id, seq: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof clientFrame>;
+
+/** "field: problem; field: problem" — the failing fields named, for 400s and error frames. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 5).map((i) => {
+    const path = i.path.length ? i.path.join(".") : "body";
+    return `${path}: ${i.message}`;
+  }).join("; ");
+}
+
+export { MAX_MESSAGE_LENGTH };

@@ -1,0 +1,65 @@
+/**
+ * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve`. Used by main.ts
+ * (and each worker of WORKERS=N) and by the tests.
+ */
+import type { Config } from "./config.ts";
+import { openKv } from "./store/mod.ts";
+import { createServices, type Services } from "./services.ts";
+import { createApp } from "./app.ts";
+import { KnowledgeBase } from "./knowledge.ts";
+import { createBot } from "./bot/mod.ts";
+import { createFactsSource } from "./facts.ts";
+
+export interface RunningServer {
+  services: Services;
+  url: string;
+  port: number;
+  /** Stops accepting, closes sockets, waits for bot replies, closes KV. */
+  shutdown(): Promise<void>;
+  finished: Promise<void>;
+}
+
+export interface StartOptions {
+  kv?: Deno.Kv;
+  reusePort?: boolean;
+  onListen?: (url: string) => void;
+  bootstrapAdmin?: boolean;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const kv = opts.kv ?? await openKv(config.kvPath);
+  const knowledge = await KnowledgeBase.load(config.knowledgeDir);
+  const bot = createBot(config, knowledge);
+  const services = createServices(config, kv, { bot, facts: createFactsSource(config) });
+  if (opts.bootstrapAdmin !== false) {
+    await services.auth.bootstrapAdmin((line) => console.log(line));
+  }
+  services.relay.startWatch();
+  const app = createApp(services);
+  const ac = new AbortController();
+  let resolveUrl: (url: string) => void;
+  const listening = new Promise<string>((r) => resolveUrl = r);
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    reusePort: opts.reusePort,
+    signal: ac.signal,
+    onListen: ({ hostname, port }) => {
+      const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+      resolveUrl(`http://${host}:${port}/`);
+    },
+  }, app.fetch);
+  const url = await listening;
+  opts.onListen?.(url);
+  return {
+    services,
+    url,
+    port: server.addr.port,
+    finished: server.finished,
+    async shutdown() {
+      ac.abort();
+      await services.close();
+      await server.finished;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * One client's WebSocket: authentication, the frames of the contract, and ordered, exactly-once
+ * delivery. Each subscription remembers the last seq it delivered; a live message that is not the
+ * next one (a gap, or a wake-up from another instance) makes it re-read the gap from KV, and any
+ * seq already delivered is dropped — so replays, the BroadcastChannel and KV watch can overlap
+ * without showing anything twice.
+ */
+import type { Services } from "./services.ts";
+import type { Principal } from "./auth.ts";
+import { isStaff } from "./store/users.ts";
+import type { Listener, RelayEvent } from "./realtime.ts";
+import { signalShard } from "./realtime.ts";
+import { type ClientFrame, clientFrame, describeIssues } from "./schemas.ts";
+import { toErrorBody } from "./errors.ts";
+import type { Message } from "./types.ts";
+
+export const MAX_FRAME_BYTES = 16 * 1024;
+export const AUTH_TIMEOUT_MS = 5000;
+/** Close codes beyond the standard ones. */
+export const CLOSE = { tooBig: 1009, restart: 1012, unauthorized: 4401, slow: 4408 } as const;
+
+interface Subscription {
+  lastSeq: number;
+  syncing: boolean;
+  dirty: boolean;
+}
+
+let socketCounter = 0;
+
+export class ClientSocket implements Listener {
+  readonly id = `s${++socketCounter}`;
+  #principal: Principal | null = null;
+  #subs = new Map<string, Subscription>();
+  #inbox = false;
+  #removeListener: (() => void) | null = null;
+  #authTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
+    ws.onopen = () => {
+      if (principal) this.#authenticated(principal);
+      else {
+        this.#authTimer = setTimeout(
+          () => this.close(CLOSE.unauthorized, "authentication timeout"),
+          AUTH_TIMEOUT_MS,
+        );
+      }
+    };
+    ws.onmessage = (e) => this.#onRaw(e.data);
+    ws.onclose = () => this.#cleanup();
+    ws.onerror = () => this.#cleanup();
+  }
+
+  get inbox() {
+    return this.#inbox;
+  }
+
+  get tokenHash() {
+    return this.#principal?.tokenHash ?? null;
+  }
+
+  get user() {
+    return this.#principal?.user ?? null;
+  }
+
+  follows(conversationId: string): boolean {
+    return this.#subs.has(conversationId);
+  }
+
+  close(code: number, reason: string) {
+    if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(code, reason);
+    this.#cleanup();
+  }
+
+  #send(frame: unknown) {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  #error(code: string, message: string, clientId?: string) {
+    this.#send(
+      clientId ? { type: "error", code, message, clientId } : { type: "error", code, message },
+    );
+  }
+
+  #cleanup() {
+    clearTimeout(this.#authTimer);
+    this.#removeListener?.();
+    this.#removeListener = null;
+    this.#subs.clear();
+  }
+
+  async #authenticated(principal: Principal) {
+    clearTimeout(this.#authTimer);
+    this.#principal = principal;
+    this.#removeListener = this.services.relay.add(this);
+    this.#send({ type: "ready", user: await this.services.auth.publicUser(principal.user) });
+  }
+
+  #onRaw(data: unknown) {
+    if (typeof data !== "string") {
+      return this.#error(
+        "bad_request",
+        "Frames must be JSON text; binary frames are not accepted.",
+      );
+    }
+    if (data.length > MAX_FRAME_BYTES || new TextEncoder().encode(data).length > MAX_FRAME_BYTES) {
+      return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      return this.#error("bad_request", "Frame is not valid JSON.");
+    }
+    const parsed = clientFrame.safeParse(raw);
+    if (!parsed.success) {
+      const clientId = (raw as { clientId?: unknown })?.clientId;
+      return this.#error(
+        "bad_request",
+        describeIssues(parsed.error),
+        typeof clientId === "string" ? clientId : undefined,
+      );
+    }
+    this.#handle(parsed.data).catch((err) => {
+      const [, body] = toErrorBody(err);
+      if (body.error.code === "internal") {
+        this.services.log.error("frame failed", { frame: parsed.data.type, err: String(err) });
+      }
+      this.#error(
+        body.error.code,
+        body.error.message,
+        parsed.data.type === "send" ? parsed.data.clientId : undefined,
+      );
+    });
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    if (frame.type === "ping") return this.#send({ type: "pong" });
+    if (frame.type === "auth") {
+      if (this.#principal) return this.#error("bad_request", "Already authenticated.");
+      const principal = await this.services.auth.resolve(frame.token);
+      if (!principal) return this.close(CLOSE.unauthorized, "invalid or expired token");
+      return await this.#authenticated(principal);
+    }
+    const user = this.#principal?.user;
+    if (!user) return this.#error("unauthorized", 'Authenticate first: send {type:"auth", token}.');
+    const { chat } = this.services;
+    switch (frame.type) {
+      case "subscribe": {
+        if (frame.inbox) {
+          if (!isStaff(user.role)) return this.#error("forbidden", "The inbox is for agents.");
+          this.#inbox = true;
+          return;
+        }
+        const id = frame.conversationId!;
+        const conversation = await chat.visible(user, id);
+        const sub: Subscription = { lastSeq: frame.after ?? 0, syncing: false, dirty: false };
+        this.#subs.set(id, sub);
+        this.#send({ type: "conversation", conversation });
+        return await this.#sync(id, sub);
+      }
+      case "unsubscribe":
+        this.#subs.delete(frame.conversationId);
+        return;
+      case "send": {
+        const { message } = await chat.send(user, frame.conversationId, frame.text, frame.clientId);
+        return this.#send({ type: "ack", clientId: frame.clientId, message });
+      }
+      case "typing":
+      case "read": {
+        if (!this.#subs.has(frame.conversationId)) await chat.visible(user, frame.conversationId);
+        const base = { conversationId: frame.conversationId, userId: user.id, origin: this.id };
+        this.services.relay.publish(
+          frame.type === "typing"
+            ? { ...base, type: "typing", name: user.name, role: user.role, typing: frame.typing }
+            : { ...base, type: "read", seq: frame.seq },
+        );
+        return;
+      }
+    }
+  }
+
+  onEvent(event: RelayEvent): void {
+    switch (event.type) {
+      case "message":
+        return this.#deliver(event.message);
+      case "conversation":
+        return this.#send({ type: "conversation", conversation: event.conversation });
+      case "draft":
+        return this.#send(event);
+      case "typing":
+      case "read": {
+        if (event.origin === this.id) return;
+        const { origin: _origin, ...frame } = event;
+        return this.#send(frame);
+      }
+      case "session_revoked":
+        return this.close(CLOSE.unauthorized, "signed out");
+    }
+  }
+
+  onSignal(shard: number): void {
+    for (const [id, sub] of this.#subs) if (signalShard(id) === shard) this.#sync(id, sub);
+  }
+
+  #deliver(message: Message) {
+    const sub = this.#subs.get(message.conversationId);
+    if (!sub || message.seq <= sub.lastSeq) return;
+    if (!sub.syncing && message.seq === sub.lastSeq + 1) {
+      sub.lastSeq = message.seq;
+      return this.#send({ type: "message", message });
+    }
+    this.#sync(message.conversationId, sub);
+  }
+
+  /** Sends, in order, every message after the last delivered one, read from KV. */
+  async #sync(id: string, sub: Subscription): Promise<void> {
+    if (sub.syncing) {
+      sub.dirty = true;
+      return;
+    }
+    sub.syncing = true;
+    try {
+      let batch: Message[];
+      do {
+        sub.dirty = false;
+        batch = await this.services.store.conversations.messages(id, sub.lastSeq, 500);
+        for (const m of batch) {
+          if (this.#subs.get(id) !== sub) return;
+          if (m.seq !== sub.lastSeq + 1) break;
+          sub.lastSeq = m.seq;
+          this.#send({ type: "message", message: m });
+        }
+      } while (sub.dirty || batch.length === 500);
+    } finally {
+      sub.syncing = false;
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * Conversations and their messages in Deno KV (key shapes in ./keys.ts).
+ *
+ * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
+ * the next gapless `seq`, its clientId dedupe key is written with it, and a state change moves the
+ * assignee's load, the indexes and its `system` message together. Commits also bump a signal key
+ * that other instances watch (see lib/realtime.ts).
+ */
+import { keys } from "./keys.ts";
+import type { AgentState } from "./users.ts";
+import { initialAgentState } from "./users.ts";
+import type { Conversation, Message, Sender, User } from "../types.ts";
+import type { Clock } from "../ids.ts";
+import { AppError, notFound } from "../errors.ts";
+
+export const SIGNAL_SHARDS = 8;
+
+/** Which signal key a conversation's commits bump (djb2 hash of the id). */
+export function signalShard(conversationId: string): number {
+  let h = 5381;
+  for (let i = 0; i < conversationId.length; i++) {
+    h = ((h * 33) ^ conversationId.charCodeAt(i)) >>> 0;
+  }
+  return h % SIGNAL_SHARDS;
+}
+
+export interface NewMessage {
+  conversationId: string;
+  sender: Sender;
+  authorId: string;
+  authorName: string;
+  text: string;
+  clientId?: string;
+}
+
+export interface Appended {
+  message: Message;
+  conversation: Conversation;
+  /** True when the clientId was seen before: `message` is the first one, nothing was written. */
+  duplicate: boolean;
+}
+
+/** A state change decided from the current conversation; null means "nothing to do". */
+export type Decision = { next: Conversation; system?: string } | null;
+
+export interface Changed {
+  conversation: Conversation;
+  /** The system message committed with the change, if any. */
+  message: Message | null;
+  changed: boolean;
+}
+
+/** Open, human and assigned: the conversation counts towards its assignee's load. */
+const loadOf = (c: Conversation) =>
+  c.status === "open" && c.mode === "human" && c.assigneeId ? c.assigneeId : null;
+
+const preview = (m: Message): Conversation["lastMessage"] => ({
+  sender: m.sender,
+  authorName: m.authorName,
+  text: m.text.slice(0, 140),
+  createdAt: m.createdAt,
+});
+
+export class Conversations {
+  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
+
+  private nowIso() {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  async get(id: string): Promise<Conversation | null> {
+    return (await this.kv.get<Conversation>(keys.conversation(id))).value;
+  }
+
+  /** Creates a conversation for a customer, with the bot's greeting as message 1. */
+  async create(customer: User, greeting: { name: string; text: string }): Promise<Appended> {
+    const now = this.nowIso();
+    const id = this.newId();
+    const message: Message = {
+      id: this.newId(),
+      conversationId: id,
+      seq: 1,
+      sender: "bot",
+      authorId: "bot",
+      authorName: greeting.name,
+      text: greeting.text,
+      createdAt: now,
+    };
+    const conversation: Conversation = {
+      id,
+      customerId: customer.id,
+      customerName: customer.name,
+      status: "open",
+      mode: "bot",
+      assigneeId: null,
+      assigneeName: null,
+      createdAt: now,
+      updatedAt: now,
+      lastSeq: 1,
+      lastMessage: preview(message),
+      waitingSince: null,
+      botMisses: 0,
+    };
+    const res = await this.kv.atomic()
+      .check({ key: keys.conversation(id), versionstamp: null })
+      .set(keys.conversation(id), conversation)
+      .set(keys.byCustomer(customer.id, id), null)
+      .set(keys.message(id, 1), message)
+      .sum(keys.signal(signalShard(id)), 1n)
+      .commit();
+    if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
+    return { message, conversation, duplicate: false };
+  }
+
+  async listByCustomer(customerId: string): Promise<Conversation[]> {
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.byCustomerPrefix(customerId) })) {
+      ids.push(String(e.key[2]));
+    }
+    return await this.getMany(ids);
+  }
+
+  async listByAssignee(agentId: string): Promise<Conversation[]> {
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.byAssigneePrefix(agentId) })) {
+      ids.push(String(e.key[2]));
+    }
+    return await this.getMany(ids);
+  }
+
+  /** Every conversation, newest first. */
+  async listAll(limit = 500): Promise<Conversation[]> {
+    const out: Conversation[] = [];
+    const iter = this.kv.list<Conversation>({ prefix: keys.conversationsPrefix() }, {
+      reverse: true,
+      limit,
+    });
+    for await (const e of iter) out.push(e.value);
+    return out;
+  }
+
+  /** Waiting conversations in arrival order (the queue). */
+  async listWaiting(): Promise<Conversation[]> {
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.waitingPrefix() })) {
+      ids.push(String(e.key[2]));
+    }
+    return await this.getMany(ids);
+  }
+
+  async getMany(ids: string[]): Promise<Conversation[]> {
+    const out: Conversation[] = [];
+    for (let i = 0; i < ids.length; i += 10) {
+      const entries = await this.kv.getMany<Conversation[]>(
+        ids.slice(i, i + 10).map((id) => keys.conversation(id)),
+      );
+      for (const e of entries) if (e.value) out.push(e.value);
+    }
+    return out;
+  }
+
+  /** Messages with seq > after, ascending, at most `limit`. */
+  async messages(conversationId: string, after = 0, limit = 1000): Promise<Message[]> {
+    const out: Message[] = [];
+    const iter = this.kv.list<Message>({
+      start: keys.message(conversationId, after + 1),
+      end: keys.message(conversationId, Number.MAX_SAFE_INTEGER),
+    }, { limit });
+    for await (const e of iter) out.push(e.value);
+    return out;
+  }
+
+  /**
+   * Appends a message under the next seq, after `accept(conversation)` allows it (it throws to
+   * refuse; it may return fields of the conversation to change in the same commit). A clientId
+   * seen before returns the first message and writes nothing.
+   */
+  async append(
+    input: NewMessage,
+    accept: (c: Conversation) => Partial<Conversation> | void,
+  ): Promise<Appended> {
+    const convKey = keys.conversation(input.conversationId);
+    const dedupeKey = input.clientId
+      ? keys.clientId(input.conversationId, input.authorId, input.clientId)
+      : null;
+    for (;;) {
+      const [convEntry, dedupe] = await this.kv.getMany<unknown[]>(
+        dedupeKey ? [convKey, dedupeKey] : [convKey],
+      ) as [Deno.KvEntryMaybe<Conversation>, Deno.KvEntryMaybe<number>?];
+      const conv = convEntry.value as Conversation | null;
+      if (!conv) throw notFound("Conversation");
+      if (dedupe?.value) {
+        const first = await this.kv.get<Message>(keys.message(conv.id, dedupe.value as number));
+        if (first.value) return { message: first.value, conversation: conv, duplicate: true };
+      }
+      const patch = accept(conv);
+      const message: Message = {
+        id: this.newId(),
+        conversationId: conv.id,
+        seq: conv.lastSeq + 1,
+        sender: input.sender,
+        authorId: input.authorId,
+        authorName: input.authorName,
+        text: input.text,
+        createdAt: this.nowIso(),
+      };
+      if (input.clientId) message.clientId = input.clientId;
+      const next: Conversation = {
+        ...conv,
+        ...patch,
+        lastSeq: message.seq,
+        updatedAt: message.createdAt,
+        lastMessage: preview(message),
+      };
+      const op = this.kv.atomic().check(convEntry)
+        .set(convKey, next)
+        .set(keys.message(conv.id, message.seq), message)
+        .sum(keys.signal(signalShard(conv.id)), 1n);
+      if (dedupeKey && dedupe) op.check(dedupe).set(dedupeKey, message.seq);
+      if ((await op.commit()).ok) return { message, conversation: next, duplicate: false };
+    }
+  }
+
+  /**
+   * Applies a state change decided from the current conversation, in one commit with: the
+   * assignees' load counters (checked, so two instances can't both fill the last slot), the
+   * assignee and waiting indexes, and an optional system message. `capacityOf` makes the commit
+   * refuse (returns null) when the new assignee is unavailable or full.
+   */
+  async change(
+    id: string,
+    decide: (c: Conversation) => Decision,
+    capacityOf?: (agentId: string, state: AgentState) => number,
+  ): Promise<Changed | null> {
+    for (;;) {
+      const entry = await this.kv.get<Conversation>(keys.conversation(id));
+      if (!entry.value) throw notFound("Conversation");
+      const prev = entry.value;
+      const decision = decide(prev);
+      if (!decision) return { conversation: prev, message: null, changed: false };
+      const now = this.nowIso();
+      const next: Conversation = { ...decision.next, updatedAt: now };
+      const op = this.kv.atomic().check(entry);
+
+      const from = loadOf(prev), to = loadOf(next);
+      if (from !== to) {
+        const ids = [from, to].filter((x): x is string => x !== null);
+        const states = await this.kv.getMany<AgentState[]>(ids.map((a) => keys.agentState(a)));
+        for (const [i, agentId] of ids.entries()) {
+          const state = states[i].value ?? initialAgentState();
+          const gains = agentId === to;
+          if (gains && capacityOf && state.load >= capacityOf(agentId, state)) return null;
+          op.check(states[i]).set(keys.agentState(agentId), {
+            ...state,
+            load: Math.max(0, state.load + (gains ? 1 : -1)),
+            lastAssignedAt: gains ? now : state.lastAssignedAt,
+          });
+        }
+        if (from) op.delete(keys.byAssignee(from, id));
+        if (to) op.set(keys.byAssignee(to, id), null);
+      }
+      if (prev.mode === "waiting" && prev.waitingSince) {
+        op.delete(keys.waiting(prev.waitingSince, id));
+      }
+      if (next.mode === "waiting") {
+        next.waitingSince ??= now;
+        op.set(keys.waiting(next.waitingSince, id), null);
+      } else next.waitingSince = null;
+
+      let message: Message | null = null;
+      if (decision.system) {
+        message = {
+          id: this.newId(),
+          conversationId: id,
+          seq: prev.lastSeq + 1,
+          sender: "system",
+          authorId: "system",
+          authorName: "Parley",
+          text: decision.system,
+          createdAt: now,
+        };
+        next.lastSeq = message.seq;
+        next.lastMessage = preview(message);
+        op.set(keys.message(id, message.seq), message);
+      }
+      op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
+      if ((await op.commit()).ok) return { conversation: next, message, changed: true };
+    }
+  }
+}

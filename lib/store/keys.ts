@@ -1,0 +1,45 @@
+/**
+ * Every Deno KV key Parley uses, in one place. Indexes hold ids, never copies of records.
+ *
+ * | key                                                  | value                                  |
+ * | ---------------------------------------------------- | -------------------------------------- |
+ * | ["users", userId]                                    | UserRecord                             |
+ * | ["users_by_email", email]                            | userId (unique email index)            |
+ * | ["staff", userId]                                    | null (agents and admins, for listing)  |
+ * | ["agent_state", userId]                              | AgentState (status, load, capacity)    |
+ * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session|
+ * | ["sessions_by_user", userId, sha256(token)]          | null, expires with the session         |
+ * | ["conversations", conversationId]                    | Conversation                           |
+ * | ["conversations_by_customer", customerId, convId]    | null                                   |
+ * | ["conversations_by_assignee", agentId, convId]       | null, while open + human + assigned    |
+ * | ["waiting", waitingSince, convId]                    | null, while mode is "waiting" (queue)  |
+ * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
+ * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
+ * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
+ */
+
+export const keys = {
+  user: (id: string) => ["users", id] as const,
+  userByEmail: (email: string) => ["users_by_email", email] as const,
+  staff: (id: string) => ["staff", id] as const,
+  staffPrefix: () => ["staff"] as const,
+  agentState: (id: string) => ["agent_state", id] as const,
+  session: (tokenHash: string) => ["sessions", tokenHash] as const,
+  sessionByUser: (userId: string, tokenHash: string) =>
+    ["sessions_by_user", userId, tokenHash] as const,
+  sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId] as const,
+  conversation: (id: string) => ["conversations", id] as const,
+  conversationsPrefix: () => ["conversations"] as const,
+  byCustomer: (customerId: string, id: string) =>
+    ["conversations_by_customer", customerId, id] as const,
+  byCustomerPrefix: (customerId: string) => ["conversations_by_customer", customerId] as const,
+  byAssignee: (agentId: string, id: string) => ["conversations_by_assignee", agentId, id] as const,
+  byAssigneePrefix: (agentId: string) => ["conversations_by_assignee", agentId] as const,
+  waiting: (since: string, id: string) => ["waiting", since, id] as const,
+  waitingPrefix: () => ["waiting"] as const,
+  message: (conversationId: string, seq: number) => ["messages", conversationId, seq] as const,
+  messagesPrefix: (conversationId: string) => ["messages", conversationId] as const,
+  clientId: (conversationId: string, authorId: string, clientId: string) =>
+    ["client_ids", conversationId, authorId, clientId] as const,
+  signal: (shard: number) => ["signal", shard] as const,
+};

@@ -1,0 +1,31 @@
+/** The store: opened once at start-up and passed in. Tests open ":memory:" or a temp file. */
+import { Users } from "./users.ts";
+import { Conversations } from "./conversations.ts";
+import { type Clock, idGenerator, systemClock } from "../ids.ts";
+
+export interface Store {
+  kv: Deno.Kv;
+  users: Users;
+  conversations: Conversations;
+  close(): void;
+}
+
+/** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
+export async function openKv(kvPath: string | undefined): Promise<Deno.Kv> {
+  if (kvPath === undefined) {
+    if (Deno.env.get("DENO_DEPLOYMENT_ID")) return await Deno.openKv();
+    await Deno.mkdir("./data", { recursive: true });
+    return await Deno.openKv("./data/parley.sqlite");
+  }
+  return await Deno.openKv(kvPath);
+}
+
+export function createStore(kv: Deno.Kv, clock: Clock = systemClock): Store {
+  const newId = idGenerator(clock);
+  return {
+    kv,
+    users: new Users(kv, clock, newId),
+    conversations: new Conversations(kv, clock, newId),
+    close: () => kv.close(),
+  };
+}

@@ -1,0 +1,167 @@
+/** Users, sessions and agents' state in Deno KV (key shapes in ./keys.ts). */
+import { keys } from "./keys.ts";
+import type { AgentStatus, Role, User } from "../types.ts";
+import type { Clock } from "../ids.ts";
+import { conflict, notFound } from "../errors.ts";
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  email?: string;
+  role: Role;
+  createdAt: string;
+  passwordHash?: string;
+}
+
+/** An agent's (or admin's) live state. `load` counts open human conversations assigned to them. */
+export interface AgentState {
+  status: AgentStatus;
+  load: number;
+  /** Per-agent capacity override; null = the configured default. */
+  capacity: number | null;
+  /** Last time a conversation was assigned to them (ties in routing go to the longest idle). */
+  lastAssignedAt: string | null;
+}
+
+export interface SessionRecord {
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const isStaff = (role: Role) => role === "agent" || role === "admin";
+
+export function publicUser(record: UserRecord, state?: AgentState | null): User {
+  const user: User = {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    createdAt: record.createdAt,
+  };
+  if (record.email) user.email = record.email;
+  if (isStaff(record.role)) {
+    user.status = state?.status ?? "offline";
+    user.activeConversations = state?.load ?? 0;
+  }
+  return user;
+}
+
+export const initialAgentState = (): AgentState => ({
+  status: "offline",
+  load: 0,
+  capacity: null,
+  lastAssignedAt: null,
+});
+
+export class Users {
+  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
+
+  async get(id: string): Promise<UserRecord | null> {
+    return (await this.kv.get<UserRecord>(keys.user(id))).value;
+  }
+
+  async getByEmail(email: string): Promise<UserRecord | null> {
+    const idx = await this.kv.get<string>(keys.userByEmail(email.toLowerCase()));
+    return idx.value ? await this.get(idx.value) : null;
+  }
+
+  /** Creates a user; an email already taken → conflict. Record and unique index in one commit. */
+  async create(input: Omit<UserRecord, "id" | "createdAt">): Promise<UserRecord> {
+    const record: UserRecord = {
+      ...input,
+      email: input.email?.toLowerCase(),
+      id: this.newId(),
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    const op = this.kv.atomic().check({ key: keys.user(record.id), versionstamp: null })
+      .set(keys.user(record.id), record);
+    if (record.email) {
+      op.check({ key: keys.userByEmail(record.email), versionstamp: null })
+        .set(keys.userByEmail(record.email), record.id);
+    }
+    if (isStaff(record.role)) {
+      op.set(keys.staff(record.id), null).set(keys.agentState(record.id), initialAgentState());
+    }
+    const res = await op.commit();
+    if (!res.ok) throw conflict("An account with that email already exists.");
+    return record;
+  }
+
+  /** Updates name, role or password of an existing user (the first-admin bootstrap uses it). */
+  async update(id: string, patch: Partial<Pick<UserRecord, "name" | "role" | "passwordHash">>) {
+    for (;;) {
+      const entry = await this.kv.get<UserRecord>(keys.user(id));
+      if (!entry.value) throw notFound("User");
+      const next = { ...entry.value, ...patch };
+      const op = this.kv.atomic().check(entry).set(keys.user(id), next);
+      if (isStaff(next.role)) {
+        op.set(keys.staff(id), null);
+        const state = await this.kv.get<AgentState>(keys.agentState(id));
+        if (!state.value) op.check(state).set(keys.agentState(id), initialAgentState());
+      }
+      if ((await op.commit()).ok) return next;
+    }
+  }
+
+  /** Agents and admins, with their state. */
+  async listStaff(): Promise<{ record: UserRecord; state: AgentState }[]> {
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.staffPrefix() })) ids.push(String(e.key[1]));
+    const out: { record: UserRecord; state: AgentState }[] = [];
+    for (let i = 0; i < ids.length; i += 5) {
+      const chunk = ids.slice(i, i + 5);
+      const entries = await this.kv.getMany<(UserRecord | AgentState)[]>(
+        chunk.flatMap((id) => [keys.user(id), keys.agentState(id)]),
+      );
+      for (let j = 0; j < chunk.length; j++) {
+        const record = entries[2 * j].value as UserRecord | null;
+        const state = entries[2 * j + 1].value as AgentState | null;
+        if (record) out.push({ record, state: state ?? initialAgentState() });
+      }
+    }
+    return out;
+  }
+
+  async agentState(id: string): Promise<Deno.KvEntryMaybe<AgentState>> {
+    return await this.kv.get<AgentState>(keys.agentState(id));
+  }
+
+  /** Sets an agent's status (optimistic update). Returns the new state. */
+  async setStatus(id: string, status: AgentStatus): Promise<AgentState> {
+    for (;;) {
+      const entry = await this.agentState(id);
+      const next = { ...(entry.value ?? initialAgentState()), status };
+      if ((await this.kv.atomic().check(entry).set(keys.agentState(id), next).commit()).ok) {
+        return next;
+      }
+    }
+  }
+
+  async createSession(userId: string, tokenHash: string, ttlMs: number): Promise<SessionRecord> {
+    const now = this.clock.now();
+    const session: SessionRecord = {
+      userId,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + ttlMs).toISOString(),
+    };
+    await this.kv.atomic()
+      .set(keys.session(tokenHash), session, { expireIn: ttlMs })
+      .set(keys.sessionByUser(userId, tokenHash), null, { expireIn: ttlMs })
+      .commit();
+    return session;
+  }
+
+  /** The live session for a token hash; expired sessions count as absent. */
+  async session(tokenHash: string): Promise<SessionRecord | null> {
+    const s = (await this.kv.get<SessionRecord>(keys.session(tokenHash))).value;
+    if (!s || Date.parse(s.expiresAt) <= this.clock.now()) return null;
+    return s;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    const s = await this.kv.get<SessionRecord>(keys.session(tokenHash));
+    const op = this.kv.atomic().delete(keys.session(tokenHash));
+    if (s.value) op.delete(keys.sessionByUser(s.value.userId, tokenHash));
+    await op.commit();
+  }
+}
