@@ -1,0 +1,110 @@
+/** Settings: defaults, validation with one line naming the setting, and start-up refusing bad values. */
+import { assert, assertEquals } from "./assert.ts";
+import { ConfigError, parseConfig } from "../lib/config.ts";
+
+Deno.test("defaults follow the contract", () => {
+  const c = parseConfig({});
+  assertEquals([c.port, c.workers, c.kvPath, c.gemini, c.customerApi], [
+    8000,
+    1,
+    undefined,
+    null,
+    null,
+  ]);
+  assert(c.knowledgeDir.endsWith("help_center/"));
+  const g = parseConfig({ GEMINI_API_KEY: "k", GEMINI_BASE_URL: "http://127.0.0.1:9/" });
+  assertEquals(g.gemini?.model, "gemini-2.5-flash");
+  assertEquals(g.gemini?.baseUrl, "http://127.0.0.1:9/");
+  const o = parseConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080" });
+  assertEquals(o.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
+});
+
+Deno.test("a bad value names the setting", async (t) => {
+  const bad: [Record<string, string>, string][] = [
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ WORKERS: "0" }, "WORKERS"],
+    [{ CUSTOMER_API_URL: "not a url" }, "CUSTOMER_API_URL"],
+    [{ GEMINI_BASE_URL: "ftp://x" }, "GEMINI_BASE_URL"],
+    [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS"],
+    [{ ADMIN_EMAIL: "a@b.co" }, "ADMIN_EMAIL"],
+    [{ ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD"],
+  ];
+  for (const [env, name] of bad) {
+    await t.step(name, () => {
+      try {
+        parseConfig(env);
+      } catch (err) {
+        assert(err instanceof ConfigError);
+        assert(err.message.startsWith(`Invalid setting ${name}`), err.message);
+        return;
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    });
+  }
+});
+
+Deno.test("start-up stops with one line naming the bad setting", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname],
+    env: { PORT: "nope", KV_PATH: ":memory:" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  const err = new TextDecoder().decode(out.stderr).trim().split("\n");
+  assertEquals(err.length, 1);
+  assert(err[0].startsWith("Invalid setting PORT"), err[0]);
+});
+
+/** Runs main.ts as a real process until it prints its Listening line. */
+async function spawnMain(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname],
+    env,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  let url = "";
+  while (!url) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    output += value;
+    url = /^Listening on (http:\/\/[^\s]+:\d+\/)$/m.exec(output)?.[1] ?? "";
+  }
+  return {
+    url,
+    output,
+    async stop() {
+      child.kill("SIGTERM");
+      await lines.cancel();
+      await child.status;
+    },
+  };
+}
+
+Deno.test("PORT=0 prints one Listening line; the first admin is created once", async () => {
+  const dir = await Deno.makeTempDir();
+  const env = { PORT: "0", KV_PATH: `${dir}/kv.sqlite` };
+  try {
+    const first = await spawnMain(env);
+    try {
+      assert(first.url, first.output);
+      assert(
+        /Created the first admin: admin@parley\.local \/ \S+/.test(first.output),
+        first.output,
+      );
+      assertEquals(await (await fetch(first.url + "healthz")).json(), { ok: true });
+    } finally {
+      await first.stop();
+    }
+    const second = await spawnMain(env);
+    await second.stop();
+    assert(second.url, second.output);
+    assert(!second.output.includes("Created the first admin"), second.output);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
