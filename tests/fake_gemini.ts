@@ -1,28 +1,32 @@
 /**
  * A local stand-in for the Gemini API that speaks its REST protocol, so that tests exercise the
- * real @google/genai SDK end to end: `POST /v1beta/models/{model}:generateContent` (one JSON
- * response) and `POST /v1beta/models/{model}:streamGenerateContent?alt=sse` (server-sent events,
+ * real @google/genai SDK end to end: `POST /{v1,v1beta}/models/{model}:generateContent` (one JSON
+ * response) and `POST /{v1,v1beta}/models/{model}:streamGenerateContent?alt=sse` (server-sent events,
  * one `data: {GenerateContentResponse}` per chunk). Each request takes the next scripted step and
  * is recorded for assertions.
  */
 
-export type FakeStep = (
-  /** A text answer; streamed as one SSE event per chunk. */
-  | { kind: "text"; chunks: string[]; chunkDelayMs?: number; finishReason?: string }
-  /** A function call, optionally after some text. */
-  | { kind: "functionCall"; name: string; args?: Record<string, unknown>; text?: string }
-  /** An HTTP error with Google's error body (429 RESOURCE_EXHAUSTED, 500 INTERNAL, …). */
-  | { kind: "error"; status: number }
-  /** A withheld answer: a candidate finishing with SAFETY, or a blocked prompt. */
-  | { kind: "safety"; where: "candidate" | "prompt" }
-  /** A 200 response whose body is not JSON. */
-  | { kind: "malformed" }
-) & {
-  /** Wait this long before answering at all (headers included). */
-  delayMs?: number;
-};
+export type FakeStep =
+  & (
+    /** A text answer; streamed as one SSE event per chunk. */
+    | { kind: "text"; chunks: string[]; chunkDelayMs?: number; finishReason?: string }
+    /** A function call, optionally after some text. */
+    | { kind: "functionCall"; name: string; args?: Record<string, unknown>; text?: string }
+    /** An HTTP error with Google's error body (429 RESOURCE_EXHAUSTED, 500 INTERNAL, …). */
+    | { kind: "error"; status: number }
+    /** A withheld answer: a candidate finishing with SAFETY, or a blocked prompt. */
+    | { kind: "safety"; where: "candidate" | "prompt" }
+    /** A 200 response whose body is not JSON. */
+    | { kind: "malformed" }
+  )
+  & {
+    /** Wait this long before answering at all (headers included). */
+    delayMs?: number;
+  };
 
 export interface RecordedRequest {
+  /** `v1` or `v1beta`, from the path. */
+  apiVersion: string;
   model: string;
   stream: boolean;
   /** The `x-goog-api-key` header. */
@@ -39,7 +43,8 @@ const ERROR_STATUS: Record<number, string> = {
   503: "UNAVAILABLE",
 };
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+/** @google/genai 3.x calls `v1` by default; older SDKs and Google's docs use `v1beta`. */
+const ROUTE = /^\/(v1|v1beta)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
 function candidate(parts: unknown[] | null, finishReason?: string) {
   return {
@@ -131,21 +136,27 @@ export class FakeGemini {
   async #handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const route = url.pathname.match(ROUTE);
-    if (request.method !== "POST" || !route) { console.log(request.method, request.url); return errorResponse(404, "Not found"); }
-    const [, model, method] = route;
+    if (request.method !== "POST" || !route) return errorResponse(404, "Not found");
+    const [, apiVersion, model, method] = route;
     const stream = method === "streamGenerateContent";
     if (stream && url.searchParams.get("alt") !== "sse") {
       return errorResponse(400, "this fake streams only with alt=sse");
     }
     const body = await request.json();
-    this.requests.push({ model, stream, apiKey: request.headers.get("x-goog-api-key"), body });
+    this.requests.push({
+      apiVersion,
+      model,
+      stream,
+      apiKey: request.headers.get("x-goog-api-key"),
+      body,
+    });
     const step = this.#steps.shift();
     if (!step) return errorResponse(500, "The fake has no scripted reply for this request.");
     if (step.delayMs) {
       try {
-        await delay(step.delayMs, request.signal);
+        await delay(step.delayMs, this.#ac.signal);
       } catch {
-        return new Response(null, { status: 499 }); // The client gave up waiting.
+        return new Response(null, { status: 503 }); // The fake is shutting down.
       }
     }
     if (step.kind === "error") return errorResponse(step.status, `Scripted ${step.status}.`);
@@ -156,14 +167,16 @@ export class FakeGemini {
     const chunks = chunksOf(step, model);
     if (!stream) return Response.json(mergeChunks(chunks));
     const chunkDelayMs = step.kind === "text" ? step.chunkDelayMs ?? 0 : 0;
-    return new Response(this.#sse(chunks, chunkDelayMs, request.signal), {
+    return new Response(this.#sse(chunks, chunkDelayMs), {
       headers: { "content-type": contentType(true) },
     });
   }
 
-  #sse(chunks: unknown[], chunkDelayMs: number, signal: AbortSignal): ReadableStream<Uint8Array> {
+  #sse(chunks: unknown[], chunkDelayMs: number): ReadableStream<Uint8Array> {
     const encoder = new TextEncoder();
     const delimiter = this.#delimiter;
+    const stopped = new AbortController();
+    const signal = AbortSignal.any([stopped.signal, this.#ac.signal]);
     return new ReadableStream({
       async start(controller) {
         try {
@@ -173,8 +186,11 @@ export class FakeGemini {
           }
           controller.close();
         } catch {
-          // The client went away mid-stream (an aborted request); nothing more to send.
+          // The client went away mid-stream (an aborted request) or the fake is closing.
         }
+      },
+      cancel() {
+        stopped.abort();
       },
     });
   }
@@ -193,7 +209,10 @@ function mergeChunks(chunks: any[]): unknown {
   const others = parts.filter((p) => !("text" in p));
   if (!last.candidates) return last;
   const merged = [...(text ? [{ text }] : []), ...others];
-  return { ...last, candidates: [{ ...last.candidates[0], content: { parts: merged, role: "model" } }] };
+  return {
+    ...last,
+    candidates: [{ ...last.candidates[0], content: { parts: merged, role: "model" } }],
+  };
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -62,8 +62,11 @@ export class GeminiBot implements Bot {
   constructor(options: GeminiBotOptions) {
     this.name = options.name;
     this.#options = options;
+    // v1beta is the Gemini API's current REST surface (function calling, system instructions);
+    // pinned because the SDK picks v1 when given a custom baseUrl.
     this.#ai = new GoogleGenAI({
       apiKey: options.apiKey,
+      apiVersion: "v1beta",
       ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
     });
   }
@@ -84,6 +87,8 @@ export class GeminiBot implements Bot {
         const step = await this.#call(ctx, contents, draft, AbortSignal.any([ctx.signal, timeout]));
         if (step.done) return step.reply;
         contents.push({ role: "model", parts: step.modelParts });
+        // Text said before a function call ("Let me check…") stays; the answer follows it.
+        if (draft.text && !/\s$/.test(draft.text)) draft.text += "\n\n";
         contents.push({ role: "user", parts: step.responses });
       } catch (error) {
         // The runner discards the reply of a conversation that left the bot: return at once.

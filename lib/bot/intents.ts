@@ -35,7 +35,7 @@ const HANDOFF = [
 
 const FRUSTRATION = [
   /\b(useless|ridiculous|pointless|stupid|terrible|awful|rubbish|garbage|worst|pathetic)\b/,
-  /\b(wtf|ffs|omg|for god'?s sake)\b/,
+  /\b(wtf|ffs|for god'?s sake)\b/,
   /\byou('re| are) not (helping|helpful|listening)\b/,
   /\b(you|this) (isn't|is not|aren't|are not|don't|do not|doesn't|does not) (help|helping|helpful|working|understand)\b/,
   /\b(waste of (my )?time|fed up|sick of this|not what i asked)\b/,
@@ -109,6 +109,6 @@ export function accountQuestion(text: string): AccountQuestion | null {
   if (!ASKS_MY.test(t) && !AM_I.test(t) && !howMany) return null;
   if (/\b(e ?mail|email address)\b/.test(t)) return { kind: "email" };
   if (/\bmy (full )?name\b|\bwho am i\b/.test(t)) return { kind: "name" };
-  if (/\b(plan|tier|subscription)\b/.test(t)) return { kind: "plan" };
+  if (/\b(plan|subscription)\b/.test(t)) return { kind: "plan" };
   return { kind: "other", words: t.split(" "), howMany };
 }
