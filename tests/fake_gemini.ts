@@ -43,7 +43,7 @@ const ERROR_STATUS: Record<number, string> = {
   503: "UNAVAILABLE",
 };
 
-/** @google/genai 3.x calls `v1` by default; older SDKs and Google's docs use `v1beta`. */
+/** Parley pins `v1beta` (Google's documented surface); the SDK alone would call `v1` with a custom baseUrl. */
 const ROUTE = /^\/(v1|v1beta)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
 function candidate(parts: unknown[] | null, finishReason?: string) {
