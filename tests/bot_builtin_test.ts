@@ -1,34 +1,8 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { BuiltinBot, trimPassage } from "../lib/bot/builtin.ts";
+import { trimPassage } from "../lib/bot/builtin.ts";
+import { ADA, builtinBot as bot, GUEST, message } from "./bot_fixtures.ts";
 import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
-import { DEFAULT_KNOWLEDGE_DIR } from "../lib/config.ts";
-import { KnowledgeBase } from "../lib/knowledge.ts";
-import type { Conversation, Message, User } from "../lib/types.ts";
-
-const knowledge = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);
-const bot = new BuiltinBot({ name: "Parley Assistant", businessName: "Acme", knowledge });
-
-const ADA: User = {
-  id: "u1",
-  name: "Ada Lovelace",
-  email: "ada@example.com",
-  role: "customer",
-  createdAt: "2026-11-21T09:30:00.000Z",
-};
-const GUEST: User = { id: "g1", name: "Guest 42", role: "guest", createdAt: ADA.createdAt };
-
-function message(seq: number, sender: Message["sender"], text: string): Message {
-  return {
-    id: `m${seq}`,
-    conversationId: "c1",
-    seq,
-    sender,
-    authorId: sender === "customer" ? "u1" : "bot",
-    authorName: sender,
-    text,
-    createdAt: "2026-11-22T10:00:00.000Z",
-  };
-}
+import type { Conversation, User } from "../lib/types.ts";
 
 /** A hand-built context: the greeting, then the customer's `text` as the newest message. */
 function context(

@@ -2,39 +2,15 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { FakeGemini, type FakeStep } from "./fake_gemini.ts";
 import { BuiltinBot } from "../lib/bot/builtin.ts";
+import { ADA, builtinBot as fallback, GUEST, knowledge, message } from "./bot_fixtures.ts";
 import { GeminiBot } from "../lib/bot/gemini.ts";
 import { createBot } from "../lib/bot/mod.ts";
 import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
-import { DEFAULT_KNOWLEDGE_DIR, testConfig } from "../lib/config.ts";
-import { KnowledgeBase } from "../lib/knowledge.ts";
-import type { Conversation, Message, User } from "../lib/types.ts";
+import { testConfig } from "../lib/config.ts";
+import type { Conversation, User } from "../lib/types.ts";
 
 const API_KEY = "test-key-do-not-log";
-const knowledge = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);
-const fallback = new BuiltinBot({ name: "Parley Assistant", businessName: "Acme", knowledge });
-
-const ADA: User = {
-  id: "u1",
-  name: "Ada Lovelace",
-  email: "ada@example.com",
-  role: "customer",
-  createdAt: "2026-11-21T09:30:00.000Z",
-};
-const GUEST: User = { id: "g1", name: "Guest 7", role: "guest", createdAt: ADA.createdAt };
 const ADA_FACTS: CustomerFacts = { name: ADA.name, registeredAt: ADA.createdAt, plan: "Pro" };
-
-function message(seq: number, sender: Message["sender"], text: string): Message {
-  return {
-    id: `m${seq}`,
-    conversationId: "c1",
-    seq,
-    sender,
-    authorId: sender,
-    authorName: sender === "agent" ? "Sam" : sender,
-    text,
-    createdAt: "2026-11-22T10:00:00.000Z",
-  };
-}
 
 interface Recorder {
   ctx: BotContext;
