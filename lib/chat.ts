@@ -177,8 +177,8 @@ export class Chat {
         next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
         system: `${user.name} transferred the conversation to ${target.name}.`,
       };
-    }, force ? undefined : (_id, state) => this.router.capacity(state));
-    if (!result) throw conflict(`${target.name} is at capacity; try another agent.`);
+    }, force ? undefined : this.router.transferCapacity);
+    if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
     this.publishChanged(result);
     this.router.drainQueue();
     return result.conversation;

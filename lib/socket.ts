@@ -34,6 +34,8 @@ export class ClientSocket implements Listener {
   #inbox = false;
   #removeListener: (() => void) | null = null;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Agents' sockets count for presence (lib/presence.ts) while open. */
+  #untrack: (() => void) | null = null;
 
   constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
     ws.onopen = () => {
@@ -85,6 +87,8 @@ export class ClientSocket implements Listener {
     clearTimeout(this.#authTimer);
     this.#removeListener?.();
     this.#removeListener = null;
+    this.#untrack?.();
+    this.#untrack = null;
     this.#subs.clear();
   }
 
@@ -92,6 +96,9 @@ export class ClientSocket implements Listener {
     clearTimeout(this.#authTimer);
     this.#principal = principal;
     this.#removeListener = this.services.relay.add(this);
+    if (isStaff(principal.user.role) && this.ws.readyState === WebSocket.OPEN) {
+      this.#untrack = this.services.presence.track(principal.user.id);
+    }
     this.#send({ type: "ready", user: await this.services.auth.publicUser(principal.user) });
   }
 
