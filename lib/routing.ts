@@ -135,7 +135,7 @@ export class Router {
     const state = await this.store.users.updateState(agentId, patch);
     if (state.status === "offline") await this.requeueFrom(agentId, "went offline");
     await this.drainQueue();
-    return state;
+    return (await this.store.users.agentState(agentId)).value ?? state;
   }
 
   /**
