@@ -50,14 +50,18 @@ export class Presence {
     this.#onError = opts.onError ?? (() => {});
   }
 
-  /** Records an agent's socket as connected; call the returned function when it closes. */
-  track(agentId: string): () => void {
+  /**
+   * Records an agent's socket as connected (the write lands soon; `heartbeat()` awaits it).
+   * Call the returned function when the socket closes.
+   */
+  track(agentId: string): () => Promise<void> {
     const presenceId = crypto.randomUUID();
     this.#local.set(presenceId, agentId);
     this.#write([{ agentId, presenceId, closed: false }]);
-    return () => {
-      if (!this.#local.delete(presenceId)) return;
-      this.#write([{ agentId, presenceId, closed: true }]);
+    return async () => {
+      if (this.#local.delete(presenceId)) {
+        await this.#write([{ agentId, presenceId, closed: true }]);
+      }
     };
   }
 

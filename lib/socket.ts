@@ -35,7 +35,7 @@ export class ClientSocket implements Listener {
   #removeListener: (() => void) | null = null;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   /** Agents' sockets count for presence (lib/presence.ts) while open. */
-  #untrack: (() => void) | null = null;
+  #untrack: (() => Promise<void>) | null = null;
 
   constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
     ws.onopen = () => {
