@@ -206,7 +206,9 @@ export class ClientSocket implements Listener {
   }
 
   onSignal(shard: number): void {
-    for (const [id, sub] of this.#subs) if (signalShard(id) === shard) this.#sync(id, sub);
+    for (const [id, sub] of this.#subs) {
+      if (signalShard(id) === shard) this.#syncInBackground(id, sub);
+    }
   }
 
   #deliver(message: Message) {
@@ -216,7 +218,16 @@ export class ClientSocket implements Listener {
       sub.lastSeq = message.seq;
       return this.#send({ type: "message", message });
     }
-    this.#sync(message.conversationId, sub);
+    this.#syncInBackground(message.conversationId, sub);
+  }
+
+  /** A sync nobody awaits: a failure (e.g. KV closed at shutdown) is logged, never unhandled. */
+  #syncInBackground(id: string, sub: Subscription) {
+    this.#sync(id, sub).catch((err) => {
+      if (this.#subs.get(id) === sub) {
+        this.services.log.error("sync failed", { conversationId: id, err: String(err) });
+      }
+    });
   }
 
   /** Sends, in order, every message after the last delivered one, read from KV. */
