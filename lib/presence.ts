@@ -30,6 +30,7 @@ export class Presence {
   readonly records: PresenceRecords;
   #clock: Clock;
   #local = new Map<string, string>();
+  #activity = new Map<string, number>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #sweeping: Promise<string[]> | null = null;
   #stopped = false;
@@ -65,8 +66,17 @@ export class Presence {
     };
   }
 
-  /** An HTTP sign of life (e.g. setting one's status): counts as seen now. */
+  /**
+   * An HTTP sign of life (any authenticated request): counts as seen now. Written at most once
+   * per heartbeat period per agent and instance.
+   */
   noteActivity(agentId: string): Promise<void> {
+    const now = this.#clock.now();
+    const last = this.#activity.get(agentId);
+    if (last !== undefined && now - last >= 0 && now - last < this.heartbeatMs) {
+      return Promise.resolve();
+    }
+    this.#activity.set(agentId, now);
     return this.#write([{ agentId, presenceId: "activity", closed: true }]);
   }
 

@@ -26,8 +26,7 @@ export const agentRoutes = new Hono<AppEnv>()
   .put("/me/status", async (c) => {
     const { user } = principal(c, ["agent", "admin"]);
     const { status } = await readBody(c, statusBody);
-    const { router, presence, config } = c.var.services;
-    await presence.noteActivity(user.id);
+    const { router, config } = c.var.services;
     const state = await router.updateAgent(user.id, { status });
     return c.json({ user: publicUser(user, state, config.agentCapacity) });
   })
