@@ -9,6 +9,7 @@ import { authRoutes } from "../routes/api/auth.ts";
 import { agentRoutes } from "../routes/api/agents.ts";
 import { customerRoutes } from "../routes/api/customers.ts";
 import { conversationRoutes } from "../routes/api/conversations.ts";
+import { metricsRoutes } from "../routes/api/metrics.ts";
 import { wsRoutes } from "../routes/ws.ts";
 import { pageRoutes } from "../routes/pages.tsx";
 
@@ -50,6 +51,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   api.route("/agents", agentRoutes);
   api.route("/customers", customerRoutes);
   api.route("/conversations", conversationRoutes);
+  api.route("/metrics", metricsRoutes);
   app.route("/api", api);
 
   app.route("/ws", wsRoutes);

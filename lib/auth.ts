@@ -40,7 +40,7 @@ export class Auth {
     const state = isStaff(record.role)
       ? (await this.store.users.agentState(record.id)).value
       : null;
-    return publicUser(record, state);
+    return publicUser(record, state, this.config.agentCapacity);
   }
 
   /** The principal behind a token, or null (unknown, expired or revoked). */

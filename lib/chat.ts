@@ -177,10 +177,10 @@ export class Chat {
         next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
         system: `${user.name} transferred the conversation to ${target.name}.`,
       };
-    }, force ? undefined : (_id, state) => this.router.capacity(state));
-    if (!result) throw conflict(`${target.name} is at capacity; try another agent.`);
+    }, force ? undefined : this.router.transferCapacity);
+    if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
     this.publishChanged(result);
-    this.router.drainQueue();
+    await this.router.drainQueue();
     return result.conversation;
   }
 
@@ -206,7 +206,7 @@ export class Chat {
   async #change(id: string, decide: (c: Conversation) => Decision): Promise<Changed> {
     const result = (await this.store.conversations.change(id, decide))!;
     this.publishChanged(result);
-    if (result.changed) this.router.drainQueue();
+    if (result.changed) await this.router.drainQueue();
     return result;
   }
 }

@@ -63,7 +63,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
         throw forbidden("Cross-site request refused.");
       }
     }
-    c.set("principal", await auth.resolve(token));
+    const p = await auth.resolve(token);
+    c.set("principal", p);
+    // An agent using the API is present (lib/presence.ts), sockets or not.
+    if (p && (p.user.role === "agent" || p.user.role === "admin")) {
+      c.var.services.presence.noteActivity(p.user.id);
+    }
     await next();
   };
 }

@@ -3,22 +3,32 @@
  * conversations under capacity wins; ties go to whoever has waited longest since their last
  * assignment. The assignment commit checks the agent's load counter (lib/store/conversations.ts),
  * so two instances never assign past capacity or give one conversation to two agents. With nobody
- * free the conversation waits in the queue, which drains in arrival order.
+ * free the conversation waits in the queue, which drains in arrival order. An agent who goes
+ * offline (by choice, or absent past the grace period: lib/presence.ts) has their conversations
+ * returned to the queue, keeping their place in line.
  */
 import type { Config } from "./config.ts";
 import type { Store } from "./store/mod.ts";
 import type { AgentState, UserRecord } from "./store/users.ts";
 import type { Changed } from "./store/conversations.ts";
-import type { Conversation } from "./types.ts";
+import type { AgentStatus, Conversation } from "./types.ts";
+import { type Clock, systemClock } from "./ids.ts";
 import { conflict } from "./errors.ts";
 
 export type Publish = (result: Changed) => void;
+
+const MEANWHILE = "an agent will join as soon as one is free, and I can keep helping meanwhile.";
 
 export class Router {
   #draining: Promise<void> | null = null;
   #drainAgain = false;
 
-  constructor(private store: Store, private config: Config, private publish: Publish) {}
+  constructor(
+    private store: Store,
+    private config: Config,
+    private publish: Publish,
+    private clock: Clock = systemClock,
+  ) {}
 
   /** An agent's capacity: their override, else the default. */
   capacity(state: AgentState): number {
@@ -28,6 +38,10 @@ export class Router {
   /** Capacity for routing: zero unless the agent is available. */
   #routingCapacity = (_id: string, state: AgentState) =>
     state.status === "available" ? this.capacity(state) : 0;
+
+  /** Capacity for a transfer someone asked for: any status but offline, up to capacity. */
+  transferCapacity = (_id: string, state: AgentState) =>
+    state.status === "offline" ? 0 : this.capacity(state);
 
   /** Available agents with room, best first. */
   async candidates(): Promise<{ record: UserRecord; state: AgentState }[]> {
@@ -57,30 +71,38 @@ export class Router {
     return null;
   }
 
-  /** The customer (or the bot) asks for a person: assign now, or queue. */
+  /**
+   * The customer (or the bot) asks for a person: assign now, or queue. Nobody jumps the queue:
+   * with conversations already waiting, this one joins the end and the queue drains in order.
+   */
   async requestHuman(id: string): Promise<Conversation> {
     const current = await this.store.conversations.get(id);
     if (current?.status === "resolved") {
       throw conflict("This conversation is resolved. Start a new one to talk to us again.");
     }
-    const assigned = await this.#assign(id);
-    if (assigned?.changed) {
+    if (current?.mode === "waiting") await this.drainQueue();
+    if (current && current.mode !== "bot") return (await this.store.conversations.get(id))!;
+    const queueEmpty = (await this.store.conversations.listWaiting()).length === 0;
+    const assigned = queueEmpty ? await this.#assign(id) : null;
+    if (assigned) {
       this.publish(assigned);
       return assigned.conversation;
     }
-    if (assigned) return assigned.conversation;
-    const position = (await this.store.conversations.listWaiting()).length + 1;
+    const since = new Date(this.clock.now()).toISOString();
+    const position = await this.store.conversations.queuePosition(since, id);
     const queued = await this.store.conversations.change(
       id,
       (c) =>
         c.status !== "open" || c.mode !== "bot" ? null : {
-          next: { ...c, mode: "waiting" },
+          next: { ...c, mode: "waiting", waitingSince: since },
           system: `All our agents are busy right now. You're number ${position} in the queue; ` +
-            "an agent will join as soon as one is free, and I can keep helping meanwhile.",
+            MEANWHILE,
         },
     );
-    if (queued?.changed) this.publish(queued);
-    return queued!.conversation;
+    this.publish(queued!);
+    // An agent may have freed up between the assignment attempt and the queueing commit.
+    await this.drainQueue();
+    return (await this.store.conversations.get(id)) ?? queued!.conversation;
   }
 
   /** Assigns waiting conversations in arrival order while agents have room. */
@@ -95,10 +117,70 @@ export class Router {
         for (const conv of await this.store.conversations.listWaiting()) {
           const result = await this.#assign(conv.id);
           if (!result) break;
-          if (result.changed) this.publish(result);
+          this.publish(result);
         }
       } while (this.#drainAgain);
     })().finally(() => this.#draining = null);
     return this.#draining;
+  }
+
+  /**
+   * An admin (or the agent, for their status) changes an agent's status or capacity. Going
+   * offline returns their conversations to the queue; more room drains it.
+   */
+  async updateAgent(
+    agentId: string,
+    patch: { status?: AgentStatus; capacity?: number | null },
+  ): Promise<AgentState> {
+    const state = await this.store.users.updateState(agentId, patch);
+    if (state.status === "offline") await this.requeueFrom(agentId, "went offline");
+    await this.drainQueue();
+    return (await this.store.users.agentState(agentId)).value ?? state;
+  }
+
+  /**
+   * The presence sweeper found the agent absent past the grace period: offline (a checked
+   * commit, so every instance may run this; repeats change nothing), conversations requeued.
+   */
+  async agentLeft(agentId: string): Promise<void> {
+    const entry = await this.store.users.agentState(agentId);
+    if (entry.value && entry.value.status !== "offline") {
+      await this.store.kv.atomic().check(entry)
+        .set(entry.key, { ...entry.value, status: "offline" }).commit();
+    }
+    await this.requeueFrom(agentId, "is no longer connected");
+    await this.drainQueue();
+  }
+
+  /**
+   * Returns every open human conversation assigned to `agentId` to the queue, at the place its
+   * customer first asked for a person, with a system message telling them where they stand.
+   */
+  async requeueFrom(agentId: string, why: string): Promise<number> {
+    let moved = 0;
+    for (const conv of await this.store.conversations.listByAssignee(agentId)) {
+      const since = conv.humanRequestedAt ?? new Date(this.clock.now()).toISOString();
+      const position = await this.store.conversations.queuePosition(since, conv.id);
+      const result = await this.store.conversations.change(
+        conv.id,
+        (c) =>
+          c.status !== "open" || c.mode !== "human" || c.assigneeId !== agentId ? null : {
+            next: {
+              ...c,
+              mode: "waiting",
+              assigneeId: null,
+              assigneeName: null,
+              waitingSince: since,
+            },
+            system: `${c.assigneeName ?? "Your agent"} ${why}. You're number ${position} in the ` +
+              `queue; ${MEANWHILE}`,
+          },
+      );
+      if (result?.changed) {
+        moved++;
+        this.publish(result);
+      }
+    }
+    return moved;
   }
 }

@@ -25,6 +25,15 @@ export const createAgentBody = z.strictObject({
   role: z.enum(["agent", "admin"]),
 });
 export const statusBody = z.strictObject({ status: z.enum(["available", "busy", "offline"]) });
+/** PUT /api/agents/:id (admin): capacity null = back to the default. */
+export const agentPatchBody = z.strictObject({
+  status: z.enum(["available", "busy", "offline"]).optional(),
+  capacity: z.number().int().min(1).max(1000).nullable().optional(),
+}).refine((b) => b.status !== undefined || b.capacity !== undefined, {
+  message: "give status and/or capacity",
+  path: ["status"],
+});
+export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
 export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
 export const transferBody = z.strictObject({ agentId: id });
 export const listQuery = z.object({

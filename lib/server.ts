@@ -35,6 +35,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
   services.relay.startWatch();
+  services.presence.start();
   const app = createApp(services);
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;

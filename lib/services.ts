@@ -7,6 +7,7 @@ import { createStore, type Store } from "./store/mod.ts";
 import { Relay } from "./realtime.ts";
 import { Auth } from "./auth.ts";
 import { Router } from "./routing.ts";
+import { Presence } from "./presence.ts";
 import { BotRunner, type FactsSource, profileFacts } from "./bot_runner.ts";
 import { Chat } from "./chat.ts";
 import type { Bot } from "./bot/types.ts";
@@ -19,9 +20,11 @@ export interface Services {
   relay: Relay;
   auth: Auth;
   router: Router;
+  presence: Presence;
   bots: BotRunner;
   chat: Chat;
   log: Logger;
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,12 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const auth = new Auth(store, config, relay);
   const bots = new BotRunner(store, relay, opts.bot, opts.facts ?? profileFacts, log.write);
   const holder: { chat?: Chat } = {};
-  const router = new Router(store, config, (result) => holder.chat!.publishChanged(result));
+  const clock = opts.clock ?? systemClock;
+  const router = new Router(store, config, (r) => holder.chat!.publishChanged(r), clock);
+  const presence = new Presence(store, router, config, {
+    clock,
+    onError: (err) => log.error("presence failed", { err: String(err) }),
+  });
   bots.router = router;
   const chat = holder.chat = new Chat(store, relay, router, bots);
   return {
@@ -47,10 +55,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     relay,
     auth,
     router,
+    presence,
     bots,
     chat,
     log,
+    clock,
     async close() {
+      await presence.stop();
       await bots.idle();
       relay.close();
       store.close();

@@ -34,6 +34,8 @@ export class ClientSocket implements Listener {
   #inbox = false;
   #removeListener: (() => void) | null = null;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Agents' sockets count for presence (lib/presence.ts) while open. */
+  #untrack: (() => Promise<void>) | null = null;
 
   constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
     ws.onopen = () => {
@@ -85,6 +87,8 @@ export class ClientSocket implements Listener {
     clearTimeout(this.#authTimer);
     this.#removeListener?.();
     this.#removeListener = null;
+    this.#untrack?.();
+    this.#untrack = null;
     this.#subs.clear();
   }
 
@@ -92,6 +96,9 @@ export class ClientSocket implements Listener {
     clearTimeout(this.#authTimer);
     this.#principal = principal;
     this.#removeListener = this.services.relay.add(this);
+    if (isStaff(principal.user.role) && this.ws.readyState === WebSocket.OPEN) {
+      this.#untrack = this.services.presence.track(principal.user.id);
+    }
     this.#send({ type: "ready", user: await this.services.auth.publicUser(principal.user) });
   }
 
@@ -199,7 +206,9 @@ export class ClientSocket implements Listener {
   }
 
   onSignal(shard: number): void {
-    for (const [id, sub] of this.#subs) if (signalShard(id) === shard) this.#sync(id, sub);
+    for (const [id, sub] of this.#subs) {
+      if (signalShard(id) === shard) this.#syncInBackground(id, sub);
+    }
   }
 
   #deliver(message: Message) {
@@ -209,7 +218,16 @@ export class ClientSocket implements Listener {
       sub.lastSeq = message.seq;
       return this.#send({ type: "message", message });
     }
-    this.#sync(message.conversationId, sub);
+    this.#syncInBackground(message.conversationId, sub);
+  }
+
+  /** A sync nobody awaits: a failure (e.g. KV closed at shutdown) is logged, never unhandled. */
+  #syncInBackground(id: string, sub: Subscription) {
+    this.#sync(id, sub).catch((err) => {
+      if (this.#subs.get(id) === sub) {
+        this.services.log.error("sync failed", { conversationId: id, err: String(err) });
+      }
+    });
   }
 
   /** Sends, in order, every message after the last delivered one, read from KV. */

@@ -16,6 +16,13 @@ export interface User {
   status?: AgentStatus;
   /** Agents and admins only: open conversations assigned to them. */
   activeConversations?: number;
+  /**
+   * Extensions, agents and admins only. `status` above is the effective status: "busy" while an
+   * agent who chose "available" is at capacity; `chosenStatus` is what they chose themselves.
+   */
+  chosenStatus?: AgentStatus;
+  capacity?: number;
+  atCapacity?: boolean;
 }
 
 export interface Conversation {
@@ -35,6 +42,15 @@ export interface Conversation {
   waitingSince: string | null;
   /** Consecutive bot replies that did not answer the question (for self-escalation). */
   botMisses: number;
+  /**
+   * Milestones for metrics (stamped by the store, first occurrence only): when a human was first
+   * asked for (handoff, bot handoff or takeover), first assigned, first answered by an agent, and
+   * when the conversation was resolved.
+   */
+  humanRequestedAt?: string | null;
+  firstAssignedAt?: string | null;
+  firstHumanResponseAt?: string | null;
+  resolvedAt?: string | null;
 }
 
 export interface Message {

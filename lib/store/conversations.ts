@@ -12,6 +12,7 @@ import { initialAgentState } from "./users.ts";
 import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
+import { stampChange, stampMessage } from "./milestones.ts";
 
 export const SIGNAL_SHARDS = 8;
 
@@ -148,6 +149,14 @@ export class Conversations {
     return await this.getMany(ids);
   }
 
+  /** 1-based place in the queue of an entry with waitingSince `since` (entries before it + 1). */
+  async queuePosition(since: string, id: string): Promise<number> {
+    let ahead = 0;
+    const iter = this.kv.list({ start: keys.waitingPrefix(), end: keys.waiting(since, id) });
+    for await (const _ of iter) ahead++;
+    return ahead + 1;
+  }
+
   async getMany(ids: string[]): Promise<Conversation[]> {
     const out: Conversation[] = [];
     for (let i = 0; i < ids.length; i += 10) {
@@ -212,6 +221,7 @@ export class Conversations {
         updatedAt: message.createdAt,
         lastMessage: preview(message),
       };
+      stampMessage(next, message);
       const op = this.kv.atomic().check(convEntry)
         .set(convKey, next)
         .set(keys.message(conv.id, message.seq), message)
@@ -240,6 +250,7 @@ export class Conversations {
       if (!decision) return { conversation: prev, message: null, changed: false };
       const now = this.nowIso();
       const next: Conversation = { ...decision.next, updatedAt: now };
+      stampChange(prev, next, now);
       const op = this.kv.atomic().check(entry);
 
       const from = loadOf(prev), to = loadOf(next);
@@ -262,7 +273,7 @@ export class Conversations {
       if (prev.mode === "waiting" && prev.waitingSince) {
         op.delete(keys.waiting(prev.waitingSince, id));
       }
-      if (next.mode === "waiting") {
+      if (next.mode === "waiting" && next.status === "open") {
         next.waitingSince ??= now;
         op.set(keys.waiting(next.waitingSince, id), null);
       } else next.waitingSince = null;

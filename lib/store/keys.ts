@@ -16,6 +16,8 @@
  * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
  * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
  * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
+ * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), |
+ * |                                                      | expires a while after it goes stale    |
  */
 
 export const keys = {
@@ -42,4 +44,6 @@ export const keys = {
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,
   signal: (shard: number) => ["signal", shard] as const,
+  presence: (agentId: string, presenceId: string) => ["presence", agentId, presenceId] as const,
+  presencePrefix: (agentId: string) => ["presence", agentId] as const,
 };

@@ -31,7 +31,15 @@ export interface SessionRecord {
 
 export const isStaff = (role: Role) => role === "agent" || role === "admin";
 
-export function publicUser(record: UserRecord, state?: AgentState | null): User {
+/**
+ * The contract's User. For staff, `status` is effective: "busy" while an agent who chose
+ * "available" is at capacity (needs `defaultCapacity`); `chosenStatus` keeps their own choice.
+ */
+export function publicUser(
+  record: UserRecord,
+  state?: AgentState | null,
+  defaultCapacity?: number,
+): User {
   const user: User = {
     id: record.id,
     name: record.name,
@@ -42,6 +50,13 @@ export function publicUser(record: UserRecord, state?: AgentState | null): User 
   if (isStaff(record.role)) {
     user.status = state?.status ?? "offline";
     user.activeConversations = state?.load ?? 0;
+    const capacity = state?.capacity ?? defaultCapacity;
+    if (capacity !== undefined) {
+      user.chosenStatus = user.status;
+      user.capacity = capacity;
+      user.atCapacity = user.activeConversations >= capacity;
+      if (user.atCapacity && user.status === "available") user.status = "busy";
+    }
   }
   return user;
 }
@@ -127,10 +142,18 @@ export class Users {
   }
 
   /** Sets an agent's status (optimistic update). Returns the new state. */
-  async setStatus(id: string, status: AgentStatus): Promise<AgentState> {
+  setStatus(id: string, status: AgentStatus): Promise<AgentState> {
+    return this.updateState(id, { status });
+  }
+
+  /** Sets an agent's status and/or capacity override (null = the default). */
+  async updateState(
+    id: string,
+    patch: Partial<Pick<AgentState, "status" | "capacity">>,
+  ): Promise<AgentState> {
     for (;;) {
       const entry = await this.agentState(id);
-      const next = { ...(entry.value ?? initialAgentState()), status };
+      const next = { ...(entry.value ?? initialAgentState()), ...patch };
       if ((await this.kv.atomic().check(entry).set(keys.agentState(id), next).commit()).ok) {
         return next;
       }

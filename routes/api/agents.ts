@@ -1,8 +1,12 @@
-/** /api/agents: create (admin), list with status and load, set one's own status. */
+/**
+ * /api/agents: create (admin), list with status and load, set one's own status, and an admin's
+ * override of an agent's status or capacity.
+ */
 import { Hono } from "hono";
 import { type AppEnv, principal, readBody } from "../../lib/http.ts";
-import { createAgentBody, statusBody } from "../../lib/schemas.ts";
-import { publicUser } from "../../lib/store/users.ts";
+import { agentPatchBody, createAgentBody, statusBody } from "../../lib/schemas.ts";
+import { isStaff, publicUser } from "../../lib/store/users.ts";
+import { notFound } from "../../lib/errors.ts";
 
 export const agentRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -13,14 +17,25 @@ export const agentRoutes = new Hono<AppEnv>()
   })
   .get("/", async (c) => {
     principal(c, ["agent", "admin"]);
-    const staff = await c.var.services.store.users.listStaff();
-    return c.json({ agents: staff.map((s) => publicUser(s.record, s.state)) });
+    const { store, config } = c.var.services;
+    const staff = await store.users.listStaff();
+    return c.json({
+      agents: staff.map((s) => publicUser(s.record, s.state, config.agentCapacity)),
+    });
   })
   .put("/me/status", async (c) => {
     const { user } = principal(c, ["agent", "admin"]);
     const { status } = await readBody(c, statusBody);
-    const { store, router } = c.var.services;
-    const state = await store.users.setStatus(user.id, status);
-    if (status === "available") router.drainQueue();
-    return c.json({ user: publicUser(user, state) });
+    const { router, config } = c.var.services;
+    const state = await router.updateAgent(user.id, { status });
+    return c.json({ user: publicUser(user, state, config.agentCapacity) });
+  })
+  .put("/:id", async (c) => {
+    principal(c, ["admin"]);
+    const patch = await readBody(c, agentPatchBody);
+    const { store, router, config } = c.var.services;
+    const record = await store.users.get(c.req.param("id"));
+    if (!record || !isStaff(record.role)) throw notFound("Agent");
+    const state = await router.updateAgent(record.id, patch);
+    return c.json({ user: publicUser(record, state, config.agentCapacity) });
   });

@@ -1,0 +1,22 @@
+/** GET /api/metrics?since=ISO (admin): counts and medians over a window (default 7 days). */
+import { Hono } from "hono";
+import { type AppEnv, principal, readQuery } from "../../lib/http.ts";
+import { metricsQuery } from "../../lib/schemas.ts";
+import { computeMetrics } from "../../lib/metrics.ts";
+import { badRequest } from "../../lib/errors.ts";
+
+export const DEFAULT_WINDOW_MS = 7 * 24 * 3600_000;
+/** Conversations read per request (newest first); enough for a small team's weeks. */
+const SCAN_LIMIT = 50_000;
+
+export const metricsRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    principal(c, ["admin"]);
+    const { since } = readQuery(c, metricsQuery);
+    const { store, clock } = c.var.services;
+    const now = clock.now();
+    const from = since ? Date.parse(since) : now - DEFAULT_WINDOW_MS;
+    if (from > now) throw badRequest("since: must not be in the future");
+    const conversations = await store.conversations.listAll(SCAN_LIMIT);
+    return c.json(computeMetrics(conversations, from, now));
+  });
