@@ -87,7 +87,7 @@ export function ConversationList(props: ConversationListProps) {
                     }}
                   >
                     <span class="row-top">
-                      <span class="customer">{c.customerName}</span>
+                      <span class="row-customer">{c.customerName}</span>
                       <span class={`mode-pill mode-${c.status === "open" ? c.mode : "resolved"}`}>
                         {modeLabel(c)}
                       </span>

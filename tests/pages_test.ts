@@ -192,7 +192,13 @@ Deno.test(
         const customer = await openPage(browser, server.url);
         const { page } = customer;
         await say(page, "Before the restart");
-        await waitForMessages(page, "bot", 2);
+        try {
+          await waitForMessages(page, "bot", 2);
+        } catch (e) {
+          await screenshot(page, "debug-restart");
+          console.log(customer.errors, await page.locator("body").innerText());
+          throw e;
+        }
 
         await server.shutdown();
         await page.getByRole("status").filter({ hasText: "Connection lost" }).waitFor();
