@@ -19,7 +19,8 @@ export async function openPage(
     colorScheme: options.dark ? "dark" : "light",
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Generous: two cores shared with other test runs; nothing here waits on a clock.
+  page.setDefaultTimeout(20_000);
   const errors = collectErrors(page);
   await page.goto(url);
   return { page, errors };
