@@ -1,7 +1,6 @@
 /** Builds the Hono app from the services and the routes. */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import type { Services } from "./services.ts";
 import { type AppEnv, authenticate } from "./http.ts";
 import { errorBody, toErrorBody } from "./errors.ts";
@@ -11,11 +10,15 @@ import { customerRoutes } from "../routes/api/customers.ts";
 import { conversationRoutes } from "../routes/api/conversations.ts";
 import { metricsRoutes } from "../routes/api/metrics.ts";
 import { wsRoutes } from "../routes/ws.ts";
-import { pageRoutes } from "../routes/pages.tsx";
+import { claimRoutes } from "../routes/api/claim.ts";
+import { type PageDeps, pageRoutes } from "../routes/pages/mod.tsx";
+import { pageSecurityHeaders } from "../routes/pages/security.ts";
+import { islandAssets } from "./islands.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function createApp(services: Services): Hono<AppEnv> {
+/** `pages` (the islands build and the help center) adds the pages; without it, API only. */
+export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(async function provideServices(c, next) {
     c.set("services", services);
@@ -48,6 +51,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   );
   api.use(authenticate());
   api.route("/auth", authRoutes);
+  api.route("/auth", claimRoutes);
   api.route("/agents", agentRoutes);
   api.route("/customers", customerRoutes);
   api.route("/conversations", conversationRoutes);
@@ -56,7 +60,10 @@ export function createApp(services: Services): Hono<AppEnv> {
 
   app.route("/ws", wsRoutes);
 
-  app.use("*", secureHeaders());
-  app.route("/", pageRoutes);
+  app.use("*", pageSecurityHeaders());
+  if (pages) {
+    app.route("/_islands", islandAssets(pages.islands));
+    app.route("/", pageRoutes(pages));
+  }
   return app;
 }

@@ -9,6 +9,10 @@ import { createApp } from "./app.ts";
 import { KnowledgeBase } from "./knowledge.ts";
 import { createBot } from "./bot/mod.ts";
 import { createFactsSource } from "./facts.ts";
+import { buildIslands, type IslandBuild } from "./islands.ts";
+
+/** The islands are bundled once per process (the bundles don't change while it runs). */
+let islandBuild: Promise<IslandBuild> | undefined;
 
 export interface RunningServer {
   services: Services;
@@ -36,7 +40,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   services.relay.startWatch();
   services.presence.start();
-  const app = createApp(services);
+  const islands = await (islandBuild ??= buildIslands());
+  const app = createApp(services, { islands, knowledge });
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;
   const listening = new Promise<string>((r) => resolveUrl = r);

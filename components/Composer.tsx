@@ -1,0 +1,57 @@
+/**
+ * The message box: a textarea named "Message" and a "Send" button. Enter sends, Shift+Enter adds a
+ * line. Typing is reported (throttled) through the conversation model.
+ */
+import { useSignal } from "@preact/signals";
+import { MAX_MESSAGE_LENGTH } from "../lib/types.ts";
+
+export interface ComposerProps {
+  onSend(text: string): void;
+  onInput?(text: string): void;
+  disabled?: boolean;
+  placeholder?: string;
+  /** Extra controls shown beside Send (e.g. "Talk to a human"). */
+  children?: preact.ComponentChildren;
+}
+
+export function Composer({ onSend, onInput, disabled, placeholder, children }: ComposerProps) {
+  const text = useSignal("");
+  const tooLong = text.value.length > MAX_MESSAGE_LENGTH;
+  const submit = (event?: Event) => {
+    event?.preventDefault();
+    const value = text.value.trim();
+    if (!value || tooLong || disabled) return;
+    onSend(value);
+    text.value = "";
+  };
+  return (
+    <form class="composer" onSubmit={submit}>
+      <textarea
+        aria-label="Message"
+        name="message"
+        rows={1}
+        placeholder={placeholder ?? "Write a message…"}
+        value={text.value}
+        disabled={disabled}
+        aria-invalid={tooLong}
+        aria-describedby={tooLong ? "composer-error" : undefined}
+        onInput={(e) => {
+          text.value = e.currentTarget.value;
+          onInput?.(text.value);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
+        }}
+      />
+      <div class="composer-actions">
+        {children}
+        <button type="submit" class="primary" disabled={disabled || tooLong}>Send</button>
+      </div>
+      {tooLong && (
+        <p id="composer-error" class="field-error" role="alert">
+          Messages are at most {MAX_MESSAGE_LENGTH.toLocaleString("en")} characters.
+        </p>
+      )}
+    </form>
+  );
+}

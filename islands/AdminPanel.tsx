@@ -1,0 +1,165 @@
+/**
+ * The admin page's live part: create agents and admins, the staff list with status and load, and
+ * every conversation. Both lists refresh on every conversation change (the inbox subscription)
+ * and after each reconnect.
+ */
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { createAgentBody } from "../lib/schemas.ts";
+import type { Conversation, User } from "../lib/types.ts";
+import { api, ApiError } from "../lib/client/api.ts";
+import { sharedSocket } from "../lib/client/chat_socket.ts";
+import { modeLabel } from "../components/ConversationList.tsx";
+
+export interface AdminPanelProps {
+  agents: User[];
+  conversations: Conversation[];
+}
+
+export default function AdminPanel(props: AdminPanelProps) {
+  const agents = useSignal(props.agents);
+  const conversations = useSignal(props.conversations);
+  const failure = useSignal<string | null>(null);
+  const notice = useSignal<string | null>(null);
+  const busy = useSignal(false);
+
+  const refresh = async () => {
+    const [staff, list] = await Promise.all([
+      api<{ agents: User[] }>("GET", "/api/agents"),
+      api<{ conversations: Conversation[] }>("GET", "/api/conversations"),
+    ]);
+    agents.value = staff.agents;
+    conversations.value = list.conversations;
+  };
+
+  useEffect(() => {
+    const socket = sharedSocket();
+    let queued = false;
+    const soon = () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        refresh().catch(() => {});
+      });
+    };
+    const stopInbox = socket.subscribeInbox(soon);
+    const stopReady = socket.onReady(soon);
+    return () => {
+      stopInbox();
+      stopReady();
+    };
+  }, []);
+
+  const create = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const data = Object.fromEntries(new FormData(form));
+    const parsed = createAgentBody.safeParse(data);
+    failure.value = notice.value = null;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      failure.value = `${String(issue.path[0] ?? "form")}: ${issue.message}.`;
+      return;
+    }
+    busy.value = true;
+    try {
+      const { user } = await api<{ user: User }>("POST", "/api/agents", parsed.data);
+      notice.value = `${user.name} can now sign in at /agent/login as ${user.email}.`;
+      form.reset();
+      await refresh();
+    } catch (e) {
+      failure.value = e instanceof ApiError ? e.message : "Could not create the account.";
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return (
+    <div class="admin">
+      <section class="card" aria-labelledby="new-agent">
+        <h2 id="new-agent">Add a team member</h2>
+        <form class="grid-form" onSubmit={create} noValidate>
+          <div class="field">
+            <label for="a-name">Name</label>
+            <input id="a-name" name="name" required autocomplete="off" />
+          </div>
+          <div class="field">
+            <label for="a-email">Email</label>
+            <input id="a-email" name="email" type="email" required autocomplete="off" />
+          </div>
+          <div class="field">
+            <label for="a-password">Password</label>
+            <input id="a-password" name="password" type="password" autocomplete="new-password" />
+          </div>
+          <div class="field">
+            <label for="a-role">Role</label>
+            <select id="a-role" name="role">
+              <option value="agent">Agent</option>
+              <option value="admin">Admin</option>
+            </select>
+          </div>
+          <button type="submit" class="primary" disabled={busy.value}>Create account</button>
+        </form>
+        {failure.value && <p class="form-error" role="alert">{failure.value}</p>}
+        {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
+      </section>
+      <section class="card" aria-labelledby="team">
+        <h2 id="team">Team</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Open conversations</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.value.map((a) => (
+              <tr key={a.id}>
+                <td>{a.name}</td>
+                <td>{a.email}</td>
+                <td>{a.role}</td>
+                <td>
+                  <span class={`dot ${a.status}`} aria-hidden="true" /> {a.status}
+                </td>
+                <td>{a.activeConversations ?? 0}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card" aria-labelledby="all-conversations">
+        <h2 id="all-conversations">All conversations</h2>
+        {conversations.value.length === 0 ? <p class="muted">No conversations yet.</p> : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Customer</th>
+                <th scope="col">State</th>
+                <th scope="col">Last message</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {conversations.value.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <a href={`/agent#c=${c.id}`}>{c.customerName}</a>
+                  </td>
+                  <td>{modeLabel(c)}</td>
+                  <td class="preview">{c.lastMessage?.text ?? ""}</td>
+                  <td>
+                    <time dateTime={c.updatedAt}>{new Date(c.updatedAt).toLocaleString()}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * The agent console (`/agent`): the live conversation list (inbox subscription, refetched after
+ * every reconnect), the open conversation, the agent's Status, and unread counts. What an agent
+ * has seen is remembered per agent in localStorage; the title and the Waiting tab show how many
+ * waiting conversations have unread messages.
+ */
+import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { AgentStatus, Conversation, Message, User } from "../lib/types.ts";
+import { api, ApiError } from "../lib/client/api.ts";
+import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
+import { ConversationModel } from "../lib/client/conversation.ts";
+import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
+import {
+  ConversationList,
+  type Filter,
+  FILTERS,
+  matches,
+} from "../components/ConversationList.tsx";
+import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
+
+export interface AgentConsoleProps {
+  user: User;
+  conversations: Conversation[];
+  agents: User[];
+}
+
+const byRecent = (a: Conversation, b: Conversation) => b.updatedAt.localeCompare(a.updatedAt);
+
+export default function AgentConsole(props: AgentConsoleProps) {
+  const self = props.user;
+  const all = useSignal(new Map(props.conversations.map((c) => [c.id, c])));
+  const agents = useSignal(props.agents);
+  const filter = useSignal<Filter>("waiting");
+  const model = useSignal<ConversationModel | null>(null);
+  const seen = useSignal<Record<string, number>>({});
+  const status = useSignal<AgentStatus>(self.status ?? "offline");
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const seenKey = `parley.seen.${self.id}`;
+  // Opened in the browser only (never while rendering on the server).
+  const socketRef = useSignal<ChatSocket | null>(null);
+
+  const upsert = (list: Conversation[]) => {
+    const next = new Map(all.peek());
+    for (const c of list) {
+      const known = next.get(c.id);
+      if (!known || c.updatedAt >= known.updatedAt) next.set(c.id, c);
+    }
+    all.value = next;
+  };
+  const refresh = async () => {
+    const [{ conversations }, staff] = await Promise.all([
+      api<{ conversations: Conversation[] }>("GET", "/api/conversations"),
+      api<{ agents: User[] }>("GET", "/api/agents"),
+    ]);
+    batch(() => {
+      upsert(conversations);
+      agents.value = staff.agents;
+    });
+  };
+
+  const open = async (id: string) => {
+    if (model.peek()?.id === id) return;
+    error.value = null;
+    try {
+      const [{ conversation }, { messages }] = await Promise.all([
+        api<{ conversation: Conversation }>("GET", `/api/conversations/${id}`),
+        api<{ messages: Message[] }>("GET", `/api/conversations/${id}/messages?limit=1000`),
+      ]);
+      model.value = new ConversationModel(sharedSocket, conversation, messages, () => self.id);
+      history.replaceState(null, "", `#c=${id}`);
+    } catch (e) {
+      error.value = e instanceof ApiError ? e.message : "Could not open that conversation.";
+    }
+  };
+
+  useEffect(() => {
+    const socket = socketRef.value = sharedSocket();
+    try {
+      seen.value = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
+    } catch { /* a damaged entry starts afresh */ }
+    const stopInbox = socket.subscribeInbox((c) => upsert([c]));
+    let first = true;
+    const stopReady = socket.onReady(() => {
+      if (first) first = false;
+      else refresh().catch(() => {});
+    });
+    const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
+    if (fromHash) open(fromHash);
+    return () => {
+      stopInbox();
+      stopReady();
+    };
+  }, []);
+
+  useSignalEffect(() => {
+    const current = model.value;
+    if (!current) return;
+    return current.attach();
+  });
+
+  // The open conversation counts as seen up to its last message.
+  useSignalEffect(() => {
+    const current = model.value;
+    const last = current?.messages.value.at(-1)?.seq;
+    if (!current || last === undefined || (seen.peek()[current.id] ?? 0) >= last) return;
+    seen.value = { ...seen.peek(), [current.id]: last };
+    localStorage.setItem(seenKey, JSON.stringify(seen.peek()));
+    if (document.visibilityState === "visible") current.markRead();
+  });
+
+  const unread = (c: Conversation) =>
+    model.value?.id === c.id ? 0 : Math.max(0, c.lastSeq - (seen.value[c.id] ?? 0));
+  const sorted = useComputed(() => [...all.value.values()].sort(byRecent));
+  const counts = useComputed(() => {
+    const result = Object.fromEntries(FILTERS.map((f) => [f.id, 0])) as Record<Filter, number>;
+    for (const c of sorted.value) {
+      for (const f of FILTERS) if (matches(f.id, c, self.id)) result[f.id]++;
+    }
+    return result;
+  });
+  const waitingUnread = sorted.value.filter((c) => matches("waiting", c, self.id) && unread(c) > 0)
+    .length;
+
+  useEffect(() => {
+    document.title = `${waitingUnread > 0 ? `(${waitingUnread}) ` : ""}Agent console · Parley`;
+  }, [waitingUnread]);
+
+  const act = async (action: Action, body?: { agentId: string }) => {
+    const current = model.peek();
+    if (!current) return;
+    busy.value = true;
+    error.value = null;
+    try {
+      const { conversation } = await api<{ conversation: Conversation }>(
+        "POST",
+        `/api/conversations/${current.id}/${action}`,
+        body,
+      );
+      current.conversation.value = conversation;
+      upsert([conversation]);
+    } catch (e) {
+      error.value = e instanceof ApiError ? e.message : "That didn't work. Please try again.";
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  const changeStatus = async (next: AgentStatus) => {
+    const previous = status.peek();
+    status.value = next;
+    try {
+      await api("PUT", "/api/agents/me/status", { status: next });
+    } catch (e) {
+      status.value = previous;
+      error.value = e instanceof ApiError ? e.message : "Could not change your status.";
+    }
+  };
+
+  const visible = sorted.value.filter((c) => matches(filter.value, c, self.id));
+  return (
+    <div class={`console ${model.value ? "has-selection" : ""}`}>
+      {socketRef.value && <ConnectionBanner socket={socketRef.value} />}
+      <div class="console-bar">
+        <h1>
+          Conversations
+          {waitingUnread > 0 && (
+            <span class="badge-count" aria-label={`${waitingUnread} waiting with unread messages`}>
+              {waitingUnread}
+            </span>
+          )}
+        </h1>
+        <label class="status-select">
+          <span>Status</span>
+          <select
+            value={status.value}
+            onChange={(e) => changeStatus(e.currentTarget.value as AgentStatus)}
+          >
+            <option value="available">Available</option>
+            <option value="busy">Busy</option>
+            <option value="offline">Offline</option>
+          </select>
+        </label>
+      </div>
+      <div class="console-body">
+        <ConversationList
+          conversations={visible}
+          counts={counts.value}
+          filter={filter.value}
+          selected={model.value?.id ?? null}
+          unread={unread}
+          onFilter={(f) => filter.value = f}
+          onOpen={open}
+        />
+        {model.value
+          ? (
+            <ConversationPane
+              model={model.value}
+              self={self}
+              agents={agents.value}
+              busy={busy.value}
+              error={error.value}
+              onAction={act}
+              onBack={() => {
+                model.value = null;
+                history.replaceState(null, "", location.pathname);
+              }}
+            />
+          )
+          : (
+            <section class="pane pane-empty">
+              {error.value && <p class="form-error" role="alert">{error.value}</p>}
+              <p class="muted">Pick a conversation to see its history and reply.</p>
+            </section>
+          )}
+      </div>
+    </div>
+  );
+}

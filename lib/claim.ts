@@ -1,0 +1,28 @@
+/**
+ * A guest who signs in or registers keeps their conversation: the chat page presents the guest's
+ * token, and the signed-in customer takes over the guest's conversations. The guest session is
+ * then revoked (its sockets close), so the token can't be used again.
+ */
+import type { Services } from "./services.ts";
+import type { UserRecord } from "./store/users.ts";
+import { moveConversations } from "./store/claim.ts";
+import type { Conversation } from "./types.ts";
+import { badRequest, forbidden } from "./errors.ts";
+
+export async function claimGuest(
+  services: Services,
+  customer: UserRecord,
+  guestToken: string,
+): Promise<Conversation[]> {
+  if (customer.role !== "customer") throw forbidden("Only customers can claim a conversation.");
+  const guest = await services.auth.resolve(guestToken);
+  if (!guest || guest.user.role !== "guest") {
+    throw badRequest("guestToken: not a guest session (it may have expired or been claimed).");
+  }
+  const moved = await moveConversations(services.store.kv, guest.user.id, customer);
+  for (const conversation of moved) {
+    services.relay.publish({ type: "conversation", conversation, reason: "state" });
+  }
+  await services.auth.logout(guest);
+  return moved;
+}

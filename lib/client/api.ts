@@ -1,0 +1,50 @@
+/**
+ * Browser-side HTTP helper for the islands: JSON in and out, the session cookie rides along, and
+ * every failure becomes an `ApiError` whose message can be shown to a person as it is.
+ */
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** `fetch` a JSON endpoint of our API; throws `ApiError` on any non-2xx or network failure. */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Can't reach Parley. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // A proxy's HTML error page, say; reported below by status.
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? "internal",
+      error?.message ?? `Something went wrong (HTTP ${response.status}). Please try again.`,
+    );
+  }
+  return data as T;
+}
+
+/** A random id for idempotent sends (the server dedupes by clientId). */
+export function newClientId(): string {
+  return crypto.randomUUID();
+}

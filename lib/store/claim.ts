@@ -1,0 +1,41 @@
+/**
+ * Moving a guest's conversations to the account they signed in to or created (key shapes in
+ * ./keys.ts). Each conversation moves in one checked commit: the record's customer and its
+ * ["conversations_by_customer", …] index entry change together.
+ */
+import { keys } from "./keys.ts";
+import type { Conversation } from "../types.ts";
+
+/** Moves every conversation of `fromId` to `to`; returns the moved conversations. */
+export async function moveConversations(
+  kv: Deno.Kv,
+  fromId: string,
+  to: { id: string; name: string },
+  now: () => string = () => new Date().toISOString(),
+): Promise<Conversation[]> {
+  const moved: Conversation[] = [];
+  for await (const index of kv.list({ prefix: keys.byCustomerPrefix(fromId) })) {
+    const id = String(index.key[2]);
+    for (;;) {
+      const entry = await kv.get<Conversation>(keys.conversation(id));
+      if (!entry.value) break;
+      const next: Conversation = {
+        ...entry.value,
+        customerId: to.id,
+        customerName: to.name,
+        updatedAt: now(),
+      };
+      const result = await kv.atomic()
+        .check(entry)
+        .set(keys.conversation(id), next)
+        .delete(keys.byCustomer(fromId, id))
+        .set(keys.byCustomer(to.id, id), null)
+        .commit();
+      if (result.ok) {
+        moved.push(next);
+        break;
+      }
+    }
+  }
+  return moved;
+}

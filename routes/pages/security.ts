@@ -1,0 +1,32 @@
+/**
+ * Security headers for every page: a Content-Security-Policy that allows our own scripts and the
+ * one inline module script of a page (by nonce, see `renderPage`), our stylesheet, and the one
+ * inline style the islands runtime writes (`style="display:contents"`, allowed by its hash).
+ */
+import { NONCE, secureHeaders } from "hono/secure-headers";
+import type { Context, MiddlewareHandler } from "hono";
+
+/** sha256 of `display:contents`, base64: the island wrappers' style attribute. */
+export const ISLAND_STYLE_HASH = "'sha256-BDgIqUOjni0WelhOfIRW4cmSnxZNAa0L9tCq85UnRac='";
+
+export function pageSecurityHeaders(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", NONCE],
+      styleSrc: ["'self'", "'unsafe-hashes'", ISLAND_STYLE_HASH],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "strict-origin-when-cross-origin",
+  });
+}
+
+/** The nonce the CSP header of this response allows. */
+export function pageNonce(c: Context): string | undefined {
+  return (c.get as (key: string) => unknown)("secureHeadersNonce") as string | undefined;
+}

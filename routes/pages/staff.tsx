@@ -1,0 +1,89 @@
+/** Staff pages: `/agent/login`, the agent console (`/agent`) and the admin page (`/admin`). */
+import { Hono } from "hono";
+import type { AppEnv, Ctx } from "../../lib/http.ts";
+import { isStaff, publicUser } from "../../lib/store/users.ts";
+import AgentConsole from "../../islands/AgentConsole.tsx";
+import AdminPanel from "../../islands/AdminPanel.tsx";
+import AuthForm from "../../islands/AuthForm.tsx";
+import SignOut from "../../islands/SignOut.tsx";
+import { AuthCard, Shell } from "./layout.tsx";
+import type { Render } from "./mod.tsx";
+
+async function staffData(c: Ctx) {
+  const { chat, store } = c.var.services;
+  const user = c.var.principal!.user;
+  const [conversations, staff, me] = await Promise.all([
+    chat.list(user, {}),
+    store.users.listStaff(),
+    c.var.services.auth.publicUser(user),
+  ]);
+  return { me, conversations, agents: staff.map((s) => publicUser(s.record, s.state)) };
+}
+
+const staffNav = (name: string, admin: boolean) => (
+  <>
+    <a href="/agent">Console</a>
+    {admin && <a href="/admin">Admin</a>}
+    <a href="/help">Help center</a>
+    <span class="who">{name}</span>
+    <SignOut to="/agent/login" />
+  </>
+);
+
+const loginUrl = (next: string) => `/agent/login?next=${encodeURIComponent(next)}`;
+
+export function staffPages(render: Render) {
+  return new Hono<AppEnv>()
+    .get("/agent/login", (c) =>
+      render(
+        c,
+        "Agent sign-in · Parley",
+        <Shell layout="page auth">
+          <AuthCard
+            title="Agent sign-in"
+            intro="For the support team. Customers chat at the home page."
+          >
+            <AuthForm kind="agent" next={c.req.query("next")} />
+          </AuthCard>
+        </Shell>,
+      ))
+    .get("/agent", async (c) => {
+      const user = c.var.principal?.user;
+      if (!user || !isStaff(user.role)) return c.redirect(loginUrl("/agent"));
+      const { me, conversations, agents } = await staffData(c);
+      return render(
+        c,
+        "Agent console · Parley",
+        <Shell layout="console-page" nav={staffNav(user.name, user.role === "admin")}>
+          <AgentConsole user={me} conversations={conversations} agents={agents} />
+        </Shell>,
+      );
+    })
+    .get("/admin", async (c) => {
+      const user = c.var.principal?.user;
+      if (!user) return c.redirect(loginUrl("/admin"));
+      if (user.role !== "admin") {
+        return render(
+          c,
+          "Admins only · Parley",
+          <Shell layout="page narrow" nav={staffNav(user.name, false)}>
+            <h1>Admins only</h1>
+            <p>
+              This page is for admins. Ask an admin for access, or go back to the{" "}
+              {isStaff(user.role) ? <a href="/agent">agent console</a> : <a href="/">chat</a>}.
+            </p>
+          </Shell>,
+          403,
+        );
+      }
+      const { conversations, agents } = await staffData(c);
+      return render(
+        c,
+        "Admin · Parley",
+        <Shell layout="page wide" nav={staffNav(user.name, true)}>
+          <h1>Admin</h1>
+          <AdminPanel agents={agents} conversations={conversations} />
+        </Shell>,
+      );
+    });
+}

@@ -1,0 +1,61 @@
+/** Helpers for the browser tests of the pages: role/name locators over the contract's landmarks. */
+import type { Browser, Page } from "playwright-core";
+import { assert, assertEquals } from "./assert.ts";
+import { collectErrors } from "./browser.ts";
+
+export interface OpenPage {
+  page: Page;
+  errors: string[];
+}
+
+/** A page in a fresh context (own cookies and storage). */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { width?: number; height?: number; dark?: boolean } = {},
+): Promise<OpenPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.dark ? "dark" : "light",
+  });
+  const page = await context.newPage();
+  // Generous: two cores shared with other test runs; nothing here waits on a clock.
+  page.setDefaultTimeout(20_000);
+  const errors = collectErrors(page);
+  await page.goto(url);
+  return { page, errors };
+}
+
+export const log = (page: Page) => page.getByRole("log");
+
+/** Sends a message through the composer (textbox "Message", button "Send"). */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.getByRole("textbox", { name: "Message" }).fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+}
+
+/** Waits until `text` is a confirmed message in the log, and checks it is there exactly once. */
+export async function seeOnce(page: Page, text: string): Promise<void> {
+  const confirmed = log(page).locator("li.msg[data-seq] .text", { hasText: text });
+  await confirmed.first().waitFor();
+  const all = await log(page).locator("li.msg .text").allTextContents();
+  assertEquals(all.filter((t) => t === text).length, 1, `"${text}" shown once`);
+}
+
+/** Waits until the log holds at least `n` messages from `sender`. */
+export async function waitForMessages(page: Page, sender: string, n: number): Promise<void> {
+  await log(page).locator(`li.msg.${sender}`).nth(n - 1).waitFor();
+}
+
+/** The seqs shown in the log, checked to be gapless from 1 and unique. */
+export async function shownSeqs(page: Page): Promise<number[]> {
+  const seqs = await log(page).locator("li.msg[data-seq]").evaluateAll((els) =>
+    els.map((el) => Number((el as HTMLElement).dataset.seq))
+  );
+  seqs.forEach((seq, i) => assertEquals(seq, i + 1, "seqs are gapless, ordered and unique"));
+  return seqs;
+}
+
+export function noErrors(...pages: OpenPage[]): void {
+  for (const { errors } of pages) assert(errors.length === 0, `page errors: ${errors.join("\n")}`);
+}
