@@ -24,6 +24,7 @@ export const createAgentBody = z.strictObject({
   password,
   role: z.enum(["agent", "admin"]),
 });
+export const claimBody = z.strictObject({ guestToken: z.string().min(1).max(200) });
 export const statusBody = z.strictObject({ status: z.enum(["available", "busy", "offline"]) });
 /** PUT /api/agents/:id (admin): capacity null = back to the default. */
 export const agentPatchBody = z.strictObject({

@@ -317,6 +317,34 @@ Deno.test("state changes: handoff, takeover, transfer, handback, resolve", async
   });
 });
 
+Deno.test("claim: a guest who registers keeps their conversations", async () => {
+  await withServer(async ({ api }) => {
+    const guest = await api.guest("Gwen");
+    const conv = await api.start(guest);
+    const other = await api.register("Oz", "oz@example.com");
+    const customer = await api.register("Gwen", "gwen@example.com");
+    const claim = (token: string, guestToken: string) =>
+      api.request("POST", "/api/auth/claim", { token, body: { guestToken } });
+
+    assertEquals((await claim(guest.token, guest.token)).status, 403);
+    assertEquals((await claim(customer.token, other.token)).status, 400);
+    const ok = await claim(customer.token, guest.token);
+    assertEquals(ok.status, 200);
+    assertEquals(ok.body.conversations.map((c: { id: string }) => c.id), [conv.id]);
+    const mine = await api.request("GET", `/api/conversations/${conv.id}`, {
+      token: customer.token,
+    });
+    assertEquals(mine.body.conversation.customerId, customer.user.id);
+    // The guest token is spent: it neither works nor claims again.
+    assertEquals((await api.request("GET", "/api/auth/me", { token: guest.token })).status, 401);
+    assertEquals((await claim(other.token, guest.token)).status, 400);
+    const others = await api.request("GET", `/api/conversations/${conv.id}`, {
+      token: other.token,
+    });
+    assertEquals(others.status, 404);
+  });
+});
+
 Deno.test("healthz and unknown paths", async () => {
   await withServer(async ({ api }) => {
     const health = await api.request("GET", "/healthz");
