@@ -9,12 +9,13 @@ import { createApp } from "./app.ts";
 import { KnowledgeBase } from "./knowledge.ts";
 import { createBot } from "./bot/mod.ts";
 import { createFactsSource } from "./facts.ts";
+import { drain } from "./shutdown.ts";
 
 export interface RunningServer {
   services: Services;
   url: string;
   port: number;
-  /** Stops accepting, closes sockets, waits for bot replies, closes KV. */
+  /** Stops accepting, closes sockets with 1012, waits for commits and bot replies, closes KV. */
   shutdown(): Promise<void>;
   finished: Promise<void>;
 }
@@ -35,6 +36,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
   services.relay.startWatch();
+  services.feed.start();
   const app = createApp(services);
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;
@@ -56,10 +58,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     url,
     port: server.addr.port,
     finished: server.finished,
-    async shutdown() {
-      ac.abort();
-      await services.close();
-      await server.finished;
-    },
+    shutdown: () => drain(services, () => ac.abort(), server.finished),
   };
 }

@@ -12,12 +12,34 @@ import type { Listener, RelayEvent } from "./realtime.ts";
 import { signalShard } from "./realtime.ts";
 import { type ClientFrame, clientFrame, describeIssues } from "./schemas.ts";
 import { toErrorBody } from "./errors.ts";
-import type { Message } from "./types.ts";
+import type { Conversation, Message } from "./types.ts";
+import type { SocketGuard } from "./limits.ts";
+
+/** The clientId of a raw frame, if it has one (for error frames). */
+function clientIdOf(data: string): string | undefined {
+  try {
+    const id = JSON.parse(data)?.clientId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const MAX_FRAME_BYTES = 16 * 1024;
 export const AUTH_TIMEOUT_MS = 5000;
-/** Close codes beyond the standard ones. */
-export const CLOSE = { tooBig: 1009, restart: 1012, unauthorized: 4401, slow: 4408 } as const;
+/**
+ * Close codes beyond the standard ones: 1009 frame over 16 KiB; 1012 service restart (reconnect
+ * at once, resume with `after`); 4401 not or no longer signed in; 4408 slow consumer (too much
+ * unsent output; reconnect and resume); 4429 rate limit (kept flooding after rate_limited errors,
+ * or too many sockets for one user).
+ */
+export const CLOSE = {
+  tooBig: 1009,
+  restart: 1012,
+  unauthorized: 4401,
+  slow: 4408,
+  rateLimited: 4429,
+} as const;
 
 interface Subscription {
   lastSeq: number;
@@ -34,8 +56,18 @@ export class ClientSocket implements Listener {
   #inbox = false;
   #removeListener: (() => void) | null = null;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Last conversation state sent, per id: copies from the feed and BroadcastChannel overlap. */
+  #sentStates = new Map<string, Conversation>();
 
-  constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
+  #guard: SocketGuard;
+
+  constructor(
+    private ws: WebSocket,
+    private services: Services,
+    principal: Principal | null,
+    ip = "unknown",
+  ) {
+    this.#guard = services.limits.open(this, ip);
     ws.onopen = () => {
       if (principal) this.#authenticated(principal);
       else {
@@ -72,7 +104,11 @@ export class ClientSocket implements Listener {
   }
 
   #send(frame: unknown) {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.services.config.maxBufferedBytes) {
+      return this.close(CLOSE.slow, "slow consumer: reconnect and resubscribe with after");
+    }
+    this.ws.send(JSON.stringify(frame));
   }
 
   #error(code: string, message: string, clientId?: string) {
@@ -82,6 +118,7 @@ export class ClientSocket implements Listener {
   }
 
   #cleanup() {
+    this.#guard.release();
     clearTimeout(this.#authTimer);
     this.#removeListener?.();
     this.#removeListener = null;
@@ -90,20 +127,29 @@ export class ClientSocket implements Listener {
 
   async #authenticated(principal: Principal) {
     clearTimeout(this.#authTimer);
+    if (!this.#guard.admitUser(principal.user.id)) {
+      return this.close(CLOSE.rateLimited, "too many connections for this user");
+    }
     this.#principal = principal;
     this.#removeListener = this.services.relay.add(this);
     this.#send({ type: "ready", user: await this.services.auth.publicUser(principal.user) });
   }
 
   #onRaw(data: unknown) {
+    const size = typeof data === "string"
+      ? (data.length > MAX_FRAME_BYTES ? data.length : new TextEncoder().encode(data).length)
+      : (data as Blob).size ?? (data as ArrayBuffer).byteLength ?? 0;
+    if (size > MAX_FRAME_BYTES) return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
+    const verdict = this.#guard.frame();
+    if (verdict === "cut") return this.close(CLOSE.rateLimited, "rate limit exceeded");
     if (typeof data !== "string") {
       return this.#error(
         "bad_request",
         "Frames must be JSON text; binary frames are not accepted.",
       );
     }
-    if (data.length > MAX_FRAME_BYTES || new TextEncoder().encode(data).length > MAX_FRAME_BYTES) {
-      return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
+    if (verdict === "limited") {
+      return this.#error("rate_limited", "Too many frames; slow down and retry.", clientIdOf(data));
     }
     let raw: unknown;
     try {
@@ -120,7 +166,7 @@ export class ClientSocket implements Listener {
         typeof clientId === "string" ? clientId : undefined,
       );
     }
-    this.#handle(parsed.data).catch((err) => {
+    this.services.limits.track(this.#handle(parsed.data)).catch((err) => {
       const [, body] = toErrorBody(err);
       if (body.error.code === "internal") {
         this.services.log.error("frame failed", { frame: parsed.data.type, err: String(err) });
@@ -184,6 +230,7 @@ export class ClientSocket implements Listener {
       case "message":
         return this.#deliver(event.message);
       case "conversation":
+        if (!this.#newer(event.conversation)) return;
         return this.#send({ type: "conversation", conversation: event.conversation });
       case "draft":
         return this.#send(event);
@@ -200,6 +247,20 @@ export class ClientSocket implements Listener {
 
   onSignal(shard: number): void {
     for (const [id, sub] of this.#subs) if (signalShard(id) === shard) this.#sync(id, sub);
+  }
+
+  /** True (and remembered) unless an equal or newer state of that conversation was sent. */
+  #newer(c: Conversation): boolean {
+    const prev = this.#sentStates.get(c.id);
+    if (prev) {
+      const order = prev.updatedAt.localeCompare(c.updatedAt) || prev.lastSeq - c.lastSeq;
+      const same = prev.status === c.status && prev.mode === c.mode &&
+        prev.assigneeId === c.assigneeId;
+      if (order > 0 || (order === 0 && same)) return false;
+    }
+    if (this.#sentStates.size >= 2000) this.#sentStates.clear();
+    this.#sentStates.set(c.id, c);
+    return true;
   }
 
   #deliver(message: Message) {

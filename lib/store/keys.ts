@@ -16,6 +16,7 @@
  * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
  * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
  * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
+ * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
  */
 
 export const keys = {
@@ -42,4 +43,7 @@ export const keys = {
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,
   signal: (shard: number) => ["signal", shard] as const,
+  /** Cross-instance feed (./feed.ts): what changed, and typing/read/sign-outs, in ULID order. */
+  feed: (id: string) => ["feed", id] as const,
+  feedPrefix: () => ["feed"] as const,
 };
