@@ -203,6 +203,10 @@ export class SocketGuard {
 
 /** The peer's address as Deno.serve reports it (`c.env` is its ServeHandlerInfo). */
 export function clientIp(env: unknown): string {
-  const addr = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
-  return addr?.hostname ?? "unknown";
+  try {
+    const addr = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+    return addr?.hostname ?? "unknown";
+  } catch {
+    return "unknown"; // the request is gone (already upgraded)
+  }
 }

@@ -19,7 +19,8 @@ export const wsRoutes = new Hono<AppEnv>()
     }
     const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
     const principal = token ? await services.auth.resolve(token) : null;
+    const ip = clientIp(c.env); // read before the upgrade consumes the request
     const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });
-    new ClientSocket(socket, services, principal, clientIp(c.env));
+    new ClientSocket(socket, services, principal, ip);
     return response;
   });
