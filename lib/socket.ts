@@ -106,6 +106,7 @@ export class ClientSocket implements Listener {
   #send(frame: unknown) {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.services.config.maxBufferedBytes) {
+      this.services.log.warn("slow consumer closed", { buffered: this.ws.bufferedAmount });
       return this.close(CLOSE.slow, "slow consumer: reconnect and resubscribe with after");
     }
     this.ws.send(JSON.stringify(frame));
@@ -141,7 +142,10 @@ export class ClientSocket implements Listener {
       : (data as Blob).size ?? (data as ArrayBuffer).byteLength ?? 0;
     if (size > MAX_FRAME_BYTES) return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
     const verdict = this.#guard.frame();
-    if (verdict === "cut") return this.close(CLOSE.rateLimited, "rate limit exceeded");
+    if (verdict === "cut") {
+      this.services.log.warn("flooding socket closed", { ip: this.#guard.ip });
+      return this.close(CLOSE.rateLimited, "rate limit exceeded");
+    }
     if (typeof data !== "string") {
       return this.#error(
         "bad_request",
