@@ -1,12 +1,19 @@
-/** Parley: reads the settings, starts the server. Everything else lives in lib/ and routes/. */
+/** Parley: reads the settings, starts the server (or WORKERS isolates). Everything else lives in lib/ and routes/. */
 import { ConfigError, parseConfig } from "./lib/config.ts";
 import { startServer } from "./lib/server.ts";
+import { runWorkers } from "./lib/workers.ts";
+import { onShutdownSignal } from "./lib/shutdown.ts";
 
 try {
-  const config = parseConfig(Deno.env.toObject());
-  await startServer(config, {
-    onListen: (url) => console.log(`Listening on ${url}`),
-  });
+  const env = Deno.env.toObject();
+  const config = parseConfig(env);
+  if (config.workers > 1) await runWorkers(config, env);
+  else {
+    const server = await startServer(config, {
+      onListen: (url) => console.log(`Listening on ${url}`),
+    });
+    onShutdownSignal(() => server.shutdown());
+  }
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

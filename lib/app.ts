@@ -49,6 +49,11 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
       onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
     }),
   );
+  const { limits } = services;
+  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) {
+    api.use(path, limits.authRateLimit());
+  }
+  api.use("/conversations/:id/messages", limits.messageRateLimit());
   api.use(authenticate());
   api.route("/auth", authRoutes);
   api.route("/auth", claimRoutes);

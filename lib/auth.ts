@@ -84,7 +84,7 @@ export class Auth {
 
   async logout(principal: Principal): Promise<void> {
     await this.store.users.deleteSession(principal.tokenHash);
-    this.relay.publish({ type: "session_revoked", tokenHash: principal.tokenHash });
+    await this.relay.publish({ type: "session_revoked", tokenHash: principal.tokenHash });
   }
 
   /**

@@ -3,6 +3,7 @@
  * one line naming the setting (see `loadConfig`).
  */
 import { z } from "zod";
+import type { LimitSettings } from "./limits.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -39,6 +40,15 @@ const schema = z.object({
   /** "0" switches the BroadcastChannel fast path off (tests; delivery then rides on KV watch). */
   BROADCAST: z.enum(["0", "1"]).default("1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Abuse limits (lib/limits.ts): WebSocket frames per connection and per IP, auth per IP. */
+  RATE_FRAMES_PER_SEC: positiveInt.default(20),
+  RATE_FRAMES_BURST: positiveInt.default(60),
+  RATE_IP_FRAMES_PER_SEC: positiveInt.default(200),
+  RATE_IP_FRAMES_BURST: positiveInt.default(600),
+  RATE_AUTH_PER_MIN: positiveInt.default(30),
+  MAX_SOCKETS_PER_USER: positiveInt.default(20),
+  /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
+  MAX_BUFFERED_KIB: positiveInt.default(1024),
 });
 
 export interface Config {
@@ -60,6 +70,8 @@ export interface Config {
   presenceGraceMs: number;
   broadcast: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  limits: LimitSettings;
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_KNOWLEDGE_DIR = new URL("./help_center/", import.meta.url).pathname;
@@ -112,6 +124,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
     broadcast: e.BROADCAST === "1",
     logLevel: e.LOG_LEVEL,
+    limits: {
+      framesPerSecond: e.RATE_FRAMES_PER_SEC,
+      framesBurst: e.RATE_FRAMES_BURST,
+      ipFramesPerSecond: e.RATE_IP_FRAMES_PER_SEC,
+      ipFramesBurst: e.RATE_IP_FRAMES_BURST,
+      authPerMinute: e.RATE_AUTH_PER_MIN,
+      socketsPerUser: e.MAX_SOCKETS_PER_USER,
+    },
+    maxBufferedBytes: e.MAX_BUFFERED_KIB * 1024,
   };
 }
 

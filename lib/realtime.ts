@@ -4,7 +4,10 @@
  * Publishing delivers to this isolate's listeners at once and posts the event on a
  * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
  * delivery does not rely on it: commits bump watched signal keys (lib/store/conversations.ts), and
- * listeners can re-read from KV after the last seq they delivered (`onSignal`).
+ * listeners can re-read from KV after the last seq they delivered (`onSignal`). What messages can't
+ * carry (conversation changes for the inbox, typing, reads, sign-outs) rides on the feed
+ * (lib/feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out events get an `id`
+ * (their feed key) so a copy that arrives both ways is delivered once.
  */
 import type { Conversation, Message, Role } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
@@ -29,9 +32,24 @@ export type RelayEvent =
     typing: boolean;
     /** The socket that sent it (not echoed back to it). */
     origin?: string;
+    id?: string;
   }
-  | { type: "read"; conversationId: string; userId: string; seq: number; origin?: string }
-  | { type: "session_revoked"; tokenHash: string };
+  | {
+    type: "read";
+    conversationId: string;
+    userId: string;
+    seq: number;
+    origin?: string;
+    id?: string;
+  }
+  | { type: "session_revoked"; tokenHash: string; id?: string };
+
+/** Events that exist only in flight (not in KV): carried across instances by the feed. */
+export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
+const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
+  e.type === "typing" || e.type === "read" || e.type === "session_revoked";
+/** How long an ephemeral event's id is remembered (longer than the feed's read-back window). */
+const RECENT_MS = 30_000;
 
 export interface Listener {
   /** Conversation ids this listener follows. */
@@ -48,13 +66,17 @@ export class Relay {
   #listeners = new Set<Listener>();
   #channel: BroadcastChannel | null;
   #watchAbort = new AbortController();
+  #wakeHooks: (() => void)[] = [];
+  #recent = new Map<string, number>();
+  #writeFeed: ((event: EphemeralEvent & { id: string }) => Promise<void>) | null = null;
+  #newId: () => string = () => crypto.randomUUID();
 
   constructor(private kv: Deno.Kv, opts: { broadcast: boolean; channelName?: string }) {
     this.#channel = opts.broadcast
       ? new BroadcastChannel(opts.channelName ?? "parley-events")
       : null;
     if (this.#channel) {
-      this.#channel.onmessage = (e: MessageEvent<RelayEvent>) => this.#dispatch(e.data);
+      this.#channel.onmessage = (e: MessageEvent<RelayEvent>) => this.deliverRemote(e.data);
     }
   }
 
@@ -67,9 +89,60 @@ export class Relay {
     return this.#listeners.size;
   }
 
-  publish(event: RelayEvent): void {
+  /** All current listeners (the periodic session check walks them). */
+  listeners(): Iterable<Listener> {
+    return this.#listeners;
+  }
+
+  /** Called after every wake-up of the signal watch (the feed reads what other instances did). */
+  onWake(hook: () => void): void {
+    this.#wakeHooks.push(hook);
+  }
+
+  /** How typing, read and sign-out events reach other instances (lib/feed.ts). */
+  setFeedWriter(
+    write: (event: EphemeralEvent & { id: string }) => Promise<void>,
+    newId: () => string,
+  ): void {
+    this.#writeFeed = write;
+    this.#newId = newId;
+  }
+
+  /**
+   * Delivers here, posts to the other isolates of this process and, for typing, read and sign-out
+   * events, writes them to the feed for other instances (the returned promise settles then).
+   */
+  publish(event: RelayEvent): Promise<void> {
+    if (isEphemeral(event)) {
+      event = { ...event, id: event.id ?? this.#newId() } as EphemeralEvent & { id: string };
+      this.#remember(event.id!);
+    }
     this.#dispatch(event);
     this.#channel?.postMessage(event);
+    if (isEphemeral(event) && this.#writeFeed) {
+      return this.#writeFeed(event as EphemeralEvent & { id: string });
+    }
+    return Promise.resolve();
+  }
+
+  /** An event from another isolate or instance: delivered here once, never re-posted. */
+  deliverRemote(event: RelayEvent): void {
+    if (isEphemeral(event)) {
+      if (event.id) {
+        if (this.#recent.has(event.id)) return;
+        this.#remember(event.id);
+      }
+      if (event.type !== "session_revoked") event = { ...event, origin: undefined };
+    }
+    this.#dispatch(event);
+  }
+
+  #remember(id: string) {
+    const now = Date.now();
+    this.#recent.set(id, now);
+    if (this.#recent.size % 256 === 0) {
+      for (const [k, t] of this.#recent) if (now - t > RECENT_MS) this.#recent.delete(k);
+    }
   }
 
   #dispatch(event: RelayEvent): void {
@@ -103,6 +176,7 @@ export class Relay {
           if (first) return;
           for (const l of this.#listeners) l.onSignal(shard);
         });
+        for (const hook of this.#wakeHooks) hook();
       }
     };
     run().catch((err) => {

@@ -9,6 +9,7 @@ import { createApp } from "./app.ts";
 import { KnowledgeBase } from "./knowledge.ts";
 import { createBot } from "./bot/mod.ts";
 import { createFactsSource } from "./facts.ts";
+import { drain } from "./shutdown.ts";
 import { buildIslands, type IslandBuild } from "./islands.ts";
 
 /** The islands are bundled once per process (the bundles don't change while it runs). */
@@ -18,7 +19,7 @@ export interface RunningServer {
   services: Services;
   url: string;
   port: number;
-  /** Stops accepting, closes sockets, waits for bot replies, closes KV. */
+  /** Stops accepting, closes sockets with 1012, waits for commits and bot replies, closes KV. */
   shutdown(): Promise<void>;
   finished: Promise<void>;
 }
@@ -40,6 +41,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   services.relay.startWatch();
   services.presence.start();
+  services.feed.start();
   const islands = await (islandBuild ??= buildIslands());
   const app = createApp(services, { islands, knowledge });
   const ac = new AbortController();
@@ -62,10 +64,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     url,
     port: server.addr.port,
     finished: server.finished,
-    async shutdown() {
-      ac.abort();
-      await services.close();
-      await server.finished;
-    },
+    shutdown: () => drain(services, () => ac.abort(), server.finished),
   };
 }

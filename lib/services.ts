@@ -13,11 +13,17 @@ import { Chat } from "./chat.ts";
 import type { Bot } from "./bot/types.ts";
 import { type Clock, systemClock } from "./ids.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { Feed } from "./feed.ts";
+import { Limits } from "./limits.ts";
 
 export interface Services {
   config: Config;
   store: Store;
   relay: Relay;
+  /** Cross-instance feed: inbox, typing, reads, sign-outs (started by startServer). */
+  feed: Feed;
+  /** Rate limits, socket caps and the open-socket registry (lib/limits.ts). */
+  limits: Limits;
   auth: Auth;
   router: Router;
   presence: Presence;
@@ -38,6 +44,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const log = createLogger(config.logLevel);
   const store = createStore(kv, opts.clock ?? systemClock);
   const relay = new Relay(kv, { broadcast: config.broadcast });
+  const feed = new Feed(kv, relay, store.conversations, log);
   const auth = new Auth(store, config, relay);
   const bots = new BotRunner(store, relay, opts.bot, opts.facts ?? profileFacts, log.write);
   const holder: { chat?: Chat } = {};
@@ -53,6 +60,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     config,
     store,
     relay,
+    feed,
+    limits: new Limits(config.limits, opts.clock ?? systemClock),
     auth,
     router,
     presence,
@@ -63,6 +72,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     async close() {
       await presence.stop();
       await bots.idle();
+      feed.close();
       relay.close();
       store.close();
     },

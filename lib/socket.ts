@@ -12,12 +12,34 @@ import type { Listener, RelayEvent } from "./realtime.ts";
 import { signalShard } from "./realtime.ts";
 import { type ClientFrame, clientFrame, describeIssues } from "./schemas.ts";
 import { toErrorBody } from "./errors.ts";
-import type { Message } from "./types.ts";
+import type { Conversation, Message } from "./types.ts";
+import type { SocketGuard } from "./limits.ts";
+
+/** The clientId of a raw frame, if it has one (for error frames). */
+function clientIdOf(data: string): string | undefined {
+  try {
+    const id = JSON.parse(data)?.clientId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const MAX_FRAME_BYTES = 16 * 1024;
 export const AUTH_TIMEOUT_MS = 5000;
-/** Close codes beyond the standard ones. */
-export const CLOSE = { tooBig: 1009, restart: 1012, unauthorized: 4401, slow: 4408 } as const;
+/**
+ * Close codes beyond the standard ones: 1009 frame over 16 KiB; 1012 service restart (reconnect
+ * at once, resume with `after`); 4401 not or no longer signed in; 4408 slow consumer (too much
+ * unsent output; reconnect and resume); 4429 rate limit (kept flooding after rate_limited errors,
+ * or too many sockets for one user).
+ */
+export const CLOSE = {
+  tooBig: 1009,
+  restart: 1012,
+  unauthorized: 4401,
+  slow: 4408,
+  rateLimited: 4429,
+} as const;
 
 interface Subscription {
   lastSeq: number;
@@ -36,8 +58,18 @@ export class ClientSocket implements Listener {
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   /** Agents' sockets count for presence (lib/presence.ts) while open. */
   #untrack: (() => Promise<void>) | null = null;
+  /** Last conversation state sent, per id: copies from the feed and BroadcastChannel overlap. */
+  #sentStates = new Map<string, Conversation>();
 
-  constructor(private ws: WebSocket, private services: Services, principal: Principal | null) {
+  #guard: SocketGuard;
+
+  constructor(
+    private ws: WebSocket,
+    private services: Services,
+    principal: Principal | null,
+    ip = "unknown",
+  ) {
+    this.#guard = services.limits.open(this, ip);
     ws.onopen = () => {
       if (principal) this.#authenticated(principal);
       else {
@@ -74,7 +106,12 @@ export class ClientSocket implements Listener {
   }
 
   #send(frame: unknown) {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.services.config.maxBufferedBytes) {
+      this.services.log.warn("slow consumer closed", { buffered: this.ws.bufferedAmount });
+      return this.close(CLOSE.slow, "slow consumer: reconnect and resubscribe with after");
+    }
+    this.ws.send(JSON.stringify(frame));
   }
 
   #error(code: string, message: string, clientId?: string) {
@@ -84,6 +121,7 @@ export class ClientSocket implements Listener {
   }
 
   #cleanup() {
+    this.#guard.release();
     clearTimeout(this.#authTimer);
     this.#removeListener?.();
     this.#removeListener = null;
@@ -94,6 +132,9 @@ export class ClientSocket implements Listener {
 
   async #authenticated(principal: Principal) {
     clearTimeout(this.#authTimer);
+    if (!this.#guard.admitUser(principal.user.id)) {
+      return this.close(CLOSE.rateLimited, "too many connections for this user");
+    }
     this.#principal = principal;
     this.#removeListener = this.services.relay.add(this);
     if (isStaff(principal.user.role) && this.ws.readyState === WebSocket.OPEN) {
@@ -103,14 +144,23 @@ export class ClientSocket implements Listener {
   }
 
   #onRaw(data: unknown) {
+    const size = typeof data === "string"
+      ? (data.length > MAX_FRAME_BYTES ? data.length : new TextEncoder().encode(data).length)
+      : (data as Blob).size ?? (data as ArrayBuffer).byteLength ?? 0;
+    if (size > MAX_FRAME_BYTES) return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
+    const verdict = this.#guard.frame();
+    if (verdict === "cut") {
+      this.services.log.warn("flooding socket closed", { ip: this.#guard.ip });
+      return this.close(CLOSE.rateLimited, "rate limit exceeded");
+    }
     if (typeof data !== "string") {
       return this.#error(
         "bad_request",
         "Frames must be JSON text; binary frames are not accepted.",
       );
     }
-    if (data.length > MAX_FRAME_BYTES || new TextEncoder().encode(data).length > MAX_FRAME_BYTES) {
-      return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
+    if (verdict === "limited") {
+      return this.#error("rate_limited", "Too many frames; slow down and retry.", clientIdOf(data));
     }
     let raw: unknown;
     try {
@@ -127,7 +177,7 @@ export class ClientSocket implements Listener {
         typeof clientId === "string" ? clientId : undefined,
       );
     }
-    this.#handle(parsed.data).catch((err) => {
+    this.services.limits.track(this.#handle(parsed.data)).catch((err) => {
       const [, body] = toErrorBody(err);
       if (body.error.code === "internal") {
         this.services.log.error("frame failed", { frame: parsed.data.type, err: String(err) });
@@ -191,6 +241,7 @@ export class ClientSocket implements Listener {
       case "message":
         return this.#deliver(event.message);
       case "conversation":
+        if (!this.#newer(event.conversation)) return;
         return this.#send({ type: "conversation", conversation: event.conversation });
       case "draft":
         return this.#send(event);
@@ -209,6 +260,20 @@ export class ClientSocket implements Listener {
     for (const [id, sub] of this.#subs) {
       if (signalShard(id) === shard) this.#syncInBackground(id, sub);
     }
+  }
+
+  /** True (and remembered) unless an equal or newer state of that conversation was sent. */
+  #newer(c: Conversation): boolean {
+    const prev = this.#sentStates.get(c.id);
+    if (prev) {
+      const order = prev.updatedAt.localeCompare(c.updatedAt) || prev.lastSeq - c.lastSeq;
+      const same = prev.status === c.status && prev.mode === c.mode &&
+        prev.assigneeId === c.assigneeId;
+      if (order > 0 || (order === 0 && same)) return false;
+    }
+    if (this.#sentStates.size >= 2000) this.#sentStates.clear();
+    this.#sentStates.set(c.id, c);
+    return true;
   }
 
   #deliver(message: Message) {

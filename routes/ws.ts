@@ -5,6 +5,7 @@ import type { AppEnv } from "../lib/http.ts";
 import { originAllowed, requestToken, SESSION_COOKIE } from "../lib/auth.ts";
 import { ClientSocket } from "../lib/socket.ts";
 import { badRequest, forbidden } from "../lib/errors.ts";
+import { clientIp } from "../lib/limits.ts";
 
 export const wsRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -18,7 +19,8 @@ export const wsRoutes = new Hono<AppEnv>()
     }
     const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
     const principal = token ? await services.auth.resolve(token) : null;
+    const ip = clientIp(c.env); // read before the upgrade consumes the request
     const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });
-    new ClientSocket(socket, services, principal);
+    new ClientSocket(socket, services, principal, ip);
     return response;
   });

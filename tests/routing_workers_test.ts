@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { createStore, type Store } from "../lib/store/mod.ts";
 import { Router } from "../lib/routing.ts";
 import { parseConfig } from "../lib/config.ts";
-import { withBusyRetry } from "../lib/store/busy_retry.ts";
+import { retryWhenBusy } from "../lib/store/busy.ts";
 import type { Conversation } from "../lib/types.ts";
 import type { WorkerRequest } from "./fixtures/routing_worker.ts";
 
@@ -70,7 +70,7 @@ Deno.test("two instances on one KV file never exceed capacity nor double-assign"
   const dir = await Deno.makeTempDir({ prefix: "parley-routing-" });
   const kvPath = `${dir}/kv.sqlite`;
   const kv = await Deno.openKv(kvPath);
-  const store = createStore(withBusyRetry(kv));
+  const store = createStore(retryWhenBusy(kv));
   const router = new Router(
     store,
     parseConfig({ KV_PATH: kvPath, AGENT_CAPACITY: String(CAPACITY) }),

@@ -13,6 +13,7 @@ import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
 import { stampChange, stampMessage } from "./milestones.ts";
+import { addChange } from "./feed.ts";
 
 export const SIGNAL_SHARDS = 8;
 
@@ -102,13 +103,13 @@ export class Conversations {
       waitingSince: null,
       botMisses: 0,
     };
-    const res = await this.kv.atomic()
+    const op = this.kv.atomic()
       .check({ key: keys.conversation(id), versionstamp: null })
       .set(keys.conversation(id), conversation)
       .set(keys.byCustomer(customer.id, id), null)
       .set(keys.message(id, 1), message)
-      .sum(keys.signal(signalShard(id)), 1n)
-      .commit();
+      .sum(keys.signal(signalShard(id)), 1n);
+    const res = await addChange(op, id, "state").commit();
     if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
     return { message, conversation, duplicate: false };
   }
@@ -227,6 +228,7 @@ export class Conversations {
         .set(keys.message(conv.id, message.seq), message)
         .sum(keys.signal(signalShard(conv.id)), 1n);
       if (dedupeKey && dedupe) op.check(dedupe).set(dedupeKey, message.seq);
+      addChange(op, conv.id, "message");
       if ((await op.commit()).ok) return { message, conversation: next, duplicate: false };
     }
   }
@@ -295,6 +297,7 @@ export class Conversations {
         op.set(keys.message(id, message.seq), message);
       }
       op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
+      addChange(op, id, "state");
       if ((await op.commit()).ok) return { conversation: next, message, changed: true };
     }
   }

@@ -18,6 +18,7 @@
  * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
  * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), |
  * |                                                      | expires a while after it goes stale    |
+ * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
  */
 
 export const keys = {
@@ -46,4 +47,7 @@ export const keys = {
   signal: (shard: number) => ["signal", shard] as const,
   presence: (agentId: string, presenceId: string) => ["presence", agentId, presenceId] as const,
   presencePrefix: (agentId: string) => ["presence", agentId] as const,
+  /** Cross-instance feed (./feed.ts): what changed, and typing/read/sign-outs, in ULID order. */
+  feed: (id: string) => ["feed", id] as const,
+  feedPrefix: () => ["feed"] as const,
 };

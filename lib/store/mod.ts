@@ -2,6 +2,7 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { type Clock, idGenerator, systemClock } from "../ids.ts";
+import { retryWhenBusy } from "./busy.ts";
 
 export interface Store {
   kv: Deno.Kv;
@@ -15,9 +16,11 @@ export async function openKv(kvPath: string | undefined): Promise<Deno.Kv> {
   if (kvPath === undefined) {
     if (Deno.env.get("DENO_DEPLOYMENT_ID")) return await Deno.openKv();
     await Deno.mkdir("./data", { recursive: true });
-    return await Deno.openKv("./data/parley.sqlite");
+    return retryWhenBusy(await Deno.openKv("./data/parley.sqlite"));
   }
-  return await Deno.openKv(kvPath);
+  const kv = await Deno.openKv(kvPath);
+  // Local files may be shared by several isolates of this process (WORKERS=N): see ./busy.ts.
+  return kvPath === ":memory:" || /^https?:/.test(kvPath) ? kv : retryWhenBusy(kv);
 }
 
 export function createStore(kv: Deno.Kv, clock: Clock = systemClock): Store {

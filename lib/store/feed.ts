@@ -1,0 +1,56 @@
+/**
+ * The cross-instance feed: a short-lived log under ["feed", ulid] (see ./keys.ts) that tells
+ * other instances what happened, for what a conversation's messages alone can't carry: that a
+ * conversation changed (the agents' inbox, state frames), typing, read receipts and sign-outs.
+ *
+ * Entries are written in the same atomic commit as the change they describe (or, for typing and
+ * reads, in a commit of their own that bumps the conversation's signal key) and expire after
+ * FEED_TTL_MS. Readers (lib/feed.ts) list them after a watched signal key moves.
+ */
+import { decodeTime, encodeTime, monotonicFactory } from "ulid";
+import { keys } from "./keys.ts";
+import type { Role } from "../types.ts";
+
+/** How long entries stay: a reader that slept longer re-reads state from KV instead. */
+export const FEED_TTL_MS = 60_000;
+
+/** This isolate's id: readers skip entries they wrote themselves (already delivered locally). */
+export const INSTANCE_ID = crypto.randomUUID();
+
+export type FeedEntry =
+  | { kind: "change"; conversationId: string; reason: "message" | "state"; origin: string }
+  | {
+    kind: "typing";
+    conversationId: string;
+    userId: string;
+    name: string;
+    role: Role | "bot";
+    typing: boolean;
+    origin: string;
+  }
+  | { kind: "read"; conversationId: string; userId: string; seq: number; origin: string }
+  | { kind: "revoked"; tokenHash: string; origin: string };
+
+const nextUlid = monotonicFactory();
+
+/** A new feed id (a ULID: time-ordered within this isolate, roughly across instances). */
+export const newFeedId = (): string => nextUlid();
+
+/** The smallest feed key at or after `ms` (a list start). */
+export const feedKeyAt = (ms: number) => keys.feed(encodeTime(Math.max(0, ms), 10));
+
+export const feedIdTime = (id: string): number => decodeTime(id);
+
+/** Adds a feed entry to a commit. */
+export function addFeed(op: Deno.AtomicOperation, entry: FeedEntry, id = newFeedId()) {
+  return op.set(keys.feed(id), entry, { expireIn: FEED_TTL_MS });
+}
+
+/** Adds a "conversation changed" entry to a commit. */
+export function addChange(
+  op: Deno.AtomicOperation,
+  conversationId: string,
+  reason: "message" | "state",
+) {
+  return addFeed(op, { kind: "change", conversationId, reason, origin: INSTANCE_ID });
+}

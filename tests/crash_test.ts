@@ -1,0 +1,139 @@
+/**
+ * `kill -9` of the whole server process (main.ts, WORKERS=2) during a burst, then a restart on the
+ * same KV file: every acknowledged message is there, once, with the seq it was acknowledged with.
+ * Also: SIGTERM shuts down gracefully — sockets closed with 1012, exit within the 5 s grace.
+ */
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { Api, type Frame, WsClient } from "./helpers.ts";
+import { GENEROUS_LIMITS } from "./instances.ts";
+
+interface Proc {
+  child: Deno.ChildProcess;
+  url: string;
+  /** Everything the process printed on stdout and stderr after the Listening line. */
+  output(): Promise<string>;
+}
+
+async function spawnServer(
+  kvPath: string,
+  workers: number,
+  env: Record<string, string> = {},
+): Promise<Proc> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      KV_PATH: kvPath,
+      WORKERS: String(workers),
+      ADMIN_EMAIL: "admin@crash.test",
+      ADMIN_PASSWORD: "admin-password-1",
+      LOG_LEVEL: "warn",
+      ...GENEROUS_LIMITS,
+      ...env,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`server exited before listening: ${buffered}`);
+    buffered += value;
+    const m = buffered.match(/Listening on (http:\/\/\S+\/)\n/);
+    if (m) {
+      const rest = (async () => {
+        let out = buffered.slice(buffered.indexOf(m[0]) + m[0].length);
+        for (;;) {
+          const { value, done } = await lines.read();
+          if (done) break;
+          out += value;
+        }
+        return out + await new Response(child.stderr).text();
+      })();
+      return { child, url: m[1], output: () => rest };
+    }
+  }
+}
+
+Deno.test("kill -9 during a burst, restart on the same file: every ack is stored", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "parley-crash-" });
+  const kvPath = `${dir}/kv.sqlite`;
+  let proc = await spawnServer(kvPath, 2);
+  try {
+    let api = new Api(proc.url);
+    const customer = await api.guest("Crash");
+    const conv = await api.start(customer);
+    const ws = await WsClient.connect(proc.url.replace(/^http/, "ws") + "ws", customer.token);
+    const BURST = 400;
+    const acks: Frame[] = [];
+    ws.ws.addEventListener("message", (e) => {
+      const f = JSON.parse(e.data);
+      if (f.type === "ack") acks.push(f);
+    });
+    for (let k = 0; k < BURST; k++) {
+      ws.send({ type: "send", conversationId: conv.id, text: `burst ${k}`, clientId: `b${k}` });
+    }
+    // Kill the whole process while acks are still coming in.
+    while (acks.length < 50) await ws.next((f) => f.type === "ack", 10_000);
+    proc.child.kill("SIGKILL");
+    await ws.closed;
+    await proc.child.status;
+    const acked = acks.map((f) => f.message);
+    assert(acked.length < BURST, "the kill landed mid-burst");
+
+    proc = await spawnServer(kvPath, 1);
+    api = new Api(proc.url);
+    const stored = await api.messages(customer, conv.id);
+    assertEquals(stored.map((m) => m.seq), stored.map((_, i) => i + 1));
+    const byId = new Map(stored.map((m) => [m.id, m]));
+    let lost = 0;
+    for (const m of acked) {
+      const s = byId.get(m.id);
+      if (!s || s.seq !== m.seq || s.clientId !== m.clientId) lost++;
+    }
+    const clientIds = stored.filter((m) => m.clientId).map((m) => m.clientId);
+    assertEquals(new Set(clientIds).size, clientIds.length, "no clientId stored twice");
+    assertEquals(lost, 0);
+    console.log(JSON.stringify({
+      sent: BURST,
+      acked: acked.length,
+      stored: stored.length - 1,
+      lost,
+    }));
+  } finally {
+    try {
+      proc.child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await proc.child.status;
+    await proc.output();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM: sockets closed with 1012, exit within the grace period", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "parley-term-" });
+  const proc = await spawnServer(`${dir}/kv.sqlite`, 2, { LOG_LEVEL: "info" });
+  try {
+    const api = new Api(proc.url);
+    const customer = await api.guest("Term");
+    const conv = await api.start(customer);
+    const ws = await WsClient.connect(proc.url.replace(/^http/, "ws") + "ws", customer.token);
+    ws.send({ type: "subscribe", conversationId: conv.id });
+    await ws.next((f) => f.type === "message");
+    const started = Date.now();
+    proc.child.kill("SIGTERM");
+    const closed = await ws.closed;
+    assertEquals(closed.code, 1012);
+    const status = await proc.child.status;
+    const tookMs = Date.now() - started;
+    assertEquals(status.code, 0);
+    assert(tookMs < 5000, `exited after ${tookMs} ms`);
+    assertMatch(await proc.output(), /"msg":"shut down"/);
+    console.log(JSON.stringify({ shutdownMs: tookMs }));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
