@@ -3,7 +3,7 @@
  * every endpoint and every frame type, each expected status asserted. Plus CSRF on cookie POSTs,
  * the cross-site WebSocket upgrade, secure headers on pages and /healthz.
  */
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { type Frame, type Session, startTestServer, WsClient } from "./helpers.ts";
 import { GENEROUS_LIMITS } from "./instances.ts";
 
@@ -259,7 +259,8 @@ Deno.test("authorization matrix: every endpoint and frame type, every role", asy
       await page.body?.cancel();
       assertEquals(page.headers.get("x-content-type-options"), "nosniff");
       assertEquals(page.headers.get("x-frame-options"), "SAMEORIGIN");
-      assertEquals(page.headers.get("referrer-policy"), "no-referrer");
+      assertEquals(page.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
+      assert(/script-src 'self' 'nonce-/.test(page.headers.get("content-security-policy") ?? ""));
       const health = await api.request("GET", "/healthz");
       assertEquals([health.status, health.body.ok], [200, true]);
     });
