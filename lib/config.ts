@@ -45,7 +45,7 @@ const schema = z.object({
   RATE_FRAMES_BURST: positiveInt.default(60),
   RATE_IP_FRAMES_PER_SEC: positiveInt.default(200),
   RATE_IP_FRAMES_BURST: positiveInt.default(600),
-  RATE_AUTH_PER_MIN: positiveInt.default(30),
+  RATE_AUTH_PER_MIN: positiveInt.default(120),
   MAX_SOCKETS_PER_USER: positiveInt.default(20),
   /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
   MAX_BUFFERED_KIB: positiveInt.default(1024),
