@@ -12,6 +12,7 @@ import { initialAgentState } from "./users.ts";
 import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
+import { GroupCommitter } from "./group_commit.ts";
 
 export const SIGNAL_SHARDS = 8;
 
@@ -62,7 +63,26 @@ const preview = (m: Message): Conversation["lastMessage"] => ({
 });
 
 export class Conversations {
-  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
+  /** Appends are grouped into shared commits (see ./group_commit.ts). */
+  readonly #group: GroupCommitter;
+  /** Told of every commit that bumps signal keys (lets the relay skip its own wake-ups). */
+  onCommit: ((versionstamp: string, shards: number[]) => void) | null = null;
+
+  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {
+    this.#group = new GroupCommitter({
+      kv,
+      newId,
+      nowIso: () => this.nowIso(),
+      preview,
+      signalShard,
+    });
+    this.#group.onCommit = (versionstamp, shards) => this.onCommit?.(versionstamp, shards);
+  }
+
+  #committed(id: string, value: Conversation, versionstamp: string) {
+    this.#group.remember({ key: keys.conversation(id), value, versionstamp });
+    this.onCommit?.(versionstamp, [signalShard(id)]);
+  }
 
   private nowIso() {
     return new Date(this.clock.now()).toISOString();
@@ -70,6 +90,14 @@ export class Conversations {
 
   async get(id: string): Promise<Conversation | null> {
     return (await this.kv.get<Conversation>(keys.conversation(id))).value;
+  }
+
+  /**
+   * The last state this instance committed or read, else a read: for fields that never change
+   * (customerId) or where a stale value is caught later by a checked commit.
+   */
+  async getCached(id: string): Promise<Conversation | null> {
+    return this.#group.cached(id) ?? await this.get(id);
   }
 
   /** Creates a conversation for a customer, with the bot's greeting as message 1. */
@@ -109,6 +137,7 @@ export class Conversations {
       .sum(keys.signal(signalShard(id)), 1n)
       .commit();
     if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
+    this.#committed(id, conversation, res.versionstamp);
     return { message, conversation, duplicate: false };
   }
 
@@ -175,50 +204,11 @@ export class Conversations {
    * refuse; it may return fields of the conversation to change in the same commit). A clientId
    * seen before returns the first message and writes nothing.
    */
-  async append(
+  append(
     input: NewMessage,
     accept: (c: Conversation) => Partial<Conversation> | void,
   ): Promise<Appended> {
-    const convKey = keys.conversation(input.conversationId);
-    const dedupeKey = input.clientId
-      ? keys.clientId(input.conversationId, input.authorId, input.clientId)
-      : null;
-    for (;;) {
-      const [convEntry, dedupe] = await this.kv.getMany<unknown[]>(
-        dedupeKey ? [convKey, dedupeKey] : [convKey],
-      ) as [Deno.KvEntryMaybe<Conversation>, Deno.KvEntryMaybe<number>?];
-      const conv = convEntry.value as Conversation | null;
-      if (!conv) throw notFound("Conversation");
-      if (dedupe?.value) {
-        const first = await this.kv.get<Message>(keys.message(conv.id, dedupe.value as number));
-        if (first.value) return { message: first.value, conversation: conv, duplicate: true };
-      }
-      const patch = accept(conv);
-      const message: Message = {
-        id: this.newId(),
-        conversationId: conv.id,
-        seq: conv.lastSeq + 1,
-        sender: input.sender,
-        authorId: input.authorId,
-        authorName: input.authorName,
-        text: input.text,
-        createdAt: this.nowIso(),
-      };
-      if (input.clientId) message.clientId = input.clientId;
-      const next: Conversation = {
-        ...conv,
-        ...patch,
-        lastSeq: message.seq,
-        updatedAt: message.createdAt,
-        lastMessage: preview(message),
-      };
-      const op = this.kv.atomic().check(convEntry)
-        .set(convKey, next)
-        .set(keys.message(conv.id, message.seq), message)
-        .sum(keys.signal(signalShard(conv.id)), 1n);
-      if (dedupeKey && dedupe) op.check(dedupe).set(dedupeKey, message.seq);
-      if ((await op.commit()).ok) return { message, conversation: next, duplicate: false };
-    }
+    return this.#group.append(input, accept);
   }
 
   /**
@@ -284,7 +274,11 @@ export class Conversations {
         op.set(keys.message(id, message.seq), message);
       }
       op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
-      if ((await op.commit()).ok) return { conversation: next, message, changed: true };
+      const res = await op.commit();
+      if (res.ok) {
+        this.#committed(id, next, res.versionstamp);
+        return { conversation: next, message, changed: true };
+      }
     }
   }
 }

@@ -1,0 +1,313 @@
+/**
+ * Group commit for message appends. Messages that arrive while earlier commits are in flight are
+ * queued and written together: one atomic commit for up to MAX_CHECKS conversations, each
+ * conversation's messages under consecutive seqs, every caller answered only after the commit
+ * that holds its message. Semantics are those of a single append:
+ *
+ * - gapless seq: each conversation in a batch is checked against the versionstamp its next seq
+ *   was computed from, and a conversation is never in two batches in flight at once;
+ * - clientId dedupe: dedupe keys are read after the conversation's entry is known and are only
+ *   ever written together with their conversation, so the conversation's check covers them (one
+ *   check per conversation, not per message); a repeat inside one batch gets the first message;
+ * - `accept(conversation)` sees the state its message is appended to (earlier messages of the
+ *   batch included) and may refuse one message without failing the others;
+ * - a failed check retries: the batch's conversations are re-read and its messages queued again
+ *   at the front, and a message that conflicted twice goes in a batch of its own conversation.
+ *
+ * The last committed entry of each conversation is cached, so a steady stream of messages needs
+ * no read at all; a stale entry (another instance wrote) just fails its check and is re-read.
+ *
+ * Limits: at most 10 checks per commit (a self-hosted denokv's limit; Deno Deploy and the local
+ * SQLite backend allow more, but one code path that works everywhere is worth more), at most 1,000
+ * mutations and well under the 800 KiB mutation size per commit.
+ */
+import { keys } from "./keys.ts";
+import type { Conversation, Message } from "../types.ts";
+import { notFound } from "../errors.ts";
+import type { Appended, NewMessage } from "./conversations.ts";
+
+export const MAX_CHECKS = 10;
+const MAX_MUTATIONS = 1000;
+const MAX_BATCH_BYTES = 400 * 1024;
+/** Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields. */
+const costOf = (input: NewMessage) => input.text.length * 3 * 2 + 1024;
+
+export interface GroupCommitOptions {
+  kv: Deno.Kv;
+  newId: () => string;
+  nowIso: () => string;
+  preview: (m: Message) => Conversation["lastMessage"];
+  signalShard: (conversationId: string) => number;
+  /** Batches committing at once; more queue up and are grouped. */
+  maxInFlight?: number;
+  /** Conversations whose last committed entry is kept. */
+  cacheSize?: number;
+}
+
+type Accept = (c: Conversation) => Partial<Conversation> | void;
+
+interface Pending {
+  input: NewMessage;
+  accept: Accept;
+  resolve: (appended: Appended) => void;
+  reject: (err: unknown) => void;
+  attempts: number;
+}
+
+export class GroupCommitter {
+  #queue: Pending[] = [];
+  #busy = new Set<string>();
+  #inFlight = 0;
+  #cache = new Map<string, Deno.KvEntry<Conversation>>();
+  readonly #maxInFlight: number;
+  readonly #cacheSize: number;
+  /** Called after every successful commit with its versionstamp and the signal shards it bumped. */
+  onCommit: ((versionstamp: string, shards: number[]) => void) | null = null;
+
+  constructor(private opts: GroupCommitOptions) {
+    this.#maxInFlight = opts.maxInFlight ?? 4;
+    this.#cacheSize = opts.cacheSize ?? 10_000;
+  }
+
+  append(input: NewMessage, accept: Accept): Promise<Appended> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, accept, resolve, reject, attempts: 0 });
+      this.#pump();
+    });
+  }
+
+  /** Records a conversation entry committed elsewhere (create, state changes). */
+  remember(entry: Deno.KvEntry<Conversation>): void {
+    const id = entry.value.id;
+    const known = this.#cache.get(id);
+    if (known && known.versionstamp > entry.versionstamp) return;
+    this.#cache.delete(id);
+    this.#cache.set(id, entry);
+    if (this.#cache.size > this.#cacheSize) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+  }
+
+  /** The last committed state this instance knows of, if any (may be stale across instances). */
+  cached(id: string): Conversation | null {
+    return this.#cache.get(id)?.value ?? null;
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight) {
+      const batch = this.#take();
+      if (!batch) return;
+      this.#inFlight++;
+      for (const id of batch.keys()) this.#busy.add(id);
+      this.#commit(batch).catch((err) => {
+        for (const items of batch.values()) for (const p of items) p.reject(err);
+      }).finally(() => {
+        this.#inFlight--;
+        for (const id of batch.keys()) this.#busy.delete(id);
+        this.#pump();
+      });
+    }
+  }
+
+  /**
+   * The next batch: queued messages of conversations not in flight, in arrival order per
+   * conversation, within the limits. A message that conflicted twice heads a batch of its own
+   * conversation, so others' conflicts cannot starve it.
+   */
+  #take(): Map<string, Pending[]> | null {
+    const batch = new Map<string, Pending[]>();
+    const closed = new Set<string>(this.#busy);
+    let mutations = SHARD_SUMS, bytes = 0, solo = false;
+    const rest: Pending[] = [];
+    for (const p of this.#queue) {
+      const id = p.input.conversationId;
+      const items = batch.get(id);
+      const adds = (items ? 0 : 1) + (p.input.clientId ? 2 : 1);
+      const cost = costOf(p.input);
+      const fits = !closed.has(id) &&
+        (items !== undefined || (!solo && batch.size < MAX_CHECKS &&
+          (p.attempts < 2 || batch.size === 0))) &&
+        mutations + adds <= MAX_MUTATIONS && (bytes + cost <= MAX_BATCH_BYTES || batch.size === 0);
+      if (!fits) {
+        closed.add(id); // this conversation's later messages stay behind this one
+        rest.push(p);
+        continue;
+      }
+      if (items) items.push(p);
+      else {
+        batch.set(id, [p]);
+        if (p.attempts >= 2) solo = true;
+      }
+      mutations += adds;
+      bytes += cost;
+    }
+    if (batch.size === 0) return null;
+    this.#queue = rest;
+    return batch;
+  }
+
+  /** Puts messages back at the front of the queue, in their order. */
+  #requeue(items: Pending[], conflicted: boolean): void {
+    if (conflicted) { for (const p of items) p.attempts++; }
+    this.#queue = [...items, ...this.#queue];
+  }
+
+  /** Each conversation's entry: the cached one (listed in `cached`) or a fresh read. */
+  async #entries(ids: string[]) {
+    const out = new Map<string, Deno.KvEntryMaybe<Conversation>>();
+    const cached = new Set<string>();
+    const missing = ids.filter((id) => {
+      const hit = this.#cache.get(id);
+      if (hit) out.set(id, hit), cached.add(id);
+      return !hit;
+    });
+    for (let i = 0; i < missing.length; i += 10) {
+      const chunk = missing.slice(i, i + 10);
+      const entries = await this.opts.kv.getMany<Conversation[]>(
+        chunk.map((id) => keys.conversation(id)),
+      );
+      chunk.forEach((id, j) => out.set(id, entries[j]));
+    }
+    return { entries: out, cached };
+  }
+
+  /** Seqs already taken by the batch's clientIds (read after the conversations: see header). */
+  async #dedupe(items: Pending[]): Promise<Map<Pending, number>> {
+    const out = new Map<Pending, number>();
+    const withClientId = items.filter((p) => p.input.clientId);
+    for (let i = 0; i < withClientId.length; i += 10) {
+      const chunk = withClientId.slice(i, i + 10);
+      const found = await this.opts.kv.getMany<number[]>(chunk.map((p) => dedupeKey(p.input)!));
+      chunk.forEach((p, j) => {
+        if (typeof found[j].value === "number") out.set(p, found[j].value);
+      });
+    }
+    return out;
+  }
+
+  async #commit(batch: Map<string, Pending[]>): Promise<void> {
+    const { entries, cached } = await this.#entries([...batch.keys()]);
+    const seen = await this.#dedupe([...batch.values()].flat());
+    const stale: Pending[] = [];
+    const op = this.opts.kv.atomic();
+    const shards = new Set<number>();
+    const outcomes: Outcome[] = [];
+    const committed = new Map<string, Conversation>();
+    for (const [id, items] of batch) {
+      const plan = await this.#plan(entries.get(id)!, cached.has(id), items, seen);
+      if (plan === "stale") {
+        this.#cache.delete(id);
+        stale.push(...items);
+        continue;
+      }
+      outcomes.push(...plan.outcomes);
+      if (!plan.messages.length) continue;
+      op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
+      for (const m of plan.messages) {
+        op.set(keys.message(id, m.seq), m);
+        if (m.clientId) op.set(keys.clientId(id, m.authorId, m.clientId), m.seq);
+      }
+      shards.add(this.opts.signalShard(id));
+      committed.set(id, plan.last);
+    }
+    if (committed.size) {
+      for (const s of shards) op.sum(keys.signal(s), 1n);
+      const res = await op.commit();
+      if (!res.ok) {
+        for (const id of batch.keys()) this.#cache.delete(id);
+        this.#requeue(stale, false);
+        this.#requeue(outcomes.map((o) => o.p), true);
+        return;
+      }
+      for (const [id, value] of committed) {
+        this.remember({ key: keys.conversation(id), value, versionstamp: res.versionstamp });
+      }
+      this.onCommit?.(res.versionstamp, [...shards]);
+    }
+    this.#requeue(stale, false);
+    for (const o of outcomes) "error" in o ? o.p.reject(o.error) : o.p.resolve(o.appended);
+  }
+
+  /**
+   * One conversation's part of a batch: each message's outcome against the state before it, and
+   * the messages to write. "stale" when a refusal rests on a cached entry (decided again on a
+   * fresh read).
+   */
+  async #plan(
+    entry: Deno.KvEntryMaybe<Conversation>,
+    fromCache: boolean,
+    items: Pending[],
+    seen: Map<Pending, number>,
+  ): Promise<{ outcomes: Outcome[]; messages: Message[]; last: Conversation } | "stale"> {
+    const outcomes: Outcome[] = [];
+    const messages: Message[] = [];
+    if (!entry.value) {
+      return {
+        outcomes: items.map((p) => ({ p, error: notFound("Conversation") })),
+        messages,
+        last: entry.value!,
+      };
+    }
+    const firsts = new Map<string, Message>();
+    let current = entry.value;
+    for (const p of items) {
+      const twin = p.input.clientId ? `${p.input.authorId}\u0000${p.input.clientId}` : null;
+      const before = seen.get(p);
+      const first = before
+        ? (await this.opts.kv.get<Message>(keys.message(current.id, before))).value
+        : twin
+        ? firsts.get(twin)
+        : undefined;
+      if (first) {
+        outcomes.push({ p, appended: { message: first, conversation: current, duplicate: true } });
+        continue;
+      }
+      let patch: Partial<Conversation> | void;
+      try {
+        patch = p.accept(current);
+      } catch (error) {
+        if (fromCache) return "stale";
+        outcomes.push({ p, error });
+        continue;
+      }
+      const message = this.#message(p.input, current.lastSeq + 1);
+      current = {
+        ...current,
+        ...patch,
+        lastSeq: message.seq,
+        updatedAt: message.createdAt,
+        lastMessage: this.opts.preview(message),
+      };
+      messages.push(message);
+      if (twin) firsts.set(twin, message);
+      outcomes.push({ p, appended: { message, conversation: current, duplicate: false } });
+    }
+    return { outcomes, messages, last: current };
+  }
+
+  #message(input: NewMessage, seq: number): Message {
+    const message: Message = {
+      id: this.opts.newId(),
+      conversationId: input.conversationId,
+      seq,
+      sender: input.sender,
+      authorId: input.authorId,
+      authorName: input.authorName,
+      text: input.text,
+      createdAt: this.opts.nowIso(),
+    };
+    if (input.clientId) message.clientId = input.clientId;
+    return message;
+  }
+}
+
+type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown };
+
+/** Signal sums a batch may add (one per shard touched). */
+const SHARD_SUMS = 8;
+
+function dedupeKey(input: NewMessage) {
+  return input.clientId
+    ? keys.clientId(input.conversationId, input.authorId, input.clientId)
+    : null;
+}
