@@ -9,6 +9,7 @@
 import type { Conversation, Message, Role } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
 import { keys } from "./store/keys.ts";
+import { OwnSignals } from "./own_signals.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -48,6 +49,7 @@ export class Relay {
   #listeners = new Set<Listener>();
   #channel: BroadcastChannel | null;
   #watchAbort = new AbortController();
+  #ownSignals = new OwnSignals();
 
   constructor(private kv: Deno.Kv, opts: { broadcast: boolean; channelName?: string }) {
     this.#channel = opts.broadcast
@@ -67,6 +69,11 @@ export class Relay {
     return this.#listeners.size;
   }
 
+  /** A commit of this instance (its events are published here): its wake-up can be skipped. */
+  noteOwnCommit(versionstamp: string, shards: number[]): void {
+    this.#ownSignals.note(versionstamp, shards);
+  }
+
   publish(event: RelayEvent): void {
     this.#dispatch(event);
     this.#channel?.postMessage(event);
@@ -84,11 +91,11 @@ export class Relay {
 
   /**
    * Watches the signal keys (one `kv.watch` of SIGNAL_SHARDS keys) and tells every listener which
-   * shards changed. Against a remote KV this carries other instances' commits.
+   * shards changed because of another instance's commits (own commits were published already).
+   * Against a remote KV this carries other instances' commits.
    */
   startWatch(): void {
     const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
-    const seen: (string | null)[] = new Array(SIGNAL_SHARDS).fill(undefined);
     const run = async () => {
       const stream = this.kv.watch(signalKeys);
       const reader = stream.getReader();
@@ -97,10 +104,7 @@ export class Relay {
         const { value, done } = await reader.read();
         if (done || !value) break;
         value.forEach((entry, shard) => {
-          if (seen[shard] === entry.versionstamp) return;
-          const first = seen[shard] === undefined;
-          seen[shard] = entry.versionstamp;
-          if (first) return;
+          if (!this.#ownSignals.foreign(shard, entry)) return;
           for (const l of this.#listeners) l.onSignal(shard);
         });
       }
