@@ -1,35 +1,70 @@
 /**
  * Tells the watch wake-ups caused only by this instance's own commits — already delivered to its
  * sockets by `Relay.publish` — from those that carry another instance's commits. Signal keys are
- * counters (every commit adds 1 to each shard it touches), and each commit's versionstamp is known,
+ * counters (every commit adds 1 to each shard it touches) and each commit's versionstamp is known,
  * so between two readings of a shard: other instances' commits = the counter's growth − our own
- * commits with a versionstamp in between. An own commit learned of only after the wake-up simply
- * counts as foreign once (one extra re-read, never a missed one).
+ * commits with a versionstamp in between. A reading is judged only once every own commit that was
+ * in flight when it arrived has settled (the watch can report a commit before its caller hears
+ * back); later commits cannot be in it, so nothing waits for long.
  */
-const MAX_PENDING = 100_000;
+const MAX_OWN = 100_000;
 
-export class OwnSignals {
+/** Marks the start of a commit; the returned function reports how it ended. */
+export interface CommitTracker {
+  start(): (versionstamp: string | null, shards: number[]) => void;
+}
+
+interface Reading {
+  shard: number;
+  entry: Deno.KvEntryMaybe<unknown>;
+  waitFor: Set<number>;
+  onForeign: () => void;
+}
+
+export class OwnSignals implements CommitTracker {
   #seen = new Map<number, { count: bigint; versionstamp: string }>();
   #own = new Map<number, string[]>();
-  #active = false;
+  #inFlight = new Set<number>();
+  #nextToken = 0;
+  #readings: Reading[] = [];
+  #watching = false;
 
-  /** Records a commit of this instance (ignored until the watch has started). */
-  note(versionstamp: string, shards: number[]): void {
-    if (!this.#active) return;
-    for (const shard of shards) {
-      const list = this.#own.get(shard) ?? [];
-      if (list.length >= MAX_PENDING) list.shift();
-      list.push(versionstamp);
-      this.#own.set(shard, list);
+  start(): (versionstamp: string | null, shards: number[]) => void {
+    const token = this.#nextToken++;
+    this.#inFlight.add(token);
+    return (versionstamp, shards) => {
+      if (!this.#inFlight.delete(token)) return;
+      if (versionstamp && this.#watching) {
+        for (const shard of shards) {
+          const list = this.#own.get(shard) ?? [];
+          if (list.length >= MAX_OWN) list.shift();
+          list.push(versionstamp);
+          this.#own.set(shard, list);
+        }
+      }
+      this.#drain();
+    };
+  }
+
+  /** A new reading of a shard's signal key; `onForeign` runs if another instance moved it. */
+  reading(shard: number, entry: Deno.KvEntryMaybe<unknown>, onForeign: () => void): void {
+    this.#watching = true;
+    this.#readings.push({ shard, entry, waitFor: new Set(this.#inFlight), onForeign });
+    this.#drain();
+  }
+
+  #drain() {
+    while (this.#readings.length) {
+      const r = this.#readings[0];
+      for (const token of r.waitFor) if (!this.#inFlight.has(token)) r.waitFor.delete(token);
+      if (r.waitFor.size) return;
+      this.#readings.shift();
+      if (this.#foreign(r.shard, r.entry)) r.onForeign();
     }
   }
 
-  /**
-   * A new reading of a shard's signal key: true when it moved because of another instance. The
-   * first reading only sets the baseline.
-   */
-  foreign(shard: number, entry: Deno.KvEntryMaybe<unknown>): boolean {
-    this.#active = true;
+  /** The first reading of a shard only sets the baseline. */
+  #foreign(shard: number, entry: Deno.KvEntryMaybe<unknown>): boolean {
     const count = entry.value instanceof Deno.KvU64 ? entry.value.value : 0n;
     const versionstamp = entry.versionstamp ?? "";
     const prev = this.#seen.get(shard);

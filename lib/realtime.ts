@@ -9,7 +9,7 @@
 import type { Conversation, Message, Role } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
 import { keys } from "./store/keys.ts";
-import { OwnSignals } from "./own_signals.ts";
+import { type CommitTracker, OwnSignals } from "./own_signals.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -69,9 +69,9 @@ export class Relay {
     return this.#listeners.size;
   }
 
-  /** A commit of this instance (its events are published here): its wake-up can be skipped. */
-  noteOwnCommit(versionstamp: string, shards: number[]): void {
-    this.#ownSignals.note(versionstamp, shards);
+  /** Give it this instance's commits (their events are published here): their wake-ups are skipped. */
+  get commits(): CommitTracker {
+    return this.#ownSignals;
   }
 
   publish(event: RelayEvent): void {
@@ -104,8 +104,9 @@ export class Relay {
         const { value, done } = await reader.read();
         if (done || !value) break;
         value.forEach((entry, shard) => {
-          if (!this.#ownSignals.foreign(shard, entry)) return;
-          for (const l of this.#listeners) l.onSignal(shard);
+          this.#ownSignals.reading(shard, entry, () => {
+            for (const l of this.#listeners) l.onSignal(shard);
+          });
         });
       }
     };

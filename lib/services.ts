@@ -35,8 +35,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const log = createLogger(config.logLevel);
   const store = createStore(kv, opts.clock ?? systemClock);
   const relay = new Relay(kv, { broadcast: config.broadcast });
-  store.conversations.onCommit = (versionstamp, shards) =>
-    relay.noteOwnCommit(versionstamp, shards);
+  store.conversations.commits = relay.commits;
   const auth = new Auth(store, config, relay);
   const bots = new BotRunner(store, relay, opts.bot, opts.facts ?? profileFacts, log.write);
   const holder: { chat?: Chat } = {};

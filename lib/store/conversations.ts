@@ -13,6 +13,7 @@ import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
 import { GroupCommitter } from "./group_commit.ts";
+import type { CommitTracker } from "../own_signals.ts";
 
 export const SIGNAL_SHARDS = 8;
 
@@ -65,8 +66,11 @@ const preview = (m: Message): Conversation["lastMessage"] => ({
 export class Conversations {
   /** Appends are grouped into shared commits (see ./group_commit.ts). */
   readonly #group: GroupCommitter;
-  /** Told of every commit that bumps signal keys (lets the relay skip its own wake-ups). */
-  onCommit: ((versionstamp: string, shards: number[]) => void) | null = null;
+  /**
+   * Told of every commit that bumps signal keys, which lets the relay skip wake-ups caused by this
+   * instance alone: callers must publish what they commit (lib/chat.ts does).
+   */
+  commits: CommitTracker | null = null;
 
   constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {
     this.#group = new GroupCommitter({
@@ -75,13 +79,21 @@ export class Conversations {
       nowIso: () => this.nowIso(),
       preview,
       signalShard,
+      commit: (op, shards) => this.#commit(op, shards),
     });
-    this.#group.onCommit = (versionstamp, shards) => this.onCommit?.(versionstamp, shards);
   }
 
-  #committed(id: string, value: Conversation, versionstamp: string) {
-    this.#group.remember({ key: keys.conversation(id), value, versionstamp });
-    this.onCommit?.(versionstamp, [signalShard(id)]);
+  /** Commits `op` (which bumps the signal keys of `shards`), telling `commits` about it. */
+  async #commit(op: Deno.AtomicOperation, shards: number[]) {
+    const done = this.commits?.start();
+    try {
+      const res = await op.commit();
+      done?.(res.ok ? res.versionstamp : null, shards);
+      return res;
+    } catch (err) {
+      done?.(null, shards);
+      throw err;
+    }
   }
 
   private nowIso() {
@@ -129,15 +141,19 @@ export class Conversations {
       waitingSince: null,
       botMisses: 0,
     };
-    const res = await this.kv.atomic()
+    const op = this.kv.atomic()
       .check({ key: keys.conversation(id), versionstamp: null })
       .set(keys.conversation(id), conversation)
       .set(keys.byCustomer(customer.id, id), null)
       .set(keys.message(id, 1), message)
-      .sum(keys.signal(signalShard(id)), 1n)
-      .commit();
+      .sum(keys.signal(signalShard(id)), 1n);
+    const res = await this.#commit(op, [signalShard(id)]);
     if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
-    this.#committed(id, conversation, res.versionstamp);
+    this.#group.remember({
+      key: keys.conversation(id),
+      value: conversation,
+      versionstamp: res.versionstamp,
+    });
     return { message, conversation, duplicate: false };
   }
 
@@ -274,9 +290,13 @@ export class Conversations {
         op.set(keys.message(id, message.seq), message);
       }
       op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
-      const res = await op.commit();
+      const res = await this.#commit(op, [signalShard(id)]);
       if (res.ok) {
-        this.#committed(id, next, res.versionstamp);
+        this.#group.remember({
+          key: keys.conversation(id),
+          value: next,
+          versionstamp: res.versionstamp,
+        });
         return { conversation: next, message, changed: true };
       }
     }

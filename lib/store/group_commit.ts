@@ -38,6 +38,11 @@ export interface GroupCommitOptions {
   nowIso: () => string;
   preview: (m: Message) => Conversation["lastMessage"];
   signalShard: (conversationId: string) => number;
+  /** Commits an operation that bumps the signal keys of `shards`. */
+  commit: (
+    op: Deno.AtomicOperation,
+    shards: number[],
+  ) => Promise<Deno.KvCommitResult | Deno.KvCommitError>;
   /** Batches committing at once; more queue up and are grouped. */
   maxInFlight?: number;
   /** Conversations whose last committed entry is kept. */
@@ -61,8 +66,6 @@ export class GroupCommitter {
   #cache = new Map<string, Deno.KvEntry<Conversation>>();
   readonly #maxInFlight: number;
   readonly #cacheSize: number;
-  /** Called after every successful commit with its versionstamp and the signal shards it bumped. */
-  onCommit: ((versionstamp: string, shards: number[]) => void) | null = null;
 
   constructor(private opts: GroupCommitOptions) {
     this.#maxInFlight = opts.maxInFlight ?? 4;
@@ -212,7 +215,7 @@ export class GroupCommitter {
     }
     if (committed.size) {
       for (const s of shards) op.sum(keys.signal(s), 1n);
-      const res = await op.commit();
+      const res = await this.opts.commit(op, [...shards]);
       if (!res.ok) {
         for (const id of batch.keys()) this.#cache.delete(id);
         this.#requeue(stale, false);
@@ -222,7 +225,6 @@ export class GroupCommitter {
       for (const [id, value] of committed) {
         this.remember({ key: keys.conversation(id), value, versionstamp: res.versionstamp });
       }
-      this.onCommit?.(res.versionstamp, [...shards]);
     }
     this.#requeue(stale, false);
     for (const o of outcomes) "error" in o ? o.p.reject(o.error) : o.p.resolve(o.appended);
