@@ -26,6 +26,8 @@ interface Subscription {
 }
 
 let socketCounter = 0;
+/** Serialized message frames, shared by the sockets a published message reaches. */
+const messageFrames = new WeakMap<Message, string>();
 
 export class ClientSocket implements Listener {
   readonly id = `s${++socketCounter}`;
@@ -75,6 +77,16 @@ export class ClientSocket implements Listener {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
+  /** A message frame, serialized once for every socket that receives it. */
+  #sendMessage(message: Message) {
+    let text = messageFrames.get(message);
+    if (text === undefined) {
+      text = JSON.stringify({ type: "message", message });
+      messageFrames.set(message, text);
+    }
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
   #error(code: string, message: string, clientId?: string) {
     this.#send(
       clientId ? { type: "error", code, message, clientId } : { type: "error", code, message },
@@ -102,7 +114,11 @@ export class ClientSocket implements Listener {
         "Frames must be JSON text; binary frames are not accepted.",
       );
     }
-    if (data.length > MAX_FRAME_BYTES || new TextEncoder().encode(data).length > MAX_FRAME_BYTES) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames need counting.
+    if (
+      data.length > MAX_FRAME_BYTES ||
+      (data.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(data).length > MAX_FRAME_BYTES)
+    ) {
       return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
     }
     let raw: unknown;
@@ -207,7 +223,7 @@ export class ClientSocket implements Listener {
     if (!sub || message.seq <= sub.lastSeq) return;
     if (!sub.syncing && message.seq === sub.lastSeq + 1) {
       sub.lastSeq = message.seq;
-      return this.#send({ type: "message", message });
+      return this.#sendMessage(message);
     }
     this.#sync(message.conversationId, sub);
   }
@@ -228,7 +244,7 @@ export class ClientSocket implements Listener {
           if (this.#subs.get(id) !== sub) return;
           if (m.seq !== sub.lastSeq + 1) break;
           sub.lastSeq = m.seq;
-          this.#send({ type: "message", message: m });
+          this.#sendMessage(m);
         }
       } while (sub.dirty || batch.length === 500);
     } finally {

@@ -72,8 +72,14 @@ export class Conversations {
    */
   commits: CommitTracker | null = null;
 
-  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {
+  constructor(
+    private kv: Deno.Kv,
+    private clock: Clock,
+    private newId: () => string,
+    opts: { maxChecks?: number } = {},
+  ) {
     this.#group = new GroupCommitter({
+      ...opts,
       kv,
       newId,
       nowIso: () => this.nowIso(),

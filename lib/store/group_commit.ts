@@ -1,14 +1,16 @@
 /**
  * Group commit for message appends. Messages that arrive while earlier commits are in flight are
- * queued and written together: one atomic commit for up to MAX_CHECKS conversations, each
+ * queued and written together: one atomic commit for up to `maxChecks` conversations, each
  * conversation's messages under consecutive seqs, every caller answered only after the commit
  * that holds its message. Semantics are those of a single append:
  *
  * - gapless seq: each conversation in a batch is checked against the versionstamp its next seq
  *   was computed from, and a conversation is never in two batches in flight at once;
- * - clientId dedupe: dedupe keys are read after the conversation's entry is known and are only
- *   ever written together with their conversation, so the conversation's check covers them (one
- *   check per conversation, not per message); a repeat inside one batch gets the first message;
+ * - clientId dedupe: on a first attempt each new clientId's key is checked absent in the commit
+ *   (no read: repeats are rare); a repeat inside one batch gets the first message. A commit that
+ *   fails is retried with the dedupe keys read instead — after the conversation's entry is known;
+ *   since a dedupe key is only ever written with its conversation, the conversation's check then
+ *   covers it, and a repeat gets the first message;
  * - `accept(conversation)` sees the state its message is appended to (earlier messages of the
  *   batch included) and may refuse one message without failing the others;
  * - a failed check retries: the batch's conversations are re-read and its messages queued again
@@ -17,16 +19,22 @@
  * The last committed entry of each conversation is cached, so a steady stream of messages needs
  * no read at all; a stale entry (another instance wrote) just fails its check and is re-read.
  *
- * Limits: at most 10 checks per commit (a self-hosted denokv's limit; Deno Deploy and the local
- * SQLite backend allow more, but one code path that works everywhere is worth more), at most 1,000
- * mutations and well under the 800 KiB mutation size per commit.
+ * Limits: one check per conversation, so `maxChecks` conversations per commit — 100 on a local
+ * SQLite file or in memory (Deno's limit there), 10 on any remote KV (a self-hosted denokv allows
+ * only 10; see `checkLimitFor`); at most 1,000 mutations and well under the 800 KiB mutation size.
  */
 import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../types.ts";
 import { notFound } from "../errors.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
-export const MAX_CHECKS = 10;
+/** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
+export function checkLimitFor(kvPath: string | undefined): number {
+  const remote = kvPath === undefined
+    ? Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined
+    : /^https?:\/\//.test(kvPath);
+  return remote ? 10 : 100;
+}
 const MAX_MUTATIONS = 1000;
 const MAX_BATCH_BYTES = 400 * 1024;
 /** Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields. */
@@ -43,6 +51,8 @@ export interface GroupCommitOptions {
     op: Deno.AtomicOperation,
     shards: number[],
   ) => Promise<Deno.KvCommitResult | Deno.KvCommitError>;
+  /** Checks (so conversations) per commit: see `checkLimitFor`. Default 10, valid everywhere. */
+  maxChecks?: number;
   /** Batches committing at once; more queue up and are grouped. */
   maxInFlight?: number;
   /** Conversations whose last committed entry is kept. */
@@ -65,11 +75,13 @@ export class GroupCommitter {
   #inFlight = 0;
   #cache = new Map<string, Deno.KvEntry<Conversation>>();
   readonly #maxInFlight: number;
+  readonly #maxChecks: number;
   readonly #cacheSize: number;
 
   constructor(private opts: GroupCommitOptions) {
-    this.#maxInFlight = opts.maxInFlight ?? 4;
+    this.#maxInFlight = opts.maxInFlight ?? 2;
     this.#cacheSize = opts.cacheSize ?? 10_000;
+    this.#maxChecks = opts.maxChecks ?? 10;
   }
 
   append(input: NewMessage, accept: Accept): Promise<Appended> {
@@ -120,17 +132,18 @@ export class GroupCommitter {
   #take(): Map<string, Pending[]> | null {
     const batch = new Map<string, Pending[]>();
     const closed = new Set<string>(this.#busy);
-    let mutations = SHARD_SUMS, bytes = 0, solo = false;
+    let mutations = SHARD_SUMS, bytes = 0, checks = 0, solo = false;
     const rest: Pending[] = [];
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
       const adds = (items ? 0 : 1) + (p.input.clientId ? 2 : 1);
+      const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
-        (items !== undefined || (!solo && batch.size < MAX_CHECKS &&
-          (p.attempts < 2 || batch.size === 0))) &&
-        mutations + adds <= MAX_MUTATIONS && (bytes + cost <= MAX_BATCH_BYTES || batch.size === 0);
+        (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
+        checks + addChecks <= this.#maxChecks && mutations + adds <= MAX_MUTATIONS &&
+        (bytes + cost <= MAX_BATCH_BYTES || batch.size === 0);
       if (!fits) {
         closed.add(id); // this conversation's later messages stay behind this one
         rest.push(p);
@@ -142,6 +155,7 @@ export class GroupCommitter {
         if (p.attempts >= 2) solo = true;
       }
       mutations += adds;
+      checks += addChecks;
       bytes += cost;
     }
     if (batch.size === 0) return null;
@@ -164,27 +178,32 @@ export class GroupCommitter {
       if (hit) out.set(id, hit), cached.add(id);
       return !hit;
     });
-    for (let i = 0; i < missing.length; i += 10) {
-      const chunk = missing.slice(i, i + 10);
-      const entries = await this.opts.kv.getMany<Conversation[]>(
-        chunk.map((id) => keys.conversation(id)),
-      );
-      chunk.forEach((id, j) => out.set(id, entries[j]));
-    }
+    await Promise.all(
+      chunks(missing).map(async (chunk) => {
+        const entries = await this.opts.kv.getMany<Conversation[]>(
+          chunk.map((id) => keys.conversation(id)),
+        );
+        chunk.forEach((id, j) => out.set(id, entries[j]));
+      }),
+    );
     return { entries: out, cached };
   }
 
-  /** Seqs already taken by the batch's clientIds (read after the conversations: see header). */
+  /**
+   * Seqs already taken by the clientIds of retried messages, read after their conversations'
+   * entries are known (see the header); first attempts check instead.
+   */
   async #dedupe(items: Pending[]): Promise<Map<Pending, number>> {
     const out = new Map<Pending, number>();
-    const withClientId = items.filter((p) => p.input.clientId);
-    for (let i = 0; i < withClientId.length; i += 10) {
-      const chunk = withClientId.slice(i, i + 10);
-      const found = await this.opts.kv.getMany<number[]>(chunk.map((p) => dedupeKey(p.input)!));
-      chunk.forEach((p, j) => {
-        if (typeof found[j].value === "number") out.set(p, found[j].value);
-      });
-    }
+    const toRead = items.filter((p) => p.input.clientId && !checksDedupe(p));
+    await Promise.all(
+      chunks(toRead).map(async (chunk) => {
+        const found = await this.opts.kv.getMany<number[]>(chunk.map((p) => dedupeKey(p.input)!));
+        chunk.forEach((p, j) => {
+          if (typeof found[j].value === "number") out.set(p, found[j].value);
+        });
+      }),
+    );
     return out;
   }
 
@@ -204,11 +223,14 @@ export class GroupCommitter {
         continue;
       }
       outcomes.push(...plan.outcomes);
-      if (!plan.messages.length) continue;
+      if (!plan.writes.length) continue;
       op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
-      for (const m of plan.messages) {
+      for (const { p, message: m } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
-        if (m.clientId) op.set(keys.clientId(id, m.authorId, m.clientId), m.seq);
+        if (!m.clientId) continue;
+        const dk = keys.clientId(id, m.authorId, m.clientId);
+        if (checksDedupe(p)) op.check({ key: dk, versionstamp: null });
+        op.set(dk, m.seq);
       }
       shards.add(this.opts.signalShard(id));
       committed.set(id, plan.last);
@@ -240,13 +262,16 @@ export class GroupCommitter {
     fromCache: boolean,
     items: Pending[],
     seen: Map<Pending, number>,
-  ): Promise<{ outcomes: Outcome[]; messages: Message[]; last: Conversation } | "stale"> {
+  ): Promise<
+    | { outcomes: Outcome[]; writes: { p: Pending; message: Message }[]; last: Conversation }
+    | "stale"
+  > {
     const outcomes: Outcome[] = [];
-    const messages: Message[] = [];
+    const writes: { p: Pending; message: Message }[] = [];
     if (!entry.value) {
       return {
         outcomes: items.map((p) => ({ p, error: notFound("Conversation") })),
-        messages,
+        writes,
         last: entry.value!,
       };
     }
@@ -280,11 +305,11 @@ export class GroupCommitter {
         updatedAt: message.createdAt,
         lastMessage: this.opts.preview(message),
       };
-      messages.push(message);
+      writes.push({ p, message });
       if (twin) firsts.set(twin, message);
       outcomes.push({ p, appended: { message, conversation: current, duplicate: false } });
     }
-    return { outcomes, messages, last: current };
+    return { outcomes, writes, last: current };
   }
 
   #message(input: NewMessage, seq: number): Message {
@@ -307,6 +332,16 @@ type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown
 
 /** Signal sums a batch may add (one per shard touched). */
 const SHARD_SUMS = 8;
+
+/** First attempts check their dedupe key in the commit; retries read it first. */
+const checksDedupe = (p: Pending) => p.input.clientId !== undefined && p.attempts === 0;
+
+/** getMany takes at most 10 keys. */
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += 10) out.push(items.slice(i, i + 10));
+  return out;
+}
 
 function dedupeKey(input: NewMessage) {
   return input.clientId
