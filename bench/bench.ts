@@ -7,6 +7,7 @@
  * Options: --rate 1000 --conversations 1000 --agents 20 --duration 10 --connections 10000
  *          --step 2 (seconds per saturation step) --max-rate 200000 --bot-samples 50
  *          --no-saturation --quick --json
+ *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
  */
 import type { LoadConfig, LoadResult } from "./load.ts";
 import { startFakeGemini } from "./fake_gemini.ts";
@@ -28,6 +29,8 @@ export interface Options {
   saturation: boolean;
   quick: boolean;
   json: boolean;
+  /** A folder for a V8 CPU profile of the Parley server (`deno run --cpu-prof`). */
+  profile: string | null;
 }
 
 function parseArgs(args: string[]): Options {
@@ -43,6 +46,7 @@ function parseArgs(args: string[]): Options {
     saturation: true,
     quick: args.includes("--quick"),
     json: args.includes("--json"),
+    profile: null,
   };
   if (o.quick) Object.assign(o, { conversations: 200, duration: 3, connections: 1000, step: 1 });
   if (o.quick) o.botSamples = 20;
@@ -59,6 +63,7 @@ function parseArgs(args: string[]): Options {
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
     if (flag === "--no-saturation") o.saturation = false;
+    else if (flag === "--profile") o.profile = inline ?? args[++i];
     else if (flag in numeric) {
       const value = Number(inline ?? args[++i]);
       if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number`);
@@ -184,7 +189,9 @@ async function main() {
       "--allow-write",
       "--allow-run",
       "--allow-sys",
-      "main.ts",
+      ...(opts.profile
+        ? ["--cpu-prof", `--cpu-prof-dir=${opts.profile}`, "bench/profile_server.ts"]
+        : ["main.ts"]),
     ],
     {
       HOST: "127.0.0.1",
@@ -197,6 +204,7 @@ async function main() {
     },
   );
   const idleRss = rssBytes(parleyServer.pid);
+  log(`  [bench] Parley (pid ${parleyServer.pid}) at ${parleyServer.url}`);
   let parley: LoadResult;
   try {
     parley = await runLoad({
