@@ -105,8 +105,13 @@ export class Chat {
     if (text.length > MAX_MESSAGE_LENGTH) {
       throw tooLarge(`text: messages are at most ${MAX_MESSAGE_LENGTH} characters.`);
     }
-    const conv = await this.visible(user, id);
     const staff = isStaff(user.role);
+    // A customer's own conversation never changes hands, so the last known state will do (append
+    // re-checks the rest); staff decide on a takeover from a fresh read.
+    const conv = staff
+      ? await this.visible(user, id)
+      : await this.store.conversations.getCached(id);
+    if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
     if (staff && conv.mode !== "human" && conv.status === "open") await this.takeover(user, id);
     const appended = await this.store.conversations.append({
       conversationId: id,

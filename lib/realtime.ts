@@ -12,6 +12,7 @@
 import type { Conversation, Message, Role } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
 import { keys } from "./store/keys.ts";
+import { type CommitTracker, OwnSignals } from "./own_signals.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -70,6 +71,7 @@ export class Relay {
   #recent = new Map<string, number>();
   #writeFeed: ((event: EphemeralEvent & { id: string }) => Promise<void>) | null = null;
   #newId: () => string = () => crypto.randomUUID();
+  #ownSignals = new OwnSignals();
 
   constructor(private kv: Deno.Kv, opts: { broadcast: boolean; channelName?: string }) {
     this.#channel = opts.broadcast
@@ -117,6 +119,12 @@ export class Relay {
       event = { ...event, id: event.id ?? this.#newId() } as EphemeralEvent & { id: string };
       this.#remember(event.id!);
     }
+  /** Give it this instance's commits (their events are published here): their wake-ups are skipped. */
+  get commits(): CommitTracker {
+    return this.#ownSignals;
+  }
+
+  publish(event: RelayEvent): void {
     this.#dispatch(event);
     this.#channel?.postMessage(event);
     if (isEphemeral(event) && this.#writeFeed) {
@@ -157,11 +165,11 @@ export class Relay {
 
   /**
    * Watches the signal keys (one `kv.watch` of SIGNAL_SHARDS keys) and tells every listener which
-   * shards changed. Against a remote KV this carries other instances' commits.
+   * shards changed because of another instance's commits (own commits were published already).
+   * Against a remote KV this carries other instances' commits.
    */
   startWatch(): void {
     const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
-    const seen: (string | null)[] = new Array(SIGNAL_SHARDS).fill(undefined);
     const run = async () => {
       const stream = this.kv.watch(signalKeys);
       const reader = stream.getReader();
@@ -170,11 +178,9 @@ export class Relay {
         const { value, done } = await reader.read();
         if (done || !value) break;
         value.forEach((entry, shard) => {
-          if (seen[shard] === entry.versionstamp) return;
-          const first = seen[shard] === undefined;
-          seen[shard] = entry.versionstamp;
-          if (first) return;
-          for (const l of this.#listeners) l.onSignal(shard);
+          this.#ownSignals.reading(shard, entry, () => {
+            for (const l of this.#listeners) l.onSignal(shard);
+          });
         });
         for (const hook of this.#wakeHooks) hook();
       }

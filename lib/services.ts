@@ -4,6 +4,7 @@
  */
 import type { Config } from "./config.ts";
 import { createStore, type Store } from "./store/mod.ts";
+import { checkLimitFor } from "./store/group_commit.ts";
 import { Relay } from "./realtime.ts";
 import { Auth } from "./auth.ts";
 import { Router } from "./routing.ts";
@@ -42,9 +43,12 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions): Services {
   const log = createLogger(config.logLevel);
-  const store = createStore(kv, opts.clock ?? systemClock);
+  const store = createStore(kv, opts.clock ?? systemClock, {
+    maxChecks: checkLimitFor(config.kvPath),
+  });
   const relay = new Relay(kv, { broadcast: config.broadcast });
   const feed = new Feed(kv, relay, store.conversations, log);
+  store.conversations.commits = relay.commits;
   const auth = new Auth(store, config, relay);
   const bots = new BotRunner(store, relay, opts.bot, opts.facts ?? profileFacts, log.write);
   const holder: { chat?: Chat } = {};

@@ -48,6 +48,8 @@ interface Subscription {
 }
 
 let socketCounter = 0;
+/** Serialized message frames, shared by the sockets a published message reaches. */
+const messageFrames = new WeakMap<Message, string>();
 
 export class ClientSocket implements Listener {
   readonly id = `s${++socketCounter}`;
@@ -106,12 +108,27 @@ export class ClientSocket implements Listener {
   }
 
   #send(frame: unknown) {
+    this.#sendText(JSON.stringify(frame));
+  }
+
+  /** Sends unless the client has fallen too far behind, which closes it (4408) instead. */
+  #sendText(text: string) {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.services.config.maxBufferedBytes) {
       this.services.log.warn("slow consumer closed", { buffered: this.ws.bufferedAmount });
       return this.close(CLOSE.slow, "slow consumer: reconnect and resubscribe with after");
     }
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text);
+  }
+
+  /** A message frame, serialized once for every socket that receives it. */
+  #sendMessage(message: Message) {
+    let text = messageFrames.get(message);
+    if (text === undefined) {
+      text = JSON.stringify({ type: "message", message });
+      messageFrames.set(message, text);
+    }
+    this.#sendText(text);
   }
 
   #error(code: string, message: string, clientId?: string) {
@@ -144,8 +161,11 @@ export class ClientSocket implements Listener {
   }
 
   #onRaw(data: unknown) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames need counting.
     const size = typeof data === "string"
-      ? (data.length > MAX_FRAME_BYTES ? data.length : new TextEncoder().encode(data).length)
+      ? (data.length * 3 <= MAX_FRAME_BYTES || data.length > MAX_FRAME_BYTES
+        ? data.length
+        : new TextEncoder().encode(data).length)
       : (data as Blob).size ?? (data as ArrayBuffer).byteLength ?? 0;
     if (size > MAX_FRAME_BYTES) return this.close(CLOSE.tooBig, "frame too large (16 KiB at most)");
     const verdict = this.#guard.frame();
@@ -281,7 +301,7 @@ export class ClientSocket implements Listener {
     if (!sub || message.seq <= sub.lastSeq) return;
     if (!sub.syncing && message.seq === sub.lastSeq + 1) {
       sub.lastSeq = message.seq;
-      return this.#send({ type: "message", message });
+      return this.#sendMessage(message);
     }
     this.#syncInBackground(message.conversationId, sub);
   }
@@ -311,7 +331,7 @@ export class ClientSocket implements Listener {
           if (this.#subs.get(id) !== sub) return;
           if (m.seq !== sub.lastSeq + 1) break;
           sub.lastSeq = m.seq;
-          this.#send({ type: "message", message: m });
+          this.#sendMessage(m);
         }
       } while (sub.dirty || batch.length === 500);
     } finally {

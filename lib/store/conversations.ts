@@ -12,8 +12,10 @@ import { initialAgentState } from "./users.ts";
 import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
-import { stampChange, stampMessage } from "./milestones.ts";
+import { stampChange } from "./milestones.ts";
 import { addChange } from "./feed.ts";
+import { GroupCommitter } from "./group_commit.ts";
+import type { CommitTracker } from "../own_signals.ts";
 
 export const SIGNAL_SHARDS = 8;
 
@@ -64,7 +66,43 @@ const preview = (m: Message): Conversation["lastMessage"] => ({
 });
 
 export class Conversations {
-  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
+  /** Appends are grouped into shared commits (see ./group_commit.ts). */
+  readonly #group: GroupCommitter;
+  /**
+   * Told of every commit that bumps signal keys, which lets the relay skip wake-ups caused by this
+   * instance alone: callers must publish what they commit (lib/chat.ts does).
+   */
+  commits: CommitTracker | null = null;
+
+  constructor(
+    private kv: Deno.Kv,
+    private clock: Clock,
+    private newId: () => string,
+    opts: { maxChecks?: number } = {},
+  ) {
+    this.#group = new GroupCommitter({
+      ...opts,
+      kv,
+      newId,
+      nowIso: () => this.nowIso(),
+      preview,
+      signalShard,
+      commit: (op, shards) => this.#commit(op, shards),
+    });
+  }
+
+  /** Commits `op` (which bumps the signal keys of `shards`), telling `commits` about it. */
+  async #commit(op: Deno.AtomicOperation, shards: number[]) {
+    const done = this.commits?.start();
+    try {
+      const res = await op.commit();
+      done?.(res.ok ? res.versionstamp : null, shards);
+      return res;
+    } catch (err) {
+      done?.(null, shards);
+      throw err;
+    }
+  }
 
   private nowIso() {
     return new Date(this.clock.now()).toISOString();
@@ -72,6 +110,14 @@ export class Conversations {
 
   async get(id: string): Promise<Conversation | null> {
     return (await this.kv.get<Conversation>(keys.conversation(id))).value;
+  }
+
+  /**
+   * The last state this instance committed or read, else a read: for fields that never change
+   * (customerId) or where a stale value is caught later by a checked commit.
+   */
+  async getCached(id: string): Promise<Conversation | null> {
+    return this.#group.cached(id) ?? await this.get(id);
   }
 
   /** Creates a conversation for a customer, with the bot's greeting as message 1. */
@@ -109,8 +155,13 @@ export class Conversations {
       .set(keys.byCustomer(customer.id, id), null)
       .set(keys.message(id, 1), message)
       .sum(keys.signal(signalShard(id)), 1n);
-    const res = await addChange(op, id, "state").commit();
+    const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
     if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
+    this.#group.remember({
+      key: keys.conversation(id),
+      value: conversation,
+      versionstamp: res.versionstamp,
+    });
     return { message, conversation, duplicate: false };
   }
 
@@ -185,52 +236,11 @@ export class Conversations {
    * refuse; it may return fields of the conversation to change in the same commit). A clientId
    * seen before returns the first message and writes nothing.
    */
-  async append(
+  append(
     input: NewMessage,
     accept: (c: Conversation) => Partial<Conversation> | void,
   ): Promise<Appended> {
-    const convKey = keys.conversation(input.conversationId);
-    const dedupeKey = input.clientId
-      ? keys.clientId(input.conversationId, input.authorId, input.clientId)
-      : null;
-    for (;;) {
-      const [convEntry, dedupe] = await this.kv.getMany<unknown[]>(
-        dedupeKey ? [convKey, dedupeKey] : [convKey],
-      ) as [Deno.KvEntryMaybe<Conversation>, Deno.KvEntryMaybe<number>?];
-      const conv = convEntry.value as Conversation | null;
-      if (!conv) throw notFound("Conversation");
-      if (dedupe?.value) {
-        const first = await this.kv.get<Message>(keys.message(conv.id, dedupe.value as number));
-        if (first.value) return { message: first.value, conversation: conv, duplicate: true };
-      }
-      const patch = accept(conv);
-      const message: Message = {
-        id: this.newId(),
-        conversationId: conv.id,
-        seq: conv.lastSeq + 1,
-        sender: input.sender,
-        authorId: input.authorId,
-        authorName: input.authorName,
-        text: input.text,
-        createdAt: this.nowIso(),
-      };
-      if (input.clientId) message.clientId = input.clientId;
-      const next: Conversation = {
-        ...conv,
-        ...patch,
-        lastSeq: message.seq,
-        updatedAt: message.createdAt,
-        lastMessage: preview(message),
-      };
-      stampMessage(next, message);
-      const op = this.kv.atomic().check(convEntry)
-        .set(convKey, next)
-        .set(keys.message(conv.id, message.seq), message)
-        .sum(keys.signal(signalShard(conv.id)), 1n);
-      if (dedupeKey && dedupe) op.check(dedupe).set(dedupeKey, message.seq);
-      addChange(op, conv.id, "message");
-      if ((await op.commit()).ok) return { message, conversation: next, duplicate: false };
-    }
+    return this.#group.append(input, accept);
   }
 
   /**
@@ -298,7 +308,15 @@ export class Conversations {
       }
       op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
       addChange(op, id, "state");
-      if ((await op.commit()).ok) return { conversation: next, message, changed: true };
+      const res = await this.#commit(op, [signalShard(id)]);
+      if (res.ok) {
+        this.#group.remember({
+          key: keys.conversation(id),
+          value: next,
+          versionstamp: res.versionstamp,
+        });
+        return { conversation: next, message, changed: true };
+      }
     }
   }
 }

@@ -23,12 +23,17 @@ export async function openKv(kvPath: string | undefined): Promise<Deno.Kv> {
   return kvPath === ":memory:" || /^https?:/.test(kvPath) ? kv : retryWhenBusy(kv);
 }
 
-export function createStore(kv: Deno.Kv, clock: Clock = systemClock): Store {
+/** `maxChecks`: checks per commit the KV allows (see checkLimitFor); 10 works everywhere. */
+export function createStore(
+  kv: Deno.Kv,
+  clock: Clock = systemClock,
+  opts: { maxChecks?: number } = {},
+): Store {
   const newId = idGenerator(clock);
   return {
     kv,
     users: new Users(kv, clock, newId),
-    conversations: new Conversations(kv, clock, newId),
+    conversations: new Conversations(kv, clock, newId, opts),
     close: () => kv.close(),
   };
 }

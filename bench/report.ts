@@ -1,0 +1,177 @@
+/** The benchmark's output: a readable table on stdout, and with --json one JSON line last. */
+import type { LoadResult, RunResult } from "./load.ts";
+import { FAKE_ANSWER } from "./fake_gemini.ts";
+import type { Options } from "./bench.ts";
+
+export interface Report {
+  machine: {
+    cores: number;
+    cpuModel: string;
+    loadAverage: number[];
+    loadAverageAfter: number[];
+    deno: string;
+    memoryBytes: number;
+  };
+  options: Options;
+  elapsedS: number;
+  parleyIdleRssBytes: number;
+  geminiRequests: number;
+  raw: LoadResult;
+  parley: LoadResult;
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a && b ? Math.round((a / b) * 1000) / 1000 : null;
+
+/** Parley's figures as ratios to the raw relay's, and the goals of the issue. */
+export function summarize(r: Report) {
+  const p = r.parley, raw = r.raw;
+  const ratios = {
+    p50AtRate: ratio(p.rate.latencyMs.p50, raw.rate.latencyMs.p50),
+    p99AtRate: ratio(p.rate.latencyMs.p99, raw.rate.latencyMs.p99),
+    throughput: ratio(p.saturation?.maxRate, raw.saturation?.maxRate),
+    rssPerConnection: ratio(
+      p.connections?.rssPerConnectionBytes,
+      raw.connections?.rssPerConnectionBytes,
+    ),
+    connectTime: ratio(p.connections?.connectMs, raw.connections?.connectMs),
+  };
+  const bot = p.bot;
+  const geminiAnswered = bot ? (bot.replyTexts[FAKE_ANSWER] ?? 0) : 0;
+  const goals = {
+    p99At1000: {
+      target: "p99 delivery ≤ 10 ms at the offered rate",
+      value: p.rate.latencyMs.p99,
+      met: p.rate.delivered === p.rate.sent && p.rate.latencyMs.p99 <= 10,
+    },
+    throughput: {
+      target: "sustained throughput ≥ 50% of the raw relay's",
+      value: ratios.throughput,
+      met: ratios.throughput !== null && ratios.throughput >= 0.5,
+    },
+    memory: {
+      target: "idle sockets under 100 KB of server memory each",
+      value: p.connections?.rssPerConnectionBytes ?? null,
+      met: !!p.connections && p.connections.rssPerConnectionBytes < 100_000,
+    },
+    bot: {
+      target: "bot overhead ≤ 5 ms (median, send → committed reply)",
+      value: bot?.replyMs.p50 ?? null,
+      met: !!bot && bot.replyMs.p50 <= 5,
+    },
+  };
+  return {
+    ratios,
+    goals,
+    bot: bot ? { answeredBy: geminiAnswered === bot.samples ? "gemini (fake)" : "fallback" } : null,
+  };
+}
+
+const fmt = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits);
+const kb = (
+  bytes: number | undefined,
+) => (bytes === undefined ? "-" : `${(bytes / 1024).toFixed(1)} KiB`);
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const lat = (r: RunResult | null | undefined) =>
+  r
+    ? `${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p90)} / ${fmt(r.latencyMs.p99)} / ${
+      fmt(r.latencyMs.max, 1)
+    }`
+    : "-";
+const x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
+
+function row(label: string, parley: string, raw = "", ratio = "") {
+  return `  ${label.padEnd(34)}${parley.padEnd(30)}${raw.padEnd(30)}${ratio}`;
+}
+
+export function printReport(r: Report, json: boolean) {
+  const s = summarize(r);
+  const p = r.parley, raw = r.raw, m = r.machine, o = r.options;
+  const lines = [
+    "",
+    `Parley benchmark — ${m.cores} cores (${m.cpuModel}), ${mib(m.memoryBytes)}, Deno ${m.deno}`,
+    `load average before ${m.loadAverage.join(" ")}, after ${
+      m.loadAverageAfter.join(" ")
+    }; ran ${r.elapsedS} s`,
+    "",
+    row("", "Parley", "raw relay", "Parley / raw"),
+    `Delivery at ${o.rate} msgs/s over ${o.conversations} conversations, ${o.duration} s`,
+    row(
+      "p50 / p90 / p99 / max (ms)",
+      lat(p.rate),
+      lat(raw.rate),
+      `p50 ${x(s.ratios.p50AtRate)} p99 ${x(s.ratios.p99AtRate)}`,
+    ),
+    row(
+      "delivered / sent",
+      `${p.rate.delivered} / ${p.rate.sent}`,
+      `${raw.rate.delivered} / ${raw.rate.sent}`,
+    ),
+    row("server CPU (% of one core)", `${p.rate.serverCpuPct}%`, `${raw.rate.serverCpuPct}%`),
+  ];
+  if (p.saturation && raw.saturation) {
+    lines.push(
+      "Saturation: highest rate with p99 ≤ 50 ms and every message delivered",
+      row(
+        "throughput (msgs/s)",
+        `${p.saturation.maxRate ?? "-"}`,
+        `${raw.saturation.maxRate ?? "-"}`,
+        x(s.ratios.throughput),
+      ),
+      row("p50 / p90 / p99 / max there (ms)", lat(p.saturation.best), lat(raw.saturation.best)),
+      row(
+        "server CPU there",
+        `${p.saturation.best?.serverCpuPct ?? "-"}%`,
+        `${raw.saturation.best?.serverCpuPct ?? "-"}%`,
+      ),
+      row(
+        "steps (rate:p99 ms, ✗ = failed)",
+        steps(p.saturation.steps),
+        steps(raw.saturation.steps),
+      ),
+    );
+  }
+  if (p.connections && raw.connections) {
+    const pc = p.connections, rc = raw.connections;
+    lines.push(
+      `Idle connections (${pc.connections} authenticated on Parley, ${rc.connections} on the relay)`,
+      row("time to connect (ms)", `${pc.connectMs}`, `${rc.connectMs}`, x(s.ratios.connectTime)),
+      row(
+        "server RSS per connection",
+        kb(pc.rssPerConnectionBytes),
+        kb(rc.rssPerConnectionBytes),
+        x(s.ratios.rssPerConnection),
+      ),
+      row(
+        "server RSS before → after",
+        `${mib(pc.rssBeforeBytes)} → ${mib(pc.rssAfterBytes)}`,
+        `${mib(rc.rssBeforeBytes)} → ${mib(rc.rssAfterBytes)}`,
+      ),
+      row("one ping round over all (ms)", `${pc.pingRoundMs}`, `${rc.pingRoundMs}`),
+    );
+  }
+  if (p.bot) {
+    lines.push(
+      `Bot overhead (${
+        s.bot!.answeredBy
+      }, answering instantly; ${p.bot.samples} messages one at a time)`,
+      row("send → bot typing p50/p90/p99/max", statsLine(p.bot.typingMs)),
+      row("send → committed reply", statsLine(p.bot.replyMs)),
+    );
+  }
+  lines.push("Goals");
+  for (const g of Object.values(s.goals)) {
+    lines.push(`  ${g.met ? "✓" : "✗"} ${g.target}: ${g.value ?? "-"}`);
+  }
+  console.log(lines.join("\n"));
+  if (json) console.log(JSON.stringify({ ...r, ...s }));
+}
+
+function steps(list: RunResult[]) {
+  return list.map((s) => `${s.offered}:${fmt(s.latencyMs.p99, 1)}${s.pass ? "" : "✗"}`).join(" ");
+}
+
+function statsLine(l: { p50: number; p90: number; p99: number; max: number }) {
+  return `${fmt(l.p50)} / ${fmt(l.p90)} / ${fmt(l.p99)} / ${fmt(l.max, 1)} ms`;
+}
