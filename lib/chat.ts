@@ -106,11 +106,13 @@ export class Chat {
       throw tooLarge(`text: messages are at most ${MAX_MESSAGE_LENGTH} characters.`);
     }
     const staff = isStaff(user.role);
-    // A customer's own conversation never changes hands, so the last known state will do (append
-    // re-checks the rest); staff decide on a takeover from a fresh read.
-    const conv = staff
-      ? await this.visible(user, id)
-      : await this.store.conversations.getCached(id);
+    // For a customer the last known state will do (append re-checks it against KV); a cached record
+    // that names someone else may predate a claim (lib/claim.ts), so that case reads afresh. Staff
+    // decide on a takeover from a fresh read.
+    let conv = staff ? await this.visible(user, id) : await this.store.conversations.getCached(id);
+    if (conv && !staff && conv.customerId !== user.id) {
+      conv = await this.store.conversations.get(id);
+    }
     if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
     if (staff && conv.mode !== "human" && conv.status === "open") await this.takeover(user, id);
     const appended = await this.store.conversations.append({
@@ -121,6 +123,7 @@ export class Chat {
       text,
       clientId,
     }, (c) => {
+      if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
     });
     if (appended.duplicate) return appended;

@@ -110,6 +110,11 @@ export class Relay {
     this.#newId = newId;
   }
 
+  /** Give it this instance's commits (their events are published here): their wake-ups are skipped. */
+  get commits(): CommitTracker {
+    return this.#ownSignals;
+  }
+
   /**
    * Delivers here, posts to the other isolates of this process and, for typing, read and sign-out
    * events, writes them to the feed for other instances (the returned promise settles then).
@@ -119,12 +124,6 @@ export class Relay {
       event = { ...event, id: event.id ?? this.#newId() } as EphemeralEvent & { id: string };
       this.#remember(event.id!);
     }
-  /** Give it this instance's commits (their events are published here): their wake-ups are skipped. */
-  get commits(): CommitTracker {
-    return this.#ownSignals;
-  }
-
-  publish(event: RelayEvent): void {
     this.#dispatch(event);
     this.#channel?.postMessage(event);
     if (isEphemeral(event) && this.#writeFeed) {

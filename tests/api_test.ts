@@ -321,6 +321,9 @@ Deno.test("claim: a guest who registers keeps their conversations", async () => 
   await withServer(async ({ api }) => {
     const guest = await api.guest("Gwen");
     const conv = await api.start(guest);
+    const post = (token: string, text: string) =>
+      api.request("POST", `/api/conversations/${conv.id}/messages`, { token, body: { text } });
+    assertEquals((await post(guest.token, "hello as a guest")).status, 201);
     const other = await api.register("Oz", "oz@example.com");
     const customer = await api.register("Gwen", "gwen@example.com");
     const claim = (token: string, guestToken: string) =>
@@ -335,6 +338,8 @@ Deno.test("claim: a guest who registers keeps their conversations", async () => 
       token: customer.token,
     });
     assertEquals(mine.body.conversation.customerId, customer.user.id);
+    // The customer writes on at once (the server's cached copy predates the claim).
+    assertEquals((await post(customer.token, "hello as a customer")).status, 201);
     // The guest token is spent: it neither works nor claims again.
     assertEquals((await api.request("GET", "/api/auth/me", { token: guest.token })).status, 401);
     assertEquals((await claim(other.token, guest.token)).status, 400);
