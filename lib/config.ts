@@ -49,6 +49,12 @@ const schema = z.object({
   MAX_SOCKETS_PER_USER: positiveInt.default(20),
   /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
   MAX_BUFFERED_KIB: positiveInt.default(1024),
+  /**
+   * "build": bundle the islands at start (esbuild); "prebuilt": serve what `deno task build` wrote
+   * to ISLANDS_DIR. Unset: "build", except on Deno Deploy when ISLANDS_DIR has a manifest.
+   */
+  ISLANDS: z.preprocess(blankIsUnset, z.enum(["build", "prebuilt"]).optional()),
+  ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
 });
 
 export interface Config {
@@ -72,9 +78,18 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   limits: LimitSettings;
   maxBufferedBytes: number;
+  islands: IslandsSettings;
+}
+
+export interface IslandsSettings {
+  /** "auto": prebuilt if `dir` has a manifest, else build (ISLANDS unset on Deno Deploy). */
+  mode: "build" | "prebuilt" | "auto";
+  /** Where `deno task build` writes the bundles and a prebuilt server reads them. */
+  dir: string;
 }
 
 export const DEFAULT_KNOWLEDGE_DIR = new URL("./help_center/", import.meta.url).pathname;
+export const DEFAULT_ISLANDS_DIR = new URL("../_build/islands/", import.meta.url).pathname;
 
 export class ConfigError extends Error {}
 
@@ -133,6 +148,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
     },
     maxBufferedBytes: e.MAX_BUFFERED_KIB * 1024,
+    islands: {
+      mode: e.ISLANDS ?? (env.DENO_DEPLOYMENT_ID ? "auto" : "build"),
+      dir: e.ISLANDS_DIR ?? DEFAULT_ISLANDS_DIR,
+    },
   };
 }
 

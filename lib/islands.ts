@@ -4,19 +4,20 @@
  * - Every component exported from a module in `islands/` is an island: the default export is named
  *   after the file (`islands/ChatApp.tsx` → `ChatApp`), a capitalised named export `X` is named
  *   `File_X` (or just `File` when `X` is the file's name).
- * - `buildIslands` bundles them for the browser (see `islands_build.ts`), imports them on the
- *   server, and registers them. From then on, page code just renders an island component
- *   (`<ChatApp conversationId={id} />`): a Preact `options.vnode` hook swaps it for a boundary that,
- *   inside `renderPage`, wraps it in `<div data-island="ChatApp" data-props="0"
- *   style="display:contents">` and records its props. Outside `renderPage`, and inside another
- *   island, an island renders as a plain component.
+ * - `registerIslands` imports them on the server and registers them; `buildIslands` does that and
+ *   bundles them for the browser (see `islands_build.ts`, loaded only then); `deno task build`
+ *   writes a build to disk for servers that can't bundle (see `islands_prebuilt.ts`). From then
+ *   on, page code just renders an island component (`<ChatApp conversationId={id} />`): a Preact
+ *   `options.vnode` hook swaps it for a boundary that, inside `renderPage`, wraps it in
+ *   `<div data-island="ChatApp" data-props="0" style="display:contents">` and records its props.
+ *   Outside `renderPage`, and inside another island, an island renders as a plain component.
  * - Island props must be JSON values or signals (sent as their value, revived as signals).
  *   Functions and JSX (including children) can't cross to the browser and throw at render.
  * - The props of all islands on a page go, escaped, into `<script type="application/json"
  *   id="__ISLAND_PROPS">`; one module script imports the hydration client (`islands_client.ts`)
  *   and the bundles of the islands used. A page without islands ships no JavaScript.
  * - Rendering is synchronous and keeps its state in a Preact context, so concurrent requests
- *   share nothing but the registry, which `buildIslands` writes once at start-up.
+ *   share nothing but the registry, which `registerIslands` writes once at start-up.
  */
 import {
   type ComponentChildren,
@@ -32,7 +33,7 @@ import { renderToString } from "preact-render-to-string";
 import { Hono } from "hono";
 import { basename, extname, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl, pathToFileURL } from "node:url";
-import { bundleIslands, type IslandFile } from "./islands_build.ts";
+import type { IslandFile } from "./islands_build.ts";
 
 export type { IslandFile } from "./islands_build.ts";
 
@@ -40,6 +41,7 @@ export type { IslandFile } from "./islands_build.ts";
 export const ISLANDS_PATH = "/_islands/";
 const ROOT = resolve(fromFileUrl(new URL("..", import.meta.url)));
 const CLIENT = fromFileUrl(new URL("./islands_client.ts", import.meta.url));
+const SOURCE_DIR = resolve(ROOT, "islands");
 
 // deno-lint-ignore no-explicit-any
 type AnyComponent = ComponentType<any>;
@@ -55,16 +57,23 @@ export interface IslandBuild {
   ms: number;
 }
 
-/** Build and register the islands of `dir` (default `islands/`). Call once at start-up. */
-export async function buildIslands(
-  { dir = resolve(ROOT, "islands"), dev = false }: { dir?: string; dev?: boolean } = {},
-): Promise<IslandBuild> {
-  const started = performance.now();
-  const entries = await islandModules(dir);
-  const bundle = await bundleIslands({ entries, client: CLIENT, root: ROOT, dev });
-  const manifest: IslandBuild["manifest"] = {};
-  for (const path of entries) {
-    const file = bundle.outputs.get(path)!;
+/** One registered island: its name, module and export. */
+export interface IslandEntry {
+  name: string;
+  /** Absolute path of the island's module. */
+  path: string;
+  export: string;
+}
+
+/**
+ * Import the island modules of `dir` (default `islands/`) and register their components for
+ * server rendering. Needs no bundler: `buildIslands` and the prebuilt bundles both start here.
+ */
+export async function registerIslands(
+  { dir = SOURCE_DIR }: { dir?: string } = {},
+): Promise<IslandEntry[]> {
+  const islands = new Map<string, IslandEntry>();
+  for (const path of await islandModules(dir)) {
     const stem = basename(path, extname(path));
     const module = await import(pathToFileURL(path).href);
     for (const [exportName, component] of Object.entries(module)) {
@@ -72,14 +81,31 @@ export async function buildIslands(
       if (exportName !== "default" && !/^[A-Z]/.test(exportName)) continue;
       const name = exportName === "default" || exportName === stem ? stem : `${stem}_${exportName}`;
       const known = registry.get(component);
-      if (manifest[name] && known !== name) {
+      if (islands.has(name) && known !== name) {
         throw new Error(`Two islands are named "${name}" (${path})`);
       }
-      manifest[name] = { file, export: exportName };
+      islands.set(name, { name, path, export: exportName });
       registry.set(component, name);
     }
   }
   installHook();
+  return [...islands.values()];
+}
+
+/** Build and register the islands of `dir` (default `islands/`). Call once at start-up. */
+export async function buildIslands(
+  { dir = SOURCE_DIR, dev = false }: { dir?: string; dev?: boolean } = {},
+): Promise<IslandBuild> {
+  const started = performance.now();
+  const islands = await registerIslands({ dir });
+  // Loaded here, not at the top: serving prebuilt bundles must not load esbuild (Deno Deploy).
+  const { bundleIslands } = await import("./islands_build.ts");
+  const entries = await islandModules(dir);
+  const bundle = await bundleIslands({ entries, client: CLIENT, root: ROOT, dev });
+  const manifest: IslandBuild["manifest"] = {};
+  for (const island of islands) {
+    manifest[island.name] = { file: bundle.outputs.get(island.path)!, export: island.export };
+  }
   const client = bundle.outputs.get(CLIENT)!;
   return { files: bundle.files, manifest, client, ms: performance.now() - started };
 }

@@ -10,10 +10,21 @@ import { KnowledgeBase } from "./knowledge.ts";
 import { createBot } from "./bot/mod.ts";
 import { createFactsSource } from "./facts.ts";
 import { drain } from "./shutdown.ts";
-import { buildIslands, type IslandBuild } from "./islands.ts";
+import type { IslandBuild } from "./islands.ts";
+import { loadIslands } from "./islands_prebuilt.ts";
 
-/** The islands are bundled once per process (the bundles don't change while it runs). */
-let islandBuild: Promise<IslandBuild> | undefined;
+/** The islands are loaded once per process and setting (the bundles don't change while it runs). */
+const islandBuilds = new Map<string, Promise<IslandBuild>>();
+
+function islandsFor(settings: Config["islands"]): Promise<IslandBuild> {
+  const key = JSON.stringify(settings);
+  let build = islandBuilds.get(key);
+  if (!build) {
+    islandBuilds.set(key, build = loadIslands(settings));
+    build.catch(() => islandBuilds.delete(key));
+  }
+  return build;
+}
 
 export interface RunningServer {
   services: Services;
@@ -32,6 +43,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openKv(config.kvPath);
   const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const bot = createBot(config, knowledge);
@@ -42,7 +54,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   services.relay.startWatch();
   services.presence.start();
   services.feed.start();
-  const islands = await (islandBuild ??= buildIslands());
   const app = createApp(services, { islands, knowledge });
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;
