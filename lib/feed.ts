@@ -77,7 +77,15 @@ export class Feed {
     }
     try {
       const op = addFeed(this.kv.atomic(), entry, event.id).sum(keys.signal(shard), 1n);
-      await op.commit();
+      // Tracked as our own commit, so this instance's watch doesn't wake for it.
+      const settled = this.relay.commits.start();
+      let versionstamp: string | null = null;
+      try {
+        const res = await op.commit();
+        if (res.ok) versionstamp = res.versionstamp;
+      } finally {
+        settled(versionstamp, [shard]);
+      }
     } catch (err) {
       this.log.warn("feed write failed", { kind: entry.kind, err: String(err) });
     }
@@ -128,6 +136,11 @@ export class Feed {
         case "change":
           if (changes.get(value.conversationId) !== "state") {
             changes.set(value.conversationId, value.reason);
+          }
+          break;
+        case "messages":
+          for (const id of value.conversationIds) {
+            if (!changes.has(id)) changes.set(id, "message");
           }
           break;
         case "typing":

@@ -68,6 +68,7 @@ export class Relay {
   #channel: BroadcastChannel | null;
   #watchAbort = new AbortController();
   #wakeHooks: (() => void)[] = [];
+  #wakeScheduled = false;
   #recent = new Map<string, number>();
   #writeFeed: ((event: EphemeralEvent & { id: string }) => Promise<void>) | null = null;
   #newId: () => string = () => crypto.randomUUID();
@@ -99,6 +100,16 @@ export class Relay {
   /** Called after every wake-up of the signal watch (the feed reads what other instances did). */
   onWake(hook: () => void): void {
     this.#wakeHooks.push(hook);
+  }
+
+  /** Runs the wake hooks once for all the foreign wake-ups of this turn (own ones need none). */
+  #wakeSoon(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(() => {
+      this.#wakeScheduled = false;
+      for (const hook of this.#wakeHooks) hook();
+    });
   }
 
   /** How typing, read and sign-out events reach other instances (lib/feed.ts). */
@@ -179,9 +190,9 @@ export class Relay {
         value.forEach((entry, shard) => {
           this.#ownSignals.reading(shard, entry, () => {
             for (const l of this.#listeners) l.onSignal(shard);
+            this.#wakeSoon();
           });
         });
-        for (const hook of this.#wakeHooks) hook();
       }
     };
     run().catch((err) => {

@@ -19,6 +19,8 @@ export const INSTANCE_ID = crypto.randomUUID();
 
 export type FeedEntry =
   | { kind: "change"; conversationId: string; reason: "message" | "state"; origin: string }
+  /** New messages in these conversations (one entry per group commit). */
+  | { kind: "messages"; conversationIds: string[]; origin: string }
   | {
     kind: "typing";
     conversationId: string;
@@ -53,4 +55,9 @@ export function addChange(
   reason: "message" | "state",
 ) {
   return addFeed(op, { kind: "change", conversationId, reason, origin: INSTANCE_ID });
+}
+
+/** Adds one "new messages" entry for the conversations of a group commit. */
+export function addMessages(op: Deno.AtomicOperation, conversationIds: string[]) {
+  return addFeed(op, { kind: "messages", conversationIds, origin: INSTANCE_ID });
 }

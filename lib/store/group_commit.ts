@@ -23,7 +23,7 @@
  * SQLite file or in memory (Deno's limit there), 10 on any remote KV (a self-hosted denokv allows
  * only 10; see `checkLimitFor`); at most 1,000 mutations and well under the 800 KiB mutation size.
  */
-import { addChange } from "./feed.ts";
+import { addMessages } from "./feed.ts";
 import { stampMessage } from "./milestones.ts";
 import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../types.ts";
@@ -139,8 +139,7 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      // A new conversation adds its record and its feed entry; each message itself and its dedupe key.
-      const adds = (items ? 0 : 2) + (p.input.clientId ? 2 : 1);
+      const adds = (items ? 0 : 1) + (p.input.clientId ? 2 : 1);
       const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
@@ -228,7 +227,6 @@ export class GroupCommitter {
       outcomes.push(...plan.outcomes);
       if (!plan.writes.length) continue;
       op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
-      addChange(op, id, "message");
       for (const { p, message: m } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
         if (!m.clientId) continue;
@@ -241,6 +239,7 @@ export class GroupCommitter {
     }
     if (committed.size) {
       for (const s of shards) op.sum(keys.signal(s), 1n);
+      addMessages(op, [...committed.keys()]);
       const res = await this.opts.commit(op, [...shards]);
       if (!res.ok) {
         for (const id of batch.keys()) this.#cache.delete(id);
@@ -335,8 +334,8 @@ export class GroupCommitter {
 
 type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown };
 
-/** Signal sums a batch may add (one per shard touched). */
-const SHARD_SUMS = 8;
+/** Per batch: at most one sum per signal shard, and the one feed entry. */
+const SHARD_SUMS = 8 + 1;
 
 /** First attempts check their dedupe key in the commit; retries read it first. */
 const checksDedupe = (p: Pending) => p.input.clientId !== undefined && p.attempts === 0;
