@@ -1,6 +1,7 @@
 /** Settings: defaults, validation with one line naming the setting, and start-up refusing bad values. */
 import { assert, assertEquals } from "./assert.ts";
 import { ConfigError, parseConfig } from "../lib/config.ts";
+import { spawnMain } from "./process.ts";
 
 Deno.test("defaults follow the contract", () => {
   const c = parseConfig({});
@@ -57,44 +58,18 @@ Deno.test("start-up stops with one line naming the bad setting", async () => {
   assert(err[0].startsWith("Invalid setting PORT"), err[0]);
 });
 
-/** Runs main.ts as a real process until it prints its Listening line. */
-async function spawnMain(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname],
-    env,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  let url = "";
-  while (!url) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    output += value;
-    url = /^Listening on (http:\/\/[^\s]+:\d+\/)$/m.exec(output)?.[1] ?? "";
-  }
-  return {
-    url,
-    output,
-    async stop() {
-      child.kill("SIGTERM");
-      await lines.cancel();
-      await child.status;
-    },
-  };
-}
-
 Deno.test("PORT=0 prints one Listening line; the first admin is created once", async () => {
   const dir = await Deno.makeTempDir();
   const env = { PORT: "0", KV_PATH: `${dir}/kv.sqlite` };
   try {
     const first = await spawnMain(env);
     try {
-      assert(first.url, first.output);
+      // One Listening line, and the admin line before it.
+      assertEquals(first.banner.match(/^Listening on /gm)?.length, 1);
+      assert(first.url, first.banner);
       assert(
-        /Created the first admin: admin@parley\.local \/ \S+/.test(first.output),
-        first.output,
+        /Created the first admin: admin@parley\.local \/ \S+/.test(first.banner),
+        first.banner,
       );
       assertEquals(await (await fetch(first.url + "healthz")).json(), { ok: true });
     } finally {
@@ -102,8 +77,8 @@ Deno.test("PORT=0 prints one Listening line; the first admin is created once", a
     }
     const second = await spawnMain(env);
     await second.stop();
-    assert(second.url, second.output);
-    assert(!second.output.includes("Created the first admin"), second.output);
+    assert(second.url, second.banner);
+    assert(!second.banner.includes("Created the first admin"), second.banner);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

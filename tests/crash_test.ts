@@ -6,56 +6,22 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { Api, type Frame, WsClient } from "./helpers.ts";
 import { GENEROUS_LIMITS } from "./instances.ts";
+import { spawnMain } from "./process.ts";
 
-interface Proc {
-  child: Deno.ChildProcess;
-  url: string;
-  /** Everything the process printed on stdout and stderr after the Listening line. */
-  output(): Promise<string>;
-}
-
-async function spawnServer(
-  kvPath: string,
-  workers: number,
-  env: Record<string, string> = {},
-): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
-    cwd: new URL("..", import.meta.url).pathname,
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      KV_PATH: kvPath,
-      WORKERS: String(workers),
-      ADMIN_EMAIL: "admin@crash.test",
-      ADMIN_PASSWORD: "admin-password-1",
-      LOG_LEVEL: "warn",
-      ...GENEROUS_LIMITS,
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  for (;;) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`server exited before listening: ${buffered}`);
-    buffered += value;
-    const m = buffered.match(/Listening on (http:\/\/\S+\/)\n/);
-    if (m) {
-      const rest = (async () => {
-        let out = buffered.slice(buffered.indexOf(m[0]) + m[0].length);
-        for (;;) {
-          const { value, done } = await lines.read();
-          if (done) break;
-          out += value;
-        }
-        return out + await new Response(child.stderr).text();
-      })();
-      return { child, url: m[1], output: () => rest };
-    }
-  }
+async function spawnServer(kvPath: string, workers: number, env: Record<string, string> = {}) {
+  const proc = await spawnMain({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    KV_PATH: kvPath,
+    WORKERS: String(workers),
+    ADMIN_EMAIL: "admin@crash.test",
+    ADMIN_PASSWORD: "admin-password-1",
+    LOG_LEVEL: "warn",
+    ...GENEROUS_LIMITS,
+    ...env,
+  });
+  if (!proc.url) throw new Error(`server exited before listening: ${await proc.output()}`);
+  return proc;
 }
 
 Deno.test("kill -9 during a burst, restart on the same file: every ack is stored", async () => {

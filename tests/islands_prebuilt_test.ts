@@ -12,9 +12,9 @@ import {
   readIslandBuild,
   writeIslandBuild,
 } from "../lib/islands_prebuilt.ts";
+import { spawnMain } from "./process.ts";
 import { startTestServer } from "./helpers.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
 let cached: Promise<IslandBuild> | undefined;
@@ -178,45 +178,16 @@ async function spawnWithoutEsbuild(env: Record<string, string>, tmp: string) {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const imports = { ...config.imports, esbuild: "data:text/javascript,throw new Error('esbuild')" };
   await Deno.writeTextFile(`${tmp}/import_map.json`, JSON.stringify({ imports }));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      "--deny-run",
-      "--import-map",
-      `${tmp}/import_map.json`,
-      MAIN,
-    ],
-    env: { PORT: "0", HOST: "127.0.0.1", KV_PATH: ":memory:", LOG_LEVEL: "error", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  let url = "";
-  while (!url) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    output += value;
-    url = /^Listening on (http:\/\/\S+:\d+\/)$/m.exec(output)?.[1] ?? "";
-  }
-  const readErrors = async () => {
-    let text = "";
-    for (let r = await stderr.read(); !r.done; r = await stderr.read()) text += r.value;
-    return text;
-  };
+  const denoArgs = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
+  denoArgs.push("--deny-run", "--import-map", `${tmp}/import_map.json`);
+  const fullEnv = { PORT: "0", HOST: "127.0.0.1", KV_PATH: ":memory:", LOG_LEVEL: "error", ...env };
+  const run = await spawnMain(fullEnv, denoArgs);
   return {
-    url,
+    url: run.url,
+    /** Its exit code and what it printed after listening (at LOG_LEVEL=error: its errors). */
     async stop(): Promise<{ code: number; stderr: string }> {
-      if (url) child.kill("SIGTERM");
-      await lines.cancel();
-      const [errors, status] = await Promise.all([readErrors(), child.status]);
-      return { code: status.code, stderr: errors };
+      const { code, output } = await run.stop();
+      return { code, stderr: output };
     },
   };
 }

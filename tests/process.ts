@@ -1,0 +1,65 @@
+/** main.ts as a real process: spawned, and read up to its `Listening on …` line. */
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const LISTENING = /^Listening on (http:\/\/\S+:\d+\/)$/m;
+
+export interface MainProcess {
+  child: Deno.ChildProcess;
+  /** The URL it listens on; "" when it exited before listening. */
+  url: string;
+  /** Its stdout up to and including the Listening line. */
+  banner: string;
+  /** Everything else it printed (the rest of stdout, then stderr), once it has exited. */
+  output(): Promise<string>;
+  /** Sends `signal` unless it has exited, then waits: its exit code and the rest of its output. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; output: string }>;
+}
+
+export async function spawnMain(
+  env: Record<string, string>,
+  denoArgs: string[] = ["-A"],
+): Promise<MainProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...denoArgs, "main.ts"],
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Read stderr from the start, so a chatty process never blocks on a full pipe.
+  const stderr = new Response(child.stderr).text();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  let url = "";
+  while (!url) {
+    const { value, done } = await lines.read();
+    if (done) break;
+    banner += value;
+    url = LISTENING.exec(banner)?.[1] ?? "";
+  }
+  let rest = "";
+  if (url) {
+    const end = banner.indexOf("\n", banner.search(LISTENING));
+    rest = end < 0 ? "" : banner.slice(end + 1);
+    banner = end < 0 ? banner : banner.slice(0, end + 1);
+  }
+  const output = (async () => {
+    for (let r = await lines.read(); !r.done; r = await lines.read()) rest += r.value;
+    return rest + await stderr;
+  })();
+  return {
+    child,
+    url,
+    banner,
+    output: () => output,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // It has exited already.
+      }
+      const status = await child.status;
+      return { code: status.code, output: await output };
+    },
+  };
+}
