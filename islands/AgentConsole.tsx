@@ -81,11 +81,9 @@ export default function AgentConsole(props: AgentConsoleProps) {
       seen.value = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
     } catch { /* a damaged entry starts afresh */ }
     const stopInbox = socket.subscribeInbox((c) => upsert([c]));
-    let first = true;
-    const stopReady = socket.onReady(() => {
-      if (first) first = false;
-      else refresh().catch(() => {});
-    });
+    // Also on the first connection: what changed between rendering the page and the inbox
+    // subscription (a customer asking for a human meanwhile) reached no socket of ours.
+    const stopReady = socket.onReady(() => refresh().catch(() => {}));
     const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
     if (fromHash) open(fromHash);
     return () => {
