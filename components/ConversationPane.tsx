@@ -18,6 +18,8 @@ export interface ConversationPaneProps {
   busy: boolean;
   error: string | null;
   onAction(action: Action, body?: { agentId: string }): void;
+  /** The transfer list is about to be used: a cue to refresh the agents' status and load. */
+  onTransferFocus?(): void;
   onBack(): void;
 }
 
@@ -77,6 +79,7 @@ export function ConversationPane(props: ConversationPaneProps) {
             <select
               id="transfer-to"
               value={transferTo.value}
+              onFocus={props.onTransferFocus}
               onChange={(e) => transferTo.value = e.currentTarget.value}
             >
               <option value="">Choose an agent…</option>

@@ -60,9 +60,15 @@ export default function AgentConsole(props: AgentConsoleProps) {
     });
   };
 
+  /** The agents to transfer to, with their current status and load (they change all the time). */
+  const refreshAgents = () =>
+    api<{ agents: User[] }>("GET", "/api/agents").then((staff) => agents.value = staff.agents)
+      .catch(() => {});
+
   const open = async (id: string) => {
     if (model.peek()?.id === id) return;
     error.value = null;
+    refreshAgents();
     try {
       const [{ conversation }, { messages }] = await Promise.all([
         api<{ conversation: Conversation }>("GET", `/api/conversations/${id}`),
@@ -81,11 +87,9 @@ export default function AgentConsole(props: AgentConsoleProps) {
       seen.value = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
     } catch { /* a damaged entry starts afresh */ }
     const stopInbox = socket.subscribeInbox((c) => upsert([c]));
-    let first = true;
-    const stopReady = socket.onReady(() => {
-      if (first) first = false;
-      else refresh().catch(() => {});
-    });
+    // Also on the first connection: what changed between rendering the page and the inbox
+    // subscription (a customer asking for a human meanwhile) reached no socket of ours.
+    const stopReady = socket.onReady(() => refresh().catch(() => {}));
     const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
     if (fromHash) open(fromHash);
     return () => {
@@ -140,6 +144,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
       );
       current.conversation.value = conversation;
       upsert([conversation]);
+      if (action === "transfer") refreshAgents();
     } catch (e) {
       error.value = e instanceof ApiError ? e.message : "That didn't work. Please try again.";
     } finally {
@@ -202,6 +207,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
               busy={busy.value}
               error={error.value}
               onAction={act}
+              onTransferFocus={refreshAgents}
               onBack={() => {
                 model.value = null;
                 history.replaceState(null, "", location.pathname);

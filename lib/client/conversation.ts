@@ -37,6 +37,12 @@ export class ConversationModel {
   readonly readSeq = signal(0);
   #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #typingSentAt = 0;
+  /**
+   * We hold every message up to this seq: the history we started with, then what the subscription
+   * delivered (in order, gap-filled). An ack's message doesn't count: a send can be acknowledged
+   * before `attach` subscribes, and subscribing after it would skip what came before it.
+   */
+  #complete: number;
 
   constructor(
     /** A getter, so a model can be built while rendering on the server, before any socket. */
@@ -47,17 +53,20 @@ export class ConversationModel {
   ) {
     this.conversation.value = conversation;
     for (const m of messages) this.#add(m);
+    this.#complete = this.messages.peek().at(-1)?.seq ?? 0;
   }
 
   get id(): string {
     return this.conversation.peek().id;
   }
 
-  /** Subscribes after the last message we have; returns the function that detaches. */
+  /** Subscribes after the messages we hold without a gap; returns the function that detaches. */
   attach(): () => void {
-    const last = this.messages.peek().at(-1)?.seq ?? 0;
     const unsubscribe = this.socket().subscribe(this.id, {
-      message: (m) => this.#add(m),
+      message: (m) => {
+        this.#complete = Math.max(this.#complete, m.seq);
+        this.#add(m);
+      },
       conversation: (c) => {
         if (c.updatedAt >= this.conversation.peek().updatedAt) this.conversation.value = c;
       },
@@ -66,7 +75,7 @@ export class ConversationModel {
       read: (r) => {
         if (r.userId !== this.selfId() && r.seq > this.readSeq.peek()) this.readSeq.value = r.seq;
       },
-    }, last);
+    }, this.#complete);
     return () => {
       unsubscribe();
       for (const timer of this.#typingTimers.values()) clearTimeout(timer);
