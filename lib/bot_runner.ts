@@ -86,6 +86,15 @@ export class BotRunner {
     });
   }
 
+  /** A handoff asked for while the customer is already in the queue: say where they stand. */
+  async #stillQueued(conversation: Conversation): Promise<string> {
+    const position = conversation.waitingSince
+      ? await this.store.conversations.queuePosition(conversation.waitingSince, conversation.id)
+      : null;
+    return `You're already in the queue${position ? ` (number ${position})` : ""}: an agent ` +
+      "will join as soon as one is free. I'm still here if I can help meanwhile.";
+  }
+
   async #reply(id: string, message: Message): Promise<void> {
     const conversation = await this.store.conversations.get(id);
     if (!conversation || conversation.status !== "open" || conversation.mode === "human") return;
@@ -118,12 +127,15 @@ export class BotRunner {
         },
       });
       if (ac.signal.aborted) return;
+      const text = reply.outcome === "handoff" && conversation.mode === "waiting"
+        ? await this.#stillQueued(conversation)
+        : reply.text;
       const appended = await this.store.conversations.append({
         conversationId: id,
         sender: "bot",
         authorId: "bot",
         authorName: this.bot.name,
-        text: reply.text,
+        text,
       }, (c) => {
         if (c.status !== "open" || c.mode === "human") throw new AppError("conflict", "bot muted");
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };

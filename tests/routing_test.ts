@@ -214,3 +214,29 @@ Deno.test("seed flow: an available agent is assigned, busy at capacity, availabl
     await server.shutdown();
   }
 });
+
+Deno.test("already in the queue: asking again tells the position, and the bot still helps", async () => {
+  const { server } = await setup({}, []);
+  try {
+    const first = await customerAsks(server, "Una");
+    const { guest, conv } = await customerAsks(server, "Vic");
+    assertEquals([first.conv.mode, conv.mode], ["waiting", "waiting"]);
+    const say = (text: string) =>
+      server.api.request("POST", `/api/conversations/${conv.id}/messages`, {
+        token: guest.token,
+        body: { text },
+      });
+    const botReplyTo = async (text: string) => {
+      const sent = (await say(text)).body.message.seq;
+      await server.services.bots.idle();
+      const after = await server.api.messages(guest, conv.id, sent);
+      assertEquals(after.map((m) => m.sender), ["bot"]);
+      return after[0].text;
+    };
+    assertMatch(await botReplyTo("talk to a human please"), /already in the queue \(number 2\)/);
+    assertMatch(await botReplyTo("how do I delete my account?"), /help\/deleting-your-account/);
+    assertEquals((await conversation(server, guest, conv.id)).mode, "waiting");
+  } finally {
+    await server.shutdown();
+  }
+});
