@@ -105,6 +105,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("Invalid setting ADMIN_EMAIL/ADMIN_PASSWORD: set both or neither");
   }
+  if (e.WORKERS > 1 && e.KV_PATH === ":memory:") {
+    // Each isolate would get a store of its own: they must share a file or a remote KV.
+    throw new ConfigError(
+      "Invalid setting WORKERS: more than 1 needs a shared KV_PATH, not :memory:",
+    );
+  }
   const origins = (e.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   for (const origin of origins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin.replace(/\/$/, "")) {

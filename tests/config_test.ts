@@ -25,6 +25,7 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ PORT: "eighty" }, "PORT"],
     [{ PORT: "70000" }, "PORT"],
     [{ WORKERS: "0" }, "WORKERS"],
+    [{ WORKERS: "2", KV_PATH: ":memory:" }, "WORKERS"],
     [{ CUSTOMER_API_URL: "not a url" }, "CUSTOMER_API_URL"],
     [{ GEMINI_BASE_URL: "ftp://x" }, "GEMINI_BASE_URL"],
     [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS"],
