@@ -1,7 +1,7 @@
 /**
  * Live state frames over a real server and real sockets: `agent` frames reach inbox sockets when an
- * agent's status changes (by the agent, by an admin) and when their load moves (assignment,
- * resolve); `queue` frames tell a waiting customer their place as the line moves, with no stored
+ * agent's status changes (by the agent, by an admin, by the presence sweeper) and when their load
+ * moves (assignment, resolve); `queue` frames tell a waiting customer their place as the line moves, with no stored
  * message per move.
  */
 import { assert, assertEquals } from "./assert.ts";
@@ -156,6 +156,25 @@ Deno.test("a waiting customer's socket hears its place: 2, then 1 as the one ahe
     again.send({ type: "ping" });
     await again.next((f) => f.type === "pong");
     assert(!again.frames.some((f) => f.type === "queue"), "no position after leaving");
+  } finally {
+    for (const s of sockets) await s.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("the presence sweeper taking an agent offline reaches the inbox as an agent frame", async () => {
+  const server = await startTestServer({ PRESENCE_GRACE_SECONDS: "1" });
+  const sockets: WsClient[] = [];
+  try {
+    const admin = await server.admin();
+    const ann = await server.api.agent(admin, "Ann", "ann@example.com");
+    const annWs = await WsClient.connect(server.wsUrl, ann.token);
+    const adminWs = await inboxSocket(server, admin);
+    sockets.push(annWs, adminWs);
+    // Her only socket closes; past the grace period the sweeper takes her offline.
+    await annWs.close();
+    const { user } = await agentFrame(adminWs, ann.user.id, (u) => u.status === "offline");
+    assertEquals([user.chosenStatus, user.activeConversations], ["offline", 0]);
   } finally {
     for (const s of sockets) await s.close();
     await server.shutdown();
