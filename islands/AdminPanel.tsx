@@ -1,7 +1,7 @@
 /**
  * The admin page's live part: create agents and admins, the staff list with status and load, and
- * every conversation. Both lists refresh on every conversation change (the inbox subscription)
- * and after each reconnect.
+ * every conversation. Both lists are live: `agent` frames update the staff, the inbox's
+ * `conversation` frames the conversations; both are refetched after each reconnect.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -34,19 +34,23 @@ export default function AdminPanel(props: AdminPanelProps) {
 
   useEffect(() => {
     const socket = sharedSocket();
-    let queued = false;
-    const soon = () => {
-      if (queued) return;
-      queued = true;
-      queueMicrotask(() => {
-        queued = false;
-        refresh().catch(() => {});
-      });
-    };
-    const stopInbox = socket.subscribeInbox(soon);
-    const stopReady = socket.onReady(soon);
+    const stopInbox = socket.subscribeInbox((c) => {
+      const list = conversations.peek();
+      const known = list.find((x) => x.id === c.id);
+      if (known && known.updatedAt > c.updatedAt) return;
+      conversations.value = [c, ...list.filter((x) => x.id !== c.id)]
+        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    });
+    const stopAgents = socket.onAgent((agent) => {
+      const list = agents.peek();
+      agents.value = list.some((a) => a.id === agent.id)
+        ? list.map((a) => a.id === agent.id ? agent : a)
+        : [...list, agent];
+    });
+    const stopReady = socket.onReady(() => refresh().catch(() => {}));
     return () => {
       stopInbox();
+      stopAgents();
       stopReady();
     };
   }, []);

@@ -1,8 +1,9 @@
 /**
  * The agent console (`/agent`): the live conversation list (inbox subscription, refetched after
- * every reconnect), the open conversation, the agent's Status, and unread counts. What an agent
- * has seen is remembered per agent in localStorage; the title and the Waiting tab show how many
- * waiting conversations have unread messages.
+ * every reconnect), the open conversation, the agent's Status and the agents' loads (live through
+ * `agent` frames, so a change made elsewhere, by an admin say, shows at once), and unread counts.
+ * What an agent has seen is remembered per agent in localStorage; the title and the Waiting tab
+ * show how many waiting conversations have unread messages.
  */
 import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -34,7 +35,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
   const filter = useSignal<Filter>("waiting");
   const model = useSignal<ConversationModel | null>(null);
   const seen = useSignal<Record<string, number>>({});
-  const status = useSignal<AgentStatus>(self.status ?? "offline");
+  // The agent's own choice (their effective status shows "busy" at capacity).
+  const status = useSignal<AgentStatus>(self.chosenStatus ?? self.status ?? "offline");
+  /** Status changes of ours still in flight: `agent` frames don't move the select meanwhile. */
+  const statusChanges = useSignal(0);
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
   const seenKey = `parley.seen.${self.id}`;
@@ -57,6 +61,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
     batch(() => {
       upsert(conversations);
       agents.value = staff.agents;
+      const me = staff.agents.find((a) => a.id === self.id);
+      if (me && statusChanges.peek() === 0) {
+        status.value = me.chosenStatus ?? me.status ?? "offline";
+      }
     });
   };
 
@@ -87,6 +95,17 @@ export default function AgentConsole(props: AgentConsoleProps) {
       seen.value = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
     } catch { /* a damaged entry starts afresh */ }
     const stopInbox = socket.subscribeInbox((c) => upsert([c]));
+    // Status and load, live: the transfer list's loads, and our Status when an admin changes it.
+    const stopAgents = socket.onAgent((agent) => {
+      const list = agents.peek();
+      const known = list.some((a) => a.id === agent.id);
+      batch(() => {
+        agents.value = known ? list.map((a) => a.id === agent.id ? agent : a) : [...list, agent];
+        if (agent.id === self.id && statusChanges.peek() === 0) {
+          status.value = agent.chosenStatus ?? agent.status ?? status.peek();
+        }
+      });
+    });
     // Also on the first connection: what changed between rendering the page and the inbox
     // subscription (a customer asking for a human meanwhile) reached no socket of ours.
     const stopReady = socket.onReady(() => refresh().catch(() => {}));
@@ -94,6 +113,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
     if (fromHash) open(fromHash);
     return () => {
       stopInbox();
+      stopAgents();
       stopReady();
     };
   }, []);
@@ -155,11 +175,15 @@ export default function AgentConsole(props: AgentConsoleProps) {
   const changeStatus = async (next: AgentStatus) => {
     const previous = status.peek();
     status.value = next;
+    statusChanges.value++;
     try {
-      await api("PUT", "/api/agents/me/status", { status: next });
+      const { user } = await api<{ user: User }>("PUT", "/api/agents/me/status", { status: next });
+      if (statusChanges.peek() === 1) status.value = user.chosenStatus ?? user.status ?? next;
     } catch (e) {
       status.value = previous;
       error.value = e instanceof ApiError ? e.message : "Could not change your status.";
+    } finally {
+      statusChanges.value--;
     }
   };
 

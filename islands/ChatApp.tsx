@@ -24,10 +24,14 @@ export interface ChatAppProps {
   businessName: string;
 }
 
-const statusText = (c: Conversation | null, botName: string) => {
+const statusText = (c: Conversation | null, botName: string, position: number | null) => {
   if (!c) return `Ask ${botName} anything, or talk to a person.`;
   if (c.status === "resolved") return "This conversation is resolved. Write to start a new one.";
-  if (c.mode === "waiting") return "Waiting for an agent… You're in the queue; stay on this page.";
+  if (c.mode === "waiting") {
+    return position === null
+      ? "Waiting for an agent… You're in the queue; stay on this page."
+      : `Waiting for an agent… You're number ${position} in line; stay on this page.`;
+  }
   if (c.mode === "human") return `You're chatting with ${c.assigneeName ?? "an agent"}.`;
   return `You're chatting with ${botName}.`;
 };
@@ -123,7 +127,7 @@ export default function ChatApp(props: ChatAppProps) {
     <div class="chat">
       {socket.value && <ConnectionBanner socket={socket.value} />}
       <p class={`chat-status mode-${mode ?? "none"}`} role="status">
-        {statusText(conversation.value, props.botName)}
+        {statusText(conversation.value, props.botName, model.value?.queuePosition.value ?? null)}
       </p>
       {model.value
         ? (

@@ -9,6 +9,8 @@ import type { Appended, Changed, Decision } from "./store/conversations.ts";
 import type { Relay } from "./realtime.ts";
 import type { Router } from "./routing.ts";
 import type { BotRunner } from "./bot_runner.ts";
+import type { AgentFrames } from "./agent_frames.ts";
+import type { QueueFrames } from "./queue_frames.ts";
 import {
   type Conversation,
   type ConversationMode,
@@ -34,6 +36,7 @@ export class Chat {
     private relay: Relay,
     private router: Router,
     private bot: BotRunner,
+    private frames: { agentFrames?: AgentFrames; queueFrames?: QueueFrames } = {},
   ) {}
 
   /** Publishes a committed message and the conversation's new state. */
@@ -42,7 +45,10 @@ export class Chat {
     this.relay.publish({ type: "conversation", conversation, reason: "message" });
   }
 
-  /** Publishes a committed state change and its system message. */
+  /**
+   * Publishes a committed state change and its system message, then the agents whose load it
+   * moved and, if the queue moved, the waiting customers' new positions.
+   */
   publishChanged = (result: Changed): void => {
     if (!result.changed) return;
     if (result.message) this.relay.publish({ type: "message", message: result.message });
@@ -51,6 +57,8 @@ export class Chat {
       conversation: result.conversation,
       reason: "state",
     });
+    if (result.agents?.length) this.frames.agentFrames?.publish(result.agents);
+    if (result.queueMoved) void this.frames.queueFrames?.moved();
   };
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */

@@ -1,7 +1,8 @@
 /**
  * Reads the cross-instance feed (lib/store/feed.ts) whenever the signal watch wakes, and delivers
- * here what other instances did: conversation changes (the agents' inbox and state frames), typing,
- * read receipts and sign-outs. Also writes this instance's typing, read and sign-out events to it,
+ * here what other instances did: conversation changes (the agents' inbox and state frames), agents'
+ * state (`agent` frames, re-read from KV), queue moves (this instance recomputes its sockets'
+ * positions: lib/queue_frames.ts), typing, read receipts and sign-outs. Also writes this instance's typing, read and sign-out events to it,
  * and every SESSION_CHECK_MS re-validates the sessions of open sockets in one batched read, so a
  * sign-out or an expiry closes sockets everywhere even if a wake-up was missed.
  *
@@ -39,7 +40,12 @@ export class Feed {
     private relay: Relay,
     private conversations: Conversations,
     private log: Logger,
-    private opts: { sessionCheckMs?: number; now?: () => number } = {},
+    private opts: {
+      sessionCheckMs?: number;
+      now?: () => number;
+      /** Where agent and queue entries go (lib/agent_frames.ts, lib/queue_frames.ts). */
+      live?: { agents(ids: string[]): Promise<void>; queueMoved(): void };
+    } = {},
   ) {}
 
   start(): void {
@@ -120,6 +126,8 @@ export class Feed {
       return;
     }
     const changes = new Map<string, "message" | "state">();
+    const agents = new Set<string>();
+    let queueMoved = false;
     let newest = this.#since;
     const iter = this.kv.list<FeedEntry>({
       prefix: keys.feedPrefix(),
@@ -152,15 +160,25 @@ export class Feed {
         case "revoked":
           this.relay.deliverRemote({ type: "session_revoked", tokenHash: value.tokenHash, id });
           break;
+        case "agent":
+          for (const agentId of value.agentIds) agents.add(agentId);
+          break;
+        case "queue":
+          queueMoved = true;
+          break;
       }
     }
     this.#since = newest;
     for (const [id, time] of this.#seen) if (time < newest - LOOKBACK_MS) this.#seen.delete(id);
-    if (changes.size === 0) return;
-    for (const conversation of await this.conversations.getMany([...changes.keys()])) {
-      const reason = changes.get(conversation.id)!;
-      this.relay.deliverRemote({ type: "conversation", conversation, reason });
+    if (changes.size > 0) {
+      for (const conversation of await this.conversations.getMany([...changes.keys()])) {
+        const reason = changes.get(conversation.id)!;
+        this.relay.deliverRemote({ type: "conversation", conversation, reason });
+      }
     }
+    if (agents.size > 0) await this.opts.live?.agents([...agents]);
+    // After the conversations' states: sockets take positions only for what they know is waiting.
+    if (queueMoved) this.opts.live?.queueMoved();
   }
 
   /** Closes sockets whose session is gone (signed out elsewhere, or expired). */

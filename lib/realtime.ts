@@ -5,11 +5,11 @@
  * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
  * delivery does not rely on it: commits bump watched signal keys (lib/store/conversations.ts), and
  * listeners can re-read from KV after the last seq they delivered (`onSignal`). What messages can't
- * carry (conversation changes for the inbox, typing, reads, sign-outs) rides on the feed
- * (lib/feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out events get an `id`
- * (their feed key) so a copy that arrives both ways is delivered once.
+ * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
+ * rides on the feed (lib/feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
+ * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
  */
-import type { Conversation, Message, Role } from "./types.ts";
+import type { Conversation, Message, Role, User } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
 import { keys } from "./store/keys.ts";
 import { type CommitTracker, OwnSignals } from "./own_signals.ts";
@@ -43,7 +43,17 @@ export type RelayEvent =
     origin?: string;
     id?: string;
   }
-  | { type: "session_revoked"; tokenHash: string; id?: string };
+  | { type: "session_revoked"; tokenHash: string; id?: string }
+  /**
+   * An agent's status and load changed (inbox sockets: lib/agent_frames.ts). `version` is the
+   * versionstamp of their agent_state: a socket never shows an older state after a newer one.
+   */
+  | { type: "agent"; user: User; version: string }
+  /**
+   * The waiting queue's positions, by conversation id (lib/queue_frames.ts): computed by each
+   * instance for its own sockets, so only ever delivered here (`deliverHere`).
+   */
+  | { type: "queue"; positions: ReadonlyMap<string, number> };
 
 /** Events that exist only in flight (not in KV): carried across instances by the feed. */
 export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
@@ -155,6 +165,11 @@ export class Relay {
     this.#dispatch(event);
   }
 
+  /** An event meant for this isolate's listeners only. */
+  deliverHere(event: RelayEvent): void {
+    this.#dispatch(event);
+  }
+
   #remember(id: string) {
     const now = Date.now();
     this.#recent.set(id, now);
@@ -221,6 +236,10 @@ function wants(l: Listener, e: RelayEvent): boolean {
       return l.follows(e.conversationId);
     case "session_revoked":
       return l.tokenHash === e.tokenHash;
+    case "agent":
+      return l.inbox;
+    case "queue":
+      return true;
   }
 }
 

@@ -22,6 +22,8 @@ const MEANWHILE = "an agent will join as soon as one is free, and I can keep hel
 export class Router {
   #draining: Promise<void> | null = null;
   #drainAgain = false;
+  /** Told after an agent's status or capacity changed (publishes `agent` frames). */
+  agentsChanged: (agentIds: string[]) => Promise<void> = () => Promise.resolve();
 
   constructor(
     private store: Store,
@@ -135,6 +137,7 @@ export class Router {
     const state = await this.store.users.updateState(agentId, patch);
     if (state.status === "offline") await this.requeueFrom(agentId, "went offline");
     await this.drainQueue();
+    await this.agentsChanged([agentId]);
     return (await this.store.users.agentState(agentId)).value ?? state;
   }
 
@@ -144,12 +147,11 @@ export class Router {
    */
   async agentLeft(agentId: string): Promise<void> {
     const entry = await this.store.users.agentState(agentId);
-    if (entry.value && entry.value.status !== "offline") {
-      await this.store.kv.atomic().check(entry)
-        .set(entry.key, { ...entry.value, status: "offline" }).commit();
-    }
+    const wentOffline = entry.value && entry.value.status !== "offline" &&
+      await this.store.users.replaceState(agentId, entry, { ...entry.value, status: "offline" });
     await this.requeueFrom(agentId, "is no longer connected");
     await this.drainQueue();
+    if (wentOffline) await this.agentsChanged([agentId]);
   }
 
   /**

@@ -16,6 +16,8 @@ import { type Clock, systemClock } from "./ids.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Feed } from "./feed.ts";
 import { Limits } from "./limits.ts";
+import { AgentFrames } from "./agent_frames.ts";
+import { QueueFrames } from "./queue_frames.ts";
 
 export interface Services {
   config: Config;
@@ -25,6 +27,10 @@ export interface Services {
   feed: Feed;
   /** Rate limits, socket caps and the open-socket registry (lib/limits.ts). */
   limits: Limits;
+  /** `agent` frames to inbox sockets (lib/agent_frames.ts). */
+  agentFrames: AgentFrames;
+  /** `queue` frames to waiting customers (lib/queue_frames.ts). */
+  queueFrames: QueueFrames;
   auth: Auth;
   router: Router;
   presence: Presence;
@@ -47,8 +53,16 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     maxChecks: checkLimitFor(config.kvPath),
   });
   const relay = new Relay(kv, { broadcast: config.broadcast });
-  const feed = new Feed(kv, relay, store.conversations, log);
+  const agentFrames = new AgentFrames(store.users, relay, config.agentCapacity);
+  const queueFrames = new QueueFrames(store.conversations, relay, log);
+  const feed = new Feed(kv, relay, store.conversations, log, {
+    live: {
+      agents: (ids) => agentFrames.deliverCurrent(ids),
+      queueMoved: () => void queueFrames.moved(),
+    },
+  });
   store.conversations.commits = relay.commits;
+  store.users.commits = relay.commits;
   const auth = new Auth(store, config, relay);
   const bots = new BotRunner(store, relay, opts.bot, opts.facts ?? profileFacts, log.write);
   const holder: { chat?: Chat } = {};
@@ -58,14 +72,17 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clock,
     onError: (err) => log.error("presence failed", { err: String(err) }),
   });
+  router.agentsChanged = (ids) => agentFrames.publishCurrent(ids);
   bots.router = router;
-  const chat = holder.chat = new Chat(store, relay, router, bots);
+  const chat = holder.chat = new Chat(store, relay, router, bots, { agentFrames, queueFrames });
   return {
     config,
     store,
     relay,
     feed,
     limits: new Limits(config.limits, opts.clock ?? systemClock),
+    agentFrames,
+    queueFrames,
     auth,
     router,
     presence,

@@ -45,6 +45,10 @@ interface Subscription {
   lastSeq: number;
   syncing: boolean;
   dirty: boolean;
+  /** The conversation is waiting, as last sent: only then are queue positions sent. */
+  waiting: boolean;
+  /** The queue position last sent (null: none since it entered the queue). */
+  position: number | null;
 }
 
 let socketCounter = 0;
@@ -62,6 +66,8 @@ export class ClientSocket implements Listener {
   #untrack: (() => Promise<void>) | null = null;
   /** Last conversation state sent, per id: copies from the feed and BroadcastChannel overlap. */
   #sentStates = new Map<string, Conversation>();
+  /** Versionstamp of the last agent state sent, per agent (copies overlap as for states). */
+  #agentVersions = new Map<string, string>();
 
   #guard: SocketGuard;
 
@@ -230,9 +236,17 @@ export class ClientSocket implements Listener {
         }
         const id = frame.conversationId!;
         const conversation = await chat.visible(user, id);
-        const sub: Subscription = { lastSeq: frame.after ?? 0, syncing: false, dirty: false };
+        const sub: Subscription = {
+          lastSeq: frame.after ?? 0,
+          syncing: false,
+          dirty: false,
+          waiting: false,
+          position: null,
+        };
         this.#subs.set(id, sub);
         this.#send({ type: "conversation", conversation });
+        // Its place in line comes with the next computation of positions (never stale ones).
+        if (this.#noteMode(sub, conversation)) void this.services.queueFrames.moved();
         return await this.#sync(id, sub);
       }
       case "unsubscribe":
@@ -260,9 +274,26 @@ export class ClientSocket implements Listener {
     switch (event.type) {
       case "message":
         return this.#deliver(event.message);
-      case "conversation":
+      case "conversation": {
         if (!this.#newer(event.conversation)) return;
+        const sub = this.#subs.get(event.conversation.id);
+        if (sub) this.#noteMode(sub, event.conversation);
         return this.#send({ type: "conversation", conversation: event.conversation });
+      }
+      case "agent": {
+        const last = this.#agentVersions.get(event.user.id);
+        if (last !== undefined && last >= event.version) return;
+        this.#agentVersions.set(event.user.id, event.version);
+        return this.#send({ type: "agent", user: event.user });
+      }
+      case "queue":
+        for (const [conversationId, sub] of this.#subs) {
+          const position = event.positions.get(conversationId);
+          if (!sub.waiting || position === undefined || position === sub.position) continue;
+          sub.position = position;
+          this.#send({ type: "queue", conversationId, position });
+        }
+        return;
       case "draft":
         return this.#send(event);
       case "typing":
@@ -280,6 +311,13 @@ export class ClientSocket implements Listener {
     for (const [id, sub] of this.#subs) {
       if (signalShard(id) === shard) this.#syncInBackground(id, sub);
     }
+  }
+
+  /** Remembers whether a followed conversation is waiting (returns that); leaving forgets its place. */
+  #noteMode(sub: Subscription, c: Conversation): boolean {
+    sub.waiting = c.status === "open" && c.mode === "waiting";
+    if (!sub.waiting) sub.position = null;
+    return sub.waiting;
   }
 
   /** True (and remembered) unless an equal or newer state of that conversation was sent. */

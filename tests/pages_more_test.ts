@@ -1,7 +1,8 @@
 /**
  * More of the pages in a real browser: a transfer between two agents' consoles, a failed send
- * that is retried, the customer chat by keyboard alone, and the console's title counting the
- * waiting conversations. Everything is found by role and accessible name.
+ * that is retried, the customer chat by keyboard alone (and its place in line, live), and the
+ * console's title counting the waiting conversations (and its Status following an admin's
+ * change). Everything is found by role and accessible name.
  */
 import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "./assert.ts";
@@ -235,11 +236,23 @@ Deno.test(
         assertEquals(await focused(), textbox, "focus stays in the Message box after sending");
         await waitForMessages(page, "bot", 2);
 
+        // Someone is already waiting (nobody is on duty): this customer is second in line.
+        const ahead = await server.api.guest("Ahead");
+        const aheadConv = await server.api.start(ahead);
+        await server.api.request("POST", `/api/conversations/${aheadConv.id}/handoff`, {
+          token: ahead.token,
+        });
         await page.keyboard.press("Tab");
         assertEquals(await focused(), "button:Talk to a human");
         await page.keyboard.press("Enter");
-        await status(page, "Waiting for an agent");
-        await log(page).getByText(/You're number 1 in the queue/).waitFor();
+        await status(page, "Waiting for an agent… You're number 2 in line");
+        await log(page).getByText(/You're number 2 in the queue/).waitFor();
+        // The one ahead leaves the line: the place updates live, with no new message.
+        await server.api.request("POST", `/api/conversations/${aheadConv.id}/resolve`, {
+          token: ahead.token,
+        });
+        await status(page, "You're number 1 in line");
+        assertEquals(await log(page).getByText(/in the queue/).count(), 1);
         // Focus is not lost to the page: Shift+Tab returns to the Message box.
         await page.keyboard.press("Shift+Tab");
         assertEquals(await focused(), textbox);
@@ -304,6 +317,18 @@ Deno.test(
         await title("(1) Agent console");
         await screenshot(page, "agent-unread-again");
         await page.getByRole("link", { name: /Yuri/ }).getByLabel(/^\d+ unread$/).waitFor();
+
+        // An admin changes Ann's status elsewhere: her Status select follows, live.
+        const select = page.getByRole("combobox", { name: "Status" });
+        assertEquals(await select.inputValue(), "busy");
+        await server.api.request("PUT", `/api/agents/${ann.user.id}`, {
+          token: admin.token,
+          body: { status: "available" },
+        });
+        await page.waitForFunction(
+          (el) => (el as HTMLSelectElement).value === "available",
+          await select.elementHandle(),
+        );
         noErrors(agent);
       });
     }),

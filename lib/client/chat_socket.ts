@@ -31,6 +31,8 @@ export interface ConversationHandlers {
   read?(frame: { conversationId: string; userId: string; seq: number }): void;
   /** The bot's reply as it streams (the committed message follows). */
   draft?(frame: { conversationId: string; text: string }): void;
+  /** While the conversation waits for an agent: its place in line (1 = next). */
+  queue?(frame: { conversationId: string; position: number }): void;
 }
 
 /** A send the server refused (the message is not stored); `code` is the contract's error code. */
@@ -75,6 +77,7 @@ export class ChatSocket {
   #ws: WebSocket | null = null;
   #subs = new Map<string, Subscription>();
   #inbox = new Set<(conversation: Conversation) => void>();
+  #agents = new Set<(agent: User) => void>();
   #ready = new Set<() => void>();
   #pending = new Map<string, Pending>();
   #failures = 0;
@@ -118,6 +121,15 @@ export class ChatSocket {
     this.#inbox.add(listener);
     if (this.#inbox.size === 1) this.#write({ type: "subscribe", inbox: true });
     return () => this.#inbox.delete(listener);
+  }
+
+  /**
+   * Agents' status and load as they change (`agent` frames; they come with the inbox subscription,
+   * so call `subscribeInbox` too). Returns the function that stops listening.
+   */
+  onAgent(listener: (agent: User) => void): () => void {
+    this.#agents.add(listener);
+    return () => this.#agents.delete(listener);
   }
 
   /** Called after every (re)connection, once subscriptions are renewed: a cue to refetch lists. */
@@ -251,9 +263,13 @@ export class ChatSocket {
         for (const listener of this.#inbox) listener(conversation);
         return;
       }
+      case "agent":
+        for (const listener of this.#agents) listener(frame.user);
+        return;
       case "typing":
       case "read":
       case "draft":
+      case "queue":
         for (const h of this.#subs.get(frame.conversationId)?.handlers ?? []) {
           h[frame.type as "typing"]?.(frame);
         }

@@ -35,6 +35,8 @@ export class ConversationModel {
   readonly draft = signal<string | null>(null);
   /** The highest seq someone else has read. */
   readonly readSeq = signal(0);
+  /** While waiting for an agent: the place in line (1 = next), once the server has said. */
+  readonly queuePosition = signal<number | null>(null);
   #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #typingSentAt = 0;
   /**
@@ -68,7 +70,15 @@ export class ConversationModel {
         this.#add(m);
       },
       conversation: (c) => {
-        if (c.updatedAt >= this.conversation.peek().updatedAt) this.conversation.value = c;
+        if (c.updatedAt < this.conversation.peek().updatedAt) return;
+        batch(() => {
+          this.conversation.value = c;
+          if (c.mode !== "waiting" || c.status !== "open") this.queuePosition.value = null;
+        });
+      },
+      queue: (q) => {
+        const c = this.conversation.peek();
+        if (c.mode === "waiting" && c.status === "open") this.queuePosition.value = q.position;
       },
       typing: (t) => this.#onTyping(t),
       draft: (d) => this.draft.value = d.text,

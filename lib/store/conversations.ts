@@ -7,13 +7,13 @@
  * that other instances watch (see lib/realtime.ts).
  */
 import { keys } from "./keys.ts";
-import type { AgentState } from "./users.ts";
+import type { AgentSnapshot, AgentState, UserRecord } from "./users.ts";
 import { initialAgentState } from "./users.ts";
 import type { Conversation, Message, Sender, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
 import { stampChange } from "./milestones.ts";
-import { addChange } from "./feed.ts";
+import { addAgents, addChange, addQueueMoved } from "./feed.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import type { CommitTracker } from "../own_signals.ts";
 
@@ -52,6 +52,10 @@ export interface Changed {
   /** The system message committed with the change, if any. */
   message: Message | null;
   changed: boolean;
+  /** Agents whose load this change moved, as committed (for `agent` frames). */
+  agents?: AgentSnapshot[];
+  /** The change moved the waiting queue (a conversation joined or left it). */
+  queueMoved?: boolean;
 }
 
 /** Open, human and assigned: the conversation counts towards its assignee's load. */
@@ -201,6 +205,15 @@ export class Conversations {
     return await this.getMany(ids);
   }
 
+  /** Ids of the waiting conversations in arrival order (the index alone, no records). */
+  async waitingIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.waitingPrefix() })) {
+      ids.push(String(e.key[2]));
+    }
+    return ids;
+  }
+
   /** 1-based place in the queue of an entry with waitingSince `since` (entries before it + 1). */
   async queuePosition(since: string, id: string): Promise<number> {
     let ahead = 0;
@@ -266,29 +279,39 @@ export class Conversations {
       const op = this.kv.atomic().check(entry);
 
       const from = loadOf(prev), to = loadOf(next);
+      const agents: { record: UserRecord; state: AgentState }[] = [];
       if (from !== to) {
         const ids = [from, to].filter((x): x is string => x !== null);
-        const states = await this.kv.getMany<AgentState[]>(ids.map((a) => keys.agentState(a)));
+        // The records come in the same read: they make the `agent` frames (lib/agent_frames.ts).
+        const entries = await this.kv.getMany<(AgentState | UserRecord)[]>(
+          ids.flatMap((a) => [keys.agentState(a), keys.user(a)]),
+        );
         for (const [i, agentId] of ids.entries()) {
-          const state = states[i].value ?? initialAgentState();
+          const entry = entries[2 * i] as Deno.KvEntryMaybe<AgentState>;
+          const state = entry.value ?? initialAgentState();
           const gains = agentId === to;
           if (gains && capacityOf && state.load >= capacityOf(agentId, state)) return null;
-          op.check(states[i]).set(keys.agentState(agentId), {
+          const nextState: AgentState = {
             ...state,
             load: Math.max(0, state.load + (gains ? 1 : -1)),
             lastAssignedAt: gains ? now : state.lastAssignedAt,
-          });
+          };
+          op.check(entry).set(keys.agentState(agentId), nextState);
+          const record = entries[2 * i + 1].value as UserRecord | null;
+          if (record) agents.push({ record, state: nextState });
         }
         if (from) op.delete(keys.byAssignee(from, id));
         if (to) op.set(keys.byAssignee(to, id), null);
+        addAgents(op, ids);
       }
-      if (prev.mode === "waiting" && prev.waitingSince) {
-        op.delete(keys.waiting(prev.waitingSince, id));
-      }
+      const queuedBefore = prev.mode === "waiting" ? prev.waitingSince : null;
+      if (queuedBefore) op.delete(keys.waiting(queuedBefore, id));
       if (next.mode === "waiting" && next.status === "open") {
         next.waitingSince ??= now;
         op.set(keys.waiting(next.waitingSince, id), null);
       } else next.waitingSince = null;
+      const queueMoved = queuedBefore !== next.waitingSince;
+      if (queueMoved) addQueueMoved(op);
 
       let message: Message | null = null;
       if (decision.system) {
@@ -315,7 +338,14 @@ export class Conversations {
           value: next,
           versionstamp: res.versionstamp,
         });
-        return { conversation: next, message, changed: true };
+        const version = res.versionstamp;
+        return {
+          conversation: next,
+          message,
+          changed: true,
+          agents: agents.map((a) => ({ ...a, version })),
+          queueMoved,
+        };
       }
     }
   }

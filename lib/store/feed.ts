@@ -1,7 +1,8 @@
 /**
  * The cross-instance feed: a short-lived log under ["feed", ulid] (see ./keys.ts) that tells
  * other instances what happened, for what a conversation's messages alone can't carry: that a
- * conversation changed (the agents' inbox, state frames), typing, read receipts and sign-outs.
+ * conversation changed (the agents' inbox, state frames), that agents' state changed (`agent`
+ * frames), that the waiting queue moved (`queue` frames), typing, read receipts and sign-outs.
  *
  * Entries are written in the same atomic commit as the change they describe (or, for typing and
  * reads, in a commit of their own that bumps the conversation's signal key) and expire after
@@ -31,7 +32,17 @@ export type FeedEntry =
     origin: string;
   }
   | { kind: "read"; conversationId: string; userId: string; seq: number; origin: string }
-  | { kind: "revoked"; tokenHash: string; origin: string };
+  | { kind: "revoked"; tokenHash: string; origin: string }
+  /** These agents' state (status, load, capacity) changed: readers re-read it. */
+  | { kind: "agent"; agentIds: string[]; origin: string }
+  /** A conversation joined or left the waiting queue: readers recompute positions. */
+  | { kind: "queue"; origin: string };
+
+/**
+ * The signal shard an agent-state commit bumps when nothing else in it does (any shard wakes every
+ * instance's feed reader).
+ */
+export const AGENT_SIGNAL_SHARD = 0;
 
 const nextUlid = monotonicFactory();
 
@@ -60,4 +71,14 @@ export function addChange(
 /** Adds one "new messages" entry for the conversations of a group commit. */
 export function addMessages(op: Deno.AtomicOperation, conversationIds: string[]) {
   return addFeed(op, { kind: "messages", conversationIds, origin: INSTANCE_ID });
+}
+
+/** Adds a "these agents' state changed" entry to a commit. */
+export function addAgents(op: Deno.AtomicOperation, agentIds: string[]) {
+  return addFeed(op, { kind: "agent", agentIds, origin: INSTANCE_ID });
+}
+
+/** Adds a "the queue moved" entry to a commit. */
+export function addQueueMoved(op: Deno.AtomicOperation) {
+  return addFeed(op, { kind: "queue", origin: INSTANCE_ID });
 }

@@ -3,6 +3,8 @@ import { keys } from "./keys.ts";
 import type { AgentStatus, Role, User } from "../types.ts";
 import type { Clock } from "../ids.ts";
 import { conflict, notFound } from "../errors.ts";
+import { addAgents, AGENT_SIGNAL_SHARD } from "./feed.ts";
+import type { CommitTracker } from "../own_signals.ts";
 
 export interface UserRecord {
   id: string;
@@ -21,6 +23,13 @@ export interface AgentState {
   capacity: number | null;
   /** Last time a conversation was assigned to them (ties in routing go to the longest idle). */
   lastAssignedAt: string | null;
+}
+
+/** An agent as committed: `version` is the versionstamp of their ["agent_state", id] entry. */
+export interface AgentSnapshot {
+  record: UserRecord;
+  state: AgentState;
+  version: string;
 }
 
 export interface SessionRecord {
@@ -69,6 +78,9 @@ export const initialAgentState = (): AgentState => ({
 });
 
 export class Users {
+  /** Told of state commits, which bump a signal key (see Conversations.commits). */
+  commits: CommitTracker | null = null;
+
   constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
 
   async get(id: string): Promise<UserRecord | null> {
@@ -141,6 +153,48 @@ export class Users {
     return await this.kv.get<AgentState>(keys.agentState(id));
   }
 
+  /** Staff records with their current state and its versionstamp (unknown ids are skipped). */
+  async snapshots(ids: string[]): Promise<AgentSnapshot[]> {
+    const out: AgentSnapshot[] = [];
+    for (let i = 0; i < ids.length; i += 5) {
+      const chunk = ids.slice(i, i + 5);
+      const entries = await this.kv.getMany<(UserRecord | AgentState)[]>(
+        chunk.flatMap((id) => [keys.user(id), keys.agentState(id)]),
+      );
+      for (let j = 0; j < chunk.length; j++) {
+        const record = entries[2 * j].value as UserRecord | null;
+        const state = entries[2 * j + 1];
+        if (record && isStaff(record.role) && state.value && state.versionstamp) {
+          out.push({ record, state: state.value as AgentState, version: state.versionstamp });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the state read as `entry` with `next` if it is unchanged (a checked commit), with a
+   * feed entry that tells other instances (lib/feed.ts). Returns false when `entry` was stale.
+   */
+  async replaceState(
+    id: string,
+    entry: Deno.KvEntryMaybe<AgentState>,
+    next: AgentState,
+  ): Promise<boolean> {
+    const op = this.kv.atomic().check(entry).set(keys.agentState(id), next)
+      .sum(keys.signal(AGENT_SIGNAL_SHARD), 1n);
+    addAgents(op, [id]);
+    const done = this.commits?.start();
+    let versionstamp: string | null = null;
+    try {
+      const res = await op.commit();
+      if (res.ok) versionstamp = res.versionstamp;
+    } finally {
+      done?.(versionstamp, [AGENT_SIGNAL_SHARD]);
+    }
+    return versionstamp !== null;
+  }
+
   /** Sets an agent's status (optimistic update). Returns the new state. */
   setStatus(id: string, status: AgentStatus): Promise<AgentState> {
     return this.updateState(id, { status });
@@ -154,9 +208,7 @@ export class Users {
     for (;;) {
       const entry = await this.agentState(id);
       const next = { ...(entry.value ?? initialAgentState()), ...patch };
-      if ((await this.kv.atomic().check(entry).set(keys.agentState(id), next).commit()).ok) {
-        return next;
-      }
+      if (await this.replaceState(id, entry, next)) return next;
     }
   }
 

@@ -10,14 +10,15 @@ import { AuthCard, Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
 
 async function staffData(c: Ctx) {
-  const { chat, store } = c.var.services;
+  const { chat, store, config } = c.var.services;
   const user = c.var.principal!.user;
   const [conversations, staff, me] = await Promise.all([
     chat.list(user, {}),
     store.users.listStaff(),
     c.var.services.auth.publicUser(user),
   ]);
-  return { me, conversations, agents: staff.map((s) => publicUser(s.record, s.state)) };
+  const agents = staff.map((s) => publicUser(s.record, s.state, config.agentCapacity));
+  return { me, conversations, agents };
 }
 
 const staffNav = (name: string, admin: boolean) => (

@@ -1,0 +1,51 @@
+/**
+ * `queue` frames: a waiting customer's place in line, sent to the sockets that follow a waiting
+ * conversation when it enters the queue and whenever its place changes. Positions are never
+ * stored; each instance computes them for its own sockets.
+ *
+ * Whenever the queue may have moved — a change committed here (lib/chat.ts), a "queue" feed entry
+ * from another instance (lib/feed.ts), or a socket subscribing to a waiting conversation — this
+ * lists the ["waiting", since, id] index once (keys only) and hands the positions to the sockets,
+ * which send only what changed (lib/socket.ts). Recomputations run one at a time in order, and
+ * triggers that arrive during one coalesce into one more, so a later list is never overtaken by an
+ * earlier one.
+ */
+import type { Relay } from "./realtime.ts";
+import type { Conversations } from "./store/conversations.ts";
+import type { Logger } from "./log.ts";
+
+export class QueueFrames {
+  #running: Promise<void> | null = null;
+  #again = false;
+
+  constructor(
+    private conversations: Conversations,
+    private relay: Relay,
+    private log: Logger,
+  ) {}
+
+  /** The queue moved: recompute positions soon. Resolves when they have been handed out. */
+  moved(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          // Nobody here to tell (a socket that subscribes later asks for its position itself).
+          if (this.relay.size === 0) continue;
+          const ids = await this.conversations.waitingIds();
+          const positions = new Map(ids.map((id, i) => [id, i + 1]));
+          this.relay.deliverHere({ type: "queue", positions });
+        } while (this.#again);
+      } catch (err) {
+        this.log.warn("queue positions failed", { err: String(err) });
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+}
