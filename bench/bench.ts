@@ -98,6 +98,16 @@ async function fdLimit(): Promise<number> {
   return text === "unlimited" ? Infinity : Number(text);
 }
 
+/**
+ * The `deno run` flags of deno.json's `start` task (permissions and V8 flags), so the benchmark
+ * measures the server exactly as `deno task start` runs it.
+ */
+async function startTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const words = String(config.tasks.start).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
+}
+
 /** Starts a server process and waits for its `Listening on http://HOST:PORT/` line. */
 async function startServer(args: string[], env: Record<string, string>) {
   const child = spawn(["deno", "run", ...args], { PORT: "0", ...env });
@@ -183,12 +193,7 @@ async function main() {
   const dir = await Deno.makeTempDir({ prefix: "parley-bench-" });
   const parleyServer = await startServer(
     [
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-sys",
+      ...await startTaskFlags(),
       ...(opts.profile
         ? ["--cpu-prof", `--cpu-prof-dir=${opts.profile}`, "bench/profile_server.ts"]
         : ["main.ts"]),
