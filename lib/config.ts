@@ -37,8 +37,9 @@ const schema = z.object({
   AGENT_CAPACITY: positiveInt.max(1000).default(5),
   /** Seconds after an agent's last socket closes before they count as offline. */
   PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
-  /** "0" switches the BroadcastChannel fast path off (tests; delivery then rides on KV watch). */
-  BROADCAST: z.enum(["0", "1"]).default("1"),
+  /** The BroadcastChannel fast path between isolates: "1" on, "0" off (delivery then rides on KV
+   * watch); unset, on only with WORKERS > 1. */
+  BROADCAST: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Abuse limits (lib/limits.ts): WebSocket frames per connection and per IP, auth per IP. */
   RATE_FRAMES_PER_SEC: positiveInt.default(20),
@@ -143,7 +144,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     agentCapacity: e.AGENT_CAPACITY,
     presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
-    broadcast: e.BROADCAST === "1",
+    // Unset: on when this process runs several isolates (WORKERS > 1), the only time it can help.
+    broadcast: e.BROADCAST === undefined ? e.WORKERS > 1 : e.BROADCAST === "1",
     logLevel: e.LOG_LEVEL,
     limits: {
       framesPerSecond: e.RATE_FRAMES_PER_SEC,

@@ -16,6 +16,11 @@ Deno.test("defaults follow the contract", () => {
   const g = parseConfig({ GEMINI_API_KEY: "k", GEMINI_BASE_URL: "http://127.0.0.1:9/" });
   assertEquals(g.gemini?.model, "gemini-2.5-flash");
   assertEquals(g.gemini?.baseUrl, "http://127.0.0.1:9/");
+  // The BroadcastChannel fast path: on by default only when there are isolates to talk to.
+  assertEquals(parseConfig({}).broadcast, false);
+  assertEquals(parseConfig({ WORKERS: "2" }).broadcast, true);
+  assertEquals(parseConfig({ BROADCAST: "1" }).broadcast, true);
+  assertEquals(parseConfig({ WORKERS: "2", BROADCAST: "0" }).broadcast, false);
   const o = parseConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080" });
   assertEquals(o.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
 });
