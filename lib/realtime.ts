@@ -9,6 +9,7 @@
  * rides on the feed (lib/feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
  * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
  */
+import { ListenerIndex } from "./listeners.ts";
 import type { Conversation, Message, Role, User } from "./types.ts";
 import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
 import { keys } from "./store/keys.ts";
@@ -74,7 +75,7 @@ export interface Listener {
 }
 
 export class Relay {
-  #listeners = new Set<Listener>();
+  #listeners = new ListenerIndex();
   #channel: BroadcastChannel | null;
   #watchAbort = new AbortController();
   #wakeHooks: (() => void)[] = [];
@@ -95,16 +96,30 @@ export class Relay {
 
   add(listener: Listener): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => this.#listeners.remove(listener);
+  }
+
+  /** A listener now follows a conversation (its messages, typing, state, queue place). */
+  follow(listener: Listener, conversationId: string): void {
+    this.#listeners.follow(listener, conversationId);
+  }
+
+  unfollow(listener: Listener, conversationId: string): void {
+    this.#listeners.unfollow(listener, conversationId);
+  }
+
+  /** A listener now gets every conversation and agent change (agents' inbox). */
+  joinInbox(listener: Listener): void {
+    this.#listeners.joinInbox(listener);
   }
 
   get size() {
-    return this.#listeners.size;
+    return this.#listeners.all.size;
   }
 
   /** All current listeners (the periodic session check walks them). */
   listeners(): Iterable<Listener> {
-    return this.#listeners;
+    return this.#listeners.all;
   }
 
   /** Called after every wake-up of the signal watch (the feed reads what other instances did). */
@@ -179,7 +194,7 @@ export class Relay {
   }
 
   #dispatch(event: RelayEvent): void {
-    for (const l of this.#listeners) {
+    for (const l of this.#listeners.recipients(event)) {
       try {
         if (wants(l, event)) l.onEvent(event);
       } catch (err) {
@@ -204,7 +219,7 @@ export class Relay {
         if (done || !value) break;
         value.forEach((entry, shard) => {
           this.#ownSignals.reading(shard, entry, () => {
-            for (const l of this.#listeners) l.onSignal(shard);
+            for (const l of this.#listeners.all) l.onSignal(shard);
             this.#wakeSoon();
           });
         });
@@ -220,7 +235,7 @@ export class Relay {
   close(): void {
     this.#watchAbort.abort();
     this.#channel?.close();
-    this.#listeners.clear();
+    for (const l of [...this.#listeners.all]) this.#listeners.remove(l);
   }
 }
 

@@ -232,6 +232,7 @@ export class ClientSocket implements Listener {
         if (frame.inbox) {
           if (!isStaff(user.role)) return this.#error("forbidden", "The inbox is for agents.");
           this.#inbox = true;
+          this.services.relay.joinInbox(this);
           return;
         }
         const id = frame.conversationId!;
@@ -244,6 +245,7 @@ export class ClientSocket implements Listener {
           position: null,
         };
         this.#subs.set(id, sub);
+        this.services.relay.follow(this, id);
         this.#send({ type: "conversation", conversation });
         // Its place in line comes with the next computation of positions (never stale ones).
         if (this.#noteMode(sub, conversation)) void this.services.queueFrames.moved();
@@ -251,6 +253,7 @@ export class ClientSocket implements Listener {
       }
       case "unsubscribe":
         this.#subs.delete(frame.conversationId);
+        this.services.relay.unfollow(this, frame.conversationId);
         return;
       case "send": {
         const { message } = await chat.send(user, frame.conversationId, frame.text, frame.clientId);
