@@ -134,7 +134,17 @@ export class Users {
   async listStaff(): Promise<{ record: UserRecord; state: AgentState }[]> {
     const ids: string[] = [];
     for await (const e of this.kv.list({ prefix: keys.staffPrefix() })) ids.push(String(e.key[1]));
-    const out: { record: UserRecord; state: AgentState }[] = [];
+    return (await this.#withStates(ids)).map(({ record, state }) => ({
+      record,
+      state: state.value ?? initialAgentState(),
+    }));
+  }
+
+  /** Each known user with their agent-state entry, read five pairs at a time. */
+  async #withStates(
+    ids: string[],
+  ): Promise<{ record: UserRecord; state: Deno.KvEntryMaybe<AgentState> }[]> {
+    const out: { record: UserRecord; state: Deno.KvEntryMaybe<AgentState> }[] = [];
     for (let i = 0; i < ids.length; i += 5) {
       const chunk = ids.slice(i, i + 5);
       const entries = await this.kv.getMany<(UserRecord | AgentState)[]>(
@@ -142,8 +152,8 @@ export class Users {
       );
       for (let j = 0; j < chunk.length; j++) {
         const record = entries[2 * j].value as UserRecord | null;
-        const state = entries[2 * j + 1].value as AgentState | null;
-        if (record) out.push({ record, state: state ?? initialAgentState() });
+        const state = entries[2 * j + 1] as Deno.KvEntryMaybe<AgentState>;
+        if (record) out.push({ record, state });
       }
     }
     return out;
@@ -156,17 +166,9 @@ export class Users {
   /** Staff records with their current state and its versionstamp (unknown ids are skipped). */
   async snapshots(ids: string[]): Promise<AgentSnapshot[]> {
     const out: AgentSnapshot[] = [];
-    for (let i = 0; i < ids.length; i += 5) {
-      const chunk = ids.slice(i, i + 5);
-      const entries = await this.kv.getMany<(UserRecord | AgentState)[]>(
-        chunk.flatMap((id) => [keys.user(id), keys.agentState(id)]),
-      );
-      for (let j = 0; j < chunk.length; j++) {
-        const record = entries[2 * j].value as UserRecord | null;
-        const state = entries[2 * j + 1];
-        if (record && isStaff(record.role) && state.value && state.versionstamp) {
-          out.push({ record, state: state.value as AgentState, version: state.versionstamp });
-        }
+    for (const { record, state } of await this.#withStates(ids)) {
+      if (isStaff(record.role) && state.value && state.versionstamp) {
+        out.push({ record, state: state.value, version: state.versionstamp });
       }
     }
     return out;
