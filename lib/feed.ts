@@ -10,6 +10,7 @@
  * later-numbered one. Each read therefore starts LOOKBACK_MS before the newest entry seen and skips
  * the ids it has already handled.
  */
+import { coalesced } from "./coalesce.ts";
 import type { EphemeralEvent, Relay } from "./realtime.ts";
 import type { Conversations } from "./store/conversations.ts";
 import { signalShard } from "./store/conversations.ts";
@@ -31,8 +32,6 @@ export const SESSION_CHECK_MS = 30_000;
 export class Feed {
   #since = Date.now();
   #seen = new Map<string, number>();
-  #reading: Promise<void> | null = null;
-  #again = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -98,25 +97,13 @@ export class Feed {
   }
 
   /** Reads the feed after what was already seen; concurrent calls coalesce into one more read. */
-  poll(): Promise<void> {
-    if (this.#reading) {
-      this.#again = true;
-      return this.#reading;
+  readonly poll: () => Promise<void> = coalesced(async () => {
+    try {
+      await this.#read();
+    } catch (err) {
+      this.log.warn("feed read failed", { err: String(err) });
     }
-    this.#reading = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#read();
-        } while (this.#again);
-      } catch (err) {
-        this.log.warn("feed read failed", { err: String(err) });
-      } finally {
-        this.#reading = null;
-      }
-    })();
-    return this.#reading;
-  }
+  });
 
   async #read(): Promise<void> {
     if (this.relay.size === 0) {

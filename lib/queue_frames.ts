@@ -10,14 +10,12 @@
  * triggers that arrive during one coalesce into one more, so a later list is never overtaken by an
  * earlier one.
  */
+import { coalesced } from "./coalesce.ts";
 import type { Relay } from "./realtime.ts";
 import type { Conversations } from "./store/conversations.ts";
 import type { Logger } from "./log.ts";
 
 export class QueueFrames {
-  #running: Promise<void> | null = null;
-  #again = false;
-
   constructor(
     private conversations: Conversations,
     private relay: Relay,
@@ -25,27 +23,15 @@ export class QueueFrames {
   ) {}
 
   /** The queue moved: recompute positions soon. Resolves when they have been handed out. */
-  moved(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
+  readonly moved: () => Promise<void> = coalesced(async () => {
+    // Nobody here to tell (a socket that subscribes later asks for its position itself).
+    if (this.relay.size === 0) return;
+    try {
+      const ids = await this.conversations.waitingIds();
+      const positions = new Map(ids.map((id, i) => [id, i + 1]));
+      this.relay.deliverHere({ type: "queue", positions });
+    } catch (err) {
+      this.log.warn("queue positions failed", { err: String(err) });
     }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          // Nobody here to tell (a socket that subscribes later asks for its position itself).
-          if (this.relay.size === 0) continue;
-          const ids = await this.conversations.waitingIds();
-          const positions = new Map(ids.map((id, i) => [id, i + 1]));
-          this.relay.deliverHere({ type: "queue", positions });
-        } while (this.#again);
-      } catch (err) {
-        this.log.warn("queue positions failed", { err: String(err) });
-      } finally {
-        this.#running = null;
-      }
-    })();
-    return this.#running;
-  }
+  });
 }

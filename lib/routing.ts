@@ -7,6 +7,7 @@
  * offline (by choice, or absent past the grace period: lib/presence.ts) has their conversations
  * returned to the queue, keeping their place in line.
  */
+import { coalesced } from "./coalesce.ts";
 import type { Config } from "./config.ts";
 import type { Store } from "./store/mod.ts";
 import type { AgentState, UserRecord } from "./store/users.ts";
@@ -20,8 +21,6 @@ export type Publish = (result: Changed) => void;
 const MEANWHILE = "an agent will join as soon as one is free, and I can keep helping meanwhile.";
 
 export class Router {
-  #draining: Promise<void> | null = null;
-  #drainAgain = false;
   /** Told after an agent's status or capacity changed (publishes `agent` frames). */
   agentsChanged: (agentIds: string[]) => Promise<void> = () => Promise.resolve();
 
@@ -108,23 +107,13 @@ export class Router {
   }
 
   /** Assigns waiting conversations in arrival order while agents have room. */
-  drainQueue(): Promise<void> {
-    if (this.#draining) {
-      this.#drainAgain = true;
-      return this.#draining;
+  readonly drainQueue: () => Promise<void> = coalesced(async () => {
+    for (const conv of await this.store.conversations.listWaiting()) {
+      const result = await this.#assign(conv.id);
+      if (!result) break;
+      this.publish(result);
     }
-    this.#draining = (async () => {
-      do {
-        this.#drainAgain = false;
-        for (const conv of await this.store.conversations.listWaiting()) {
-          const result = await this.#assign(conv.id);
-          if (!result) break;
-          this.publish(result);
-        }
-      } while (this.#drainAgain);
-    })().finally(() => this.#draining = null);
-    return this.#draining;
-  }
+  });
 
   /**
    * An admin (or the agent, for their status) changes an agent's status or capacity. Going

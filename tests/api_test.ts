@@ -1,15 +1,6 @@
 /** The HTTP API over a real server: auth, permissions, dedupe, and every class of bad input. */
 import { assert, assertEquals } from "./assert.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
-
-async function withServer(fn: (s: TestServer) => Promise<void>) {
-  const server = await startTestServer();
-  try {
-    await fn(server);
-  } finally {
-    await server.shutdown();
-  }
-}
+import { type TestServer, withTestServer as withServer } from "./helpers.ts";
 
 /** Every key in the store, to prove a refused request changed nothing. */
 async function dump(server: TestServer): Promise<string[]> {

@@ -40,6 +40,19 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
+/** Runs `fn` against a fresh test server, and shuts it down afterwards. */
+export async function withTestServer(
+  fn: (server: TestServer) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const server = await startTestServer(env);
+  try {
+    await fn(server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
   body: T;

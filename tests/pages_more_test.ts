@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
-import { startTestServer, type TestServer } from "./helpers.ts";
+import { type TestServer, withTestServer as withServer } from "./helpers.ts";
 import {
   log,
   noErrors,
@@ -18,15 +18,6 @@ import {
   shownSeqs,
   waitForMessages,
 } from "./pages_helpers.ts";
-
-async function withServer(fn: (server: TestServer) => Promise<void>) {
-  const server = await startTestServer();
-  try {
-    await fn(server);
-  } finally {
-    await server.shutdown();
-  }
-}
 
 /** An agent's console, signed in with the session cookie of `token`. */
 async function openConsole(browser: Browser, server: TestServer, token: string) {

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
-import { ADMIN, startTestServer, type TestServer } from "./helpers.ts";
+import { ADMIN, startTestServer, withTestServer as withServer } from "./helpers.ts";
 import {
   log,
   noErrors,
@@ -15,15 +15,6 @@ import {
   shownSeqs,
   waitForMessages,
 } from "./pages_helpers.ts";
-
-async function withServer(fn: (server: TestServer) => Promise<void>, env = {}) {
-  const server = await startTestServer(env);
-  try {
-    await fn(server);
-  } finally {
-    await server.shutdown();
-  }
-}
 
 Deno.test(
   "two windows of one customer see each other live; registering keeps the chat",
