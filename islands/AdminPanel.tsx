@@ -1,7 +1,8 @@
 /**
- * The admin page's live part: create agents and admins, the staff list with status and load, and
- * every conversation. Both lists are live: `agent` frames update the staff, the inbox's
- * `conversation` frames the conversations; both are refetched after each reconnect.
+ * The admin page's live part: the last 7 days' figures, the staff list with status and load (and
+ * each member's status and capacity to set), creating agents and admins, and every conversation.
+ * Both lists are live: `agent` frames update the staff, the inbox's `conversation` frames the
+ * conversations; both are refetched after each reconnect.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -10,10 +11,14 @@ import type { Conversation, User } from "../lib/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { sharedSocket } from "../lib/client/chat_socket.ts";
 import { modeLabel } from "../components/ConversationList.tsx";
+import { MetricsPanel } from "../components/MetricsPanel.tsx";
+import { TeamTable } from "../components/TeamTable.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
   conversations: Conversation[];
+  /** `AGENT_CAPACITY`, for members without an override. */
+  defaultCapacity: number;
 }
 
 export default function AdminPanel(props: AdminPanelProps) {
@@ -22,6 +27,13 @@ export default function AdminPanel(props: AdminPanelProps) {
   const failure = useSignal<string | null>(null);
   const notice = useSignal<string | null>(null);
   const busy = useSignal(false);
+
+  const applyAgent = (agent: User) => {
+    const list = agents.peek();
+    agents.value = list.some((a) => a.id === agent.id)
+      ? list.map((a) => a.id === agent.id ? agent : a)
+      : [...list, agent];
+  };
 
   const refresh = async () => {
     const [staff, list] = await Promise.all([
@@ -41,12 +53,7 @@ export default function AdminPanel(props: AdminPanelProps) {
       conversations.value = [c, ...list.filter((x) => x.id !== c.id)]
         .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     });
-    const stopAgents = socket.onAgent((agent) => {
-      const list = agents.peek();
-      agents.value = list.some((a) => a.id === agent.id)
-        ? list.map((a) => a.id === agent.id ? agent : a)
-        : [...list, agent];
-    });
+    const stopAgents = socket.onAgent(applyAgent);
     const stopReady = socket.onReady(() => refresh().catch(() => {}));
     return () => {
       stopInbox();
@@ -81,6 +88,15 @@ export default function AdminPanel(props: AdminPanelProps) {
 
   return (
     <div class="admin">
+      <MetricsPanel />
+      <section class="card" aria-labelledby="team">
+        <h2 id="team">Team</h2>
+        <TeamTable
+          agents={agents.value}
+          defaultCapacity={props.defaultCapacity}
+          onSaved={applyAgent}
+        />
+      </section>
       <section class="card" aria-labelledby="new-agent">
         <h2 id="new-agent">Add a team member</h2>
         <form class="grid-form" onSubmit={create} noValidate>
@@ -107,33 +123,6 @@ export default function AdminPanel(props: AdminPanelProps) {
         </form>
         {failure.value && <p class="form-error" role="alert">{failure.value}</p>}
         {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
-      </section>
-      <section class="card" aria-labelledby="team">
-        <h2 id="team">Team</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Open conversations</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agents.value.map((a) => (
-              <tr key={a.id}>
-                <td>{a.name}</td>
-                <td>{a.email}</td>
-                <td>{a.role}</td>
-                <td>
-                  <span class={`dot ${a.status}`} aria-hidden="true" /> {a.status}
-                </td>
-                <td>{a.activeConversations ?? 0}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       </section>
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>

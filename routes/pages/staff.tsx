@@ -78,12 +78,17 @@ export function staffPages(render: Render) {
         );
       }
       const { conversations, agents } = await staffData(c);
+      const defaultCapacity = c.var.services.config.agentCapacity;
       return render(
         c,
         "Admin · Parley",
         <Shell layout="page wide" nav={staffNav(user.name, true)}>
           <h1>Admin</h1>
-          <AdminPanel agents={agents} conversations={conversations} />
+          <AdminPanel
+            agents={agents}
+            conversations={conversations}
+            defaultCapacity={defaultCapacity}
+          />
         </Shell>,
       );
     });

@@ -1,0 +1,133 @@
+/**
+ * The admin page in a real browser: setting an agent's capacity and status from the Team table
+ * (with the API's error shown inline), the table following assignments live, the capacity holding
+ * a second customer in the queue, and the "Last 7 days" figures after Refresh. Everything is found
+ * by role and accessible name.
+ */
+import type { Locator, Page } from "playwright-core";
+import { assert, assertEquals } from "./assert.ts";
+import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
+import { ADMIN, type Session, startTestServer, type TestServer } from "./helpers.ts";
+import { noErrors, openPage } from "./pages_helpers.ts";
+import { formatDuration } from "../lib/client/duration.ts";
+
+Deno.test("formatDuration: the two largest units, a dash for no samples", () => {
+  assertEquals(formatDuration(null), "—");
+  assertEquals(formatDuration(0), "< 1 s");
+  assertEquals(formatDuration(42_000), "42 s");
+  assertEquals(formatDuration(59_999), "59 s");
+  assertEquals(formatDuration(90_000), "1 min 30 s");
+  assertEquals(formatDuration(3_600_000), "1 h");
+  assertEquals(formatDuration(3_780_000), "1 h 3 min");
+  assertEquals(formatDuration(93_600_000), "1 d 2 h");
+});
+
+/** A customer (API only) who asks for a person; returns the conversation as the handoff left it. */
+async function askForHuman(server: TestServer, name: string) {
+  const guest = await server.api.guest(name);
+  const conversation = await server.api.start(guest);
+  const handoff = await server.api.request(
+    "POST",
+    `/api/conversations/${conversation.id}/handoff`,
+    { token: guest.token },
+  );
+  assertEquals(handoff.status, 200, JSON.stringify(handoff.body));
+  return handoff.body.conversation as { id: string; mode: string; assigneeName: string | null };
+}
+
+/** The Team table's row of `name`. */
+const row = (page: Page, name: string) =>
+  page.getByRole("region", { name: "Team" }).getByRole("row").filter({
+    has: page.getByRole("cell", { name, exact: true }),
+  });
+
+/** The figure shown under `label` in the metrics panel. */
+const figure = (panel: Locator, label: string) =>
+  panel.locator(".stat").filter({
+    has: panel.page().getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }),
+  }).getByRole("definition");
+
+Deno.test(
+  "admin: set an agent's capacity and status from the Team table; the capacity holds the queue",
+  BROWSER_TEST,
+  async () => {
+    const server = await startTestServer();
+    try {
+      const admin: Session = await server.admin();
+      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+      await withBrowser(async (browser) => {
+        const opened = await openPage(browser, `${server.url}agent/login?next=%2Fadmin`);
+        const { page } = opened;
+        await page.getByRole("textbox", { name: "Email" }).fill(ADMIN.email);
+        await page.getByRole("textbox", { name: "Password" }).fill(ADMIN.password);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL(`${server.url}admin`);
+
+        const ann$ = row(page, "Ann Agent");
+        const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
+        const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
+        assertEquals(await capacity.inputValue(), "");
+        assertEquals(await capacity.getAttribute("placeholder"), "5");
+        assertEquals(await status.inputValue(), "busy");
+        await ann$.getByRole("cell", { name: "0 / 5" }).waitFor();
+
+        // A capacity the API refuses: its message shows inline, and nothing changes.
+        await capacity.fill("0");
+        await capacity.press("Enter");
+        const alert = page.getByRole("region", { name: "Team" }).getByRole("alert");
+        await alert.filter({ hasText: /^Ann Agent: .*capacity/i }).waitFor();
+        assertEquals(await capacity.getAttribute("aria-invalid"), "true");
+        await screenshot(page, "admin-team-error");
+
+        await capacity.fill("1");
+        await capacity.press("Enter");
+        await ann$.getByRole("cell", { name: "0 / 1" }).waitFor();
+        await alert.waitFor({ state: "detached" });
+        await status.selectOption("available");
+        // Saved and live: "Status now" says available too, not only the select.
+        await ann$.getByRole("cell", { name: "available", exact: true }).nth(1).waitFor();
+        const saved = await server.api.request("GET", "/api/agents", { token: admin.token });
+        const annNow = saved.body.agents.find((a: { id: string }) => a.id === ann.user.id);
+        assertEquals([annNow.chosenStatus, annNow.capacity], ["available", 1]);
+
+        // The first customer gets Ann; the table follows live (at capacity: busy, 1 / 1).
+        const first = await askForHuman(server, "Wendy");
+        assertEquals([first.mode, first.assigneeName], ["human", "Ann Agent"]);
+        await ann$.getByRole("cell", { name: "1 / 1" }).waitFor();
+        await ann$.getByRole("cell", { name: "busy", exact: true }).waitFor();
+        assertEquals(await status.inputValue(), "available", "her own choice stays in the select");
+
+        // The second waits: capacity 1 holds.
+        const second = await askForHuman(server, "Yuri");
+        const stored = await server.api.request("GET", `/api/conversations/${second.id}`, {
+          token: admin.token,
+        });
+        assertEquals(stored.body.conversation.mode, "waiting");
+
+        const panel = page.getByRole("region", { name: "Last 7 days" });
+        await panel.getByRole("button", { name: "Refresh" }).click();
+        await figure(panel, "Waiting").filter({ hasText: /^1$/ }).waitFor();
+        assertEquals(await figure(panel, "With an agent").textContent(), "1");
+        assertEquals(await figure(panel, "Open now").textContent(), "2");
+        assertEquals(await figure(panel, "Resolved").textContent(), "0");
+        assertEquals(await figure(panel, "Resolution").textContent(), "—");
+        assert(
+          /s|—/.test(await figure(panel, "Wait time").textContent() ?? ""),
+          "the median wait is a duration",
+        );
+
+        const fits = await page.evaluate(() =>
+          document.documentElement.scrollWidth <= globalThis.innerWidth
+        );
+        assert(fits, "the admin page fits a 1280-wide window");
+        await screenshot(page, "admin-team");
+        // The one refused PUT above is the browser's only complaint.
+        const refused = opened.errors.filter((e) => /status of 400 .*\/api\/agents\//.test(e));
+        assertEquals(refused.length, 1, opened.errors.join("\n"));
+        noErrors({ ...opened, errors: opened.errors.filter((e) => !refused.includes(e)) });
+      });
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
