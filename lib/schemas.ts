@@ -37,6 +37,7 @@ export const agentPatchBody = z.strictObject({
 export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
 export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
 export const transferBody = z.strictObject({ agentId: id });
+export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 export const listQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
   mode: z.enum(["bot", "waiting", "human"]).optional(),

@@ -11,6 +11,7 @@ import { Router } from "./routing.ts";
 import { Presence } from "./presence.ts";
 import { BotRunner, type FactsSource, profileFacts } from "./bot_runner.ts";
 import { Chat } from "./chat.ts";
+import { ReadState } from "./read_state.ts";
 import type { Bot } from "./bot/types.ts";
 import { type Clock, systemClock } from "./ids.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -36,6 +37,8 @@ export interface Services {
   presence: Presence;
   bots: BotRunner;
   chat: Chat;
+  /** Read positions and `unread` (lib/read_state.ts). */
+  reads: ReadState;
   log: Logger;
   clock: Clock;
   close(): Promise<void>;
@@ -88,6 +91,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     presence,
     bots,
     chat,
+    reads: new ReadState(chat, store.reads, relay),
     log,
     clock,
     async close() {

@@ -259,15 +259,20 @@ export class ClientSocket implements Listener {
         const { message } = await chat.send(user, frame.conversationId, frame.text, frame.clientId);
         return this.#send({ type: "ack", clientId: frame.clientId, message });
       }
-      case "typing":
-      case "read": {
+      case "read": // stored (never backwards), then relayed: lib/read_state.ts
+        await this.services.reads.mark(user, frame.conversationId, frame.seq, this.id);
+        return;
+      case "typing": {
         if (!this.#subs.has(frame.conversationId)) await chat.visible(user, frame.conversationId);
-        const base = { conversationId: frame.conversationId, userId: user.id, origin: this.id };
-        this.services.relay.publish(
-          frame.type === "typing"
-            ? { ...base, type: "typing", name: user.name, role: user.role, typing: frame.typing }
-            : { ...base, type: "read", seq: frame.seq },
-        );
+        this.services.relay.publish({
+          type: "typing",
+          conversationId: frame.conversationId,
+          userId: user.id,
+          origin: this.id,
+          name: user.name,
+          role: user.role,
+          typing: frame.typing,
+        });
         return;
       }
     }

@@ -19,6 +19,8 @@
  * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), |
  * |                                                      | expires a while after it goes stale    |
  * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
+ * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
+ * |                                                      | (only grows; see ./reads.ts)           |
  */
 
 export const keys = {
@@ -50,4 +52,6 @@ export const keys = {
   /** Cross-instance feed (./feed.ts): what changed, and typing/read/sign-outs, in ULID order. */
   feed: (id: string) => ["feed", id] as const,
   feedPrefix: () => ["feed"] as const,
+  /** A user's read position in a conversation (./reads.ts). */
+  read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
 };

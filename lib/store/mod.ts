@@ -1,6 +1,7 @@
 /** The store: opened once at start-up and passed in. Tests open ":memory:" or a temp file. */
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
+import { Reads } from "./reads.ts";
 import { type Clock, idGenerator, systemClock } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
 
@@ -8,6 +9,8 @@ export interface Store {
   kv: Deno.Kv;
   users: Users;
   conversations: Conversations;
+  /** Read positions (./reads.ts). */
+  reads: Reads;
   close(): void;
 }
 
@@ -34,6 +37,7 @@ export function createStore(
     kv,
     users: new Users(kv, clock, newId),
     conversations: new Conversations(kv, clock, newId, opts),
+    reads: new Reads(kv),
     close: () => kv.close(),
   };
 }

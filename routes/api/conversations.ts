@@ -1,7 +1,13 @@
 /** /api/conversations: start, list, read, send, and the state changes of the contract. */
 import { Hono } from "hono";
 import { type AppEnv, principal, readBody, readQuery } from "../../lib/http.ts";
-import { listQuery, messagesQuery, sendBody, transferBody } from "../../lib/schemas.ts";
+import {
+  listQuery,
+  messagesQuery,
+  readReceiptBody,
+  sendBody,
+  transferBody,
+} from "../../lib/schemas.ts";
 
 export const conversationRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -11,11 +17,18 @@ export const conversationRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const { user } = principal(c);
     const filter = readQuery(c, listQuery);
-    return c.json({ conversations: await c.var.services.chat.list(user, filter) });
+    const conversations = await c.var.services.chat.list(user, filter);
+    return c.json({ conversations: await c.var.services.reads.annotate(user, conversations) });
   })
   .get("/:id", async (c) => {
     const { user } = principal(c);
-    return c.json({ conversation: await c.var.services.chat.visible(user, c.req.param("id")) });
+    const conversation = await c.var.services.chat.visible(user, c.req.param("id"));
+    return c.json({ conversation: await c.var.services.reads.one(user, conversation) });
+  })
+  .post("/:id/read", async (c) => {
+    const { user } = principal(c);
+    const { seq } = await readBody(c, readReceiptBody);
+    return c.json({ conversation: await c.var.services.reads.mark(user, c.req.param("id"), seq) });
   })
   .get("/:id/messages", async (c) => {
     const { user } = principal(c);

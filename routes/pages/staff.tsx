@@ -10,10 +10,10 @@ import { AuthCard, Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
 
 async function staffData(c: Ctx) {
-  const { chat, store, config } = c.var.services;
+  const { chat, store, config, reads } = c.var.services;
   const user = c.var.principal!.user;
   const [conversations, staff, me] = await Promise.all([
-    chat.list(user, {}),
+    chat.list(user, {}).then((list) => reads.annotate(user, list)),
     store.users.listStaff(),
     c.var.services.auth.publicUser(user),
   ]);

@@ -1,0 +1,48 @@
+/**
+ * Read positions: the highest message seq each user has read in a conversation
+ * (key ["reads", conversationId, userId] → seq, see ./keys.ts). Written only by read receipts,
+ * never by sending a message, so the message path does no extra work.
+ */
+import { keys } from "./keys.ts";
+
+/** Deno KV reads at most 10 keys per getMany. */
+const GET_MANY_LIMIT = 10;
+
+export class Reads {
+  constructor(private kv: Deno.Kv) {}
+
+  /** The caller's read seq in one conversation (0 when they have read nothing). */
+  async get(conversationId: string, userId: string): Promise<number> {
+    return (await this.kv.get<number>(keys.read(conversationId, userId))).value ?? 0;
+  }
+
+  /** Read seqs of one user in many conversations: getMany in batches of 10, concurrently. */
+  async many(conversationIds: string[], userId: string): Promise<Map<string, number>> {
+    const batches: string[][] = [];
+    for (let i = 0; i < conversationIds.length; i += GET_MANY_LIMIT) {
+      batches.push(conversationIds.slice(i, i + GET_MANY_LIMIT));
+    }
+    const out = new Map<string, number>();
+    await Promise.all(batches.map(async (ids) => {
+      const entries = await this.kv.getMany<number[]>(ids.map((id) => keys.read(id, userId)));
+      entries.forEach((e, i) => out.set(ids[i], e.value ?? 0));
+    }));
+    return out;
+  }
+
+  /**
+   * Moves the read position to max(current, seq) with a checked commit (retried when another
+   * receipt of the same user wins the race) and returns the stored position. Never backwards.
+   */
+  async mark(conversationId: string, userId: string, seq: number): Promise<number> {
+    const key = keys.read(conversationId, userId);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const current = await this.kv.get<number>(key);
+      const have = current.value ?? 0;
+      if (seq <= have) return have;
+      const res = await this.kv.atomic().check(current).set(key, seq).commit();
+      if (res.ok) return seq;
+    }
+    throw new Error("read position: too much contention");
+  }
+}
