@@ -2,8 +2,9 @@
  * The agent console (`/agent`): the live conversation list (inbox subscription, refetched after
  * every reconnect), the open conversation, the agent's Status and the agents' loads (live through
  * `agent` frames, so a change made elsewhere, by an admin say, shows at once), and unread counts.
- * What an agent has seen is remembered per agent in localStorage; the title and the Waiting tab
- * show how many waiting conversations have unread messages.
+ * What an agent has read is the server's (read frames store it; lists carry `unread`, taken again
+ * on load and after every reconnect), so two browsers of one agent agree; the title and the
+ * Waiting tab show how many waiting conversations have unread messages.
  */
 import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -20,9 +21,21 @@ import {
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
 
+/** A conversation as the server lists it for its reader (lib/read_state.ts). */
+type Listed = Conversation & { unread?: number };
+
+/** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */
+function readPositions(seen: Record<string, number>, list: Listed[]): Record<string, number> {
+  const next = { ...seen };
+  for (const c of list) {
+    if (c.unread !== undefined) next[c.id] = Math.max(next[c.id] ?? 0, c.lastSeq - c.unread);
+  }
+  return next;
+}
+
 export interface AgentConsoleProps {
   user: User;
-  conversations: Conversation[];
+  conversations: Listed[];
   agents: User[];
 }
 
@@ -34,14 +47,14 @@ export default function AgentConsole(props: AgentConsoleProps) {
   const agents = useSignal(props.agents);
   const filter = useSignal<Filter>("waiting");
   const model = useSignal<ConversationModel | null>(null);
-  const seen = useSignal<Record<string, number>>({});
+  /** The seq we have read up to, per conversation (as stored by the server, or sent to it). */
+  const seen = useSignal<Record<string, number>>(readPositions({}, props.conversations));
   // The agent's own choice (their effective status shows "busy" at capacity).
   const status = useSignal<AgentStatus>(self.chosenStatus ?? self.status ?? "offline");
   /** Status changes of ours still in flight: `agent` frames don't move the select meanwhile. */
   const statusChanges = useSignal(0);
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
-  const seenKey = `parley.seen.${self.id}`;
   // Opened in the browser only (never while rendering on the server).
   const socketRef = useSignal<ChatSocket | null>(null);
 
@@ -55,11 +68,12 @@ export default function AgentConsole(props: AgentConsoleProps) {
   };
   const refresh = async () => {
     const [{ conversations }, staff] = await Promise.all([
-      api<{ conversations: Conversation[] }>("GET", "/api/conversations"),
+      api<{ conversations: Listed[] }>("GET", "/api/conversations"),
       api<{ agents: User[] }>("GET", "/api/agents"),
     ]);
     batch(() => {
       upsert(conversations);
+      seen.value = readPositions(seen.peek(), conversations);
       agents.value = staff.agents;
       const me = staff.agents.find((a) => a.id === self.id);
       if (me && statusChanges.peek() === 0) {
@@ -91,9 +105,6 @@ export default function AgentConsole(props: AgentConsoleProps) {
 
   useEffect(() => {
     const socket = socketRef.value = sharedSocket();
-    try {
-      seen.value = JSON.parse(localStorage.getItem(seenKey) ?? "{}");
-    } catch { /* a damaged entry starts afresh */ }
     const stopInbox = socket.subscribeInbox((c) => upsert([c]));
     // Status and load, live: the transfer list's loads, and our Status when an admin changes it.
     const stopAgents = socket.onAgent((agent) => {
@@ -108,7 +119,11 @@ export default function AgentConsole(props: AgentConsoleProps) {
     });
     // Also on the first connection: what changed between rendering the page and the inbox
     // subscription (a customer asking for a human meanwhile) reached no socket of ours.
-    const stopReady = socket.onReady(() => refresh().catch(() => {}));
+    // A read frame sent while offline was dropped: say it again (the server keeps the highest).
+    const stopReady = socket.onReady(() => {
+      refresh().catch(() => {});
+      if (document.visibilityState === "visible") model.peek()?.markRead();
+    });
     const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
     if (fromHash) open(fromHash);
     return () => {
@@ -124,14 +139,22 @@ export default function AgentConsole(props: AgentConsoleProps) {
     return current.attach();
   });
 
-  // The open conversation counts as seen up to its last message.
+  // The open conversation, while the page is visible, is read up to its last message: a read
+  // frame tells the server (which stores it) and the customer.
+  const visibility = useSignal(0);
+  useEffect(() => {
+    const onChange = () => visibility.value++;
+    document.addEventListener("visibilitychange", onChange);
+    return () => document.removeEventListener("visibilitychange", onChange);
+  }, []);
   useSignalEffect(() => {
+    visibility.value;
     const current = model.value;
     const last = current?.messages.value.at(-1)?.seq;
     if (!current || last === undefined || (seen.peek()[current.id] ?? 0) >= last) return;
+    if (document.visibilityState !== "visible") return;
     seen.value = { ...seen.peek(), [current.id]: last };
-    localStorage.setItem(seenKey, JSON.stringify(seen.peek()));
-    if (document.visibilityState === "visible") current.markRead();
+    current.markRead();
   });
 
   const unread = (c: Conversation) =>
