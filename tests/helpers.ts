@@ -53,6 +53,28 @@ export async function withTestServer(
   }
 }
 
+/**
+ * Like `withTestServer`, also handing `fn` a socket opener whose sockets are closed before the
+ * server shuts down.
+ */
+export async function withServerAndSockets(
+  fn: (server: TestServer, open: typeof WsClient.connect) => Promise<void>,
+): Promise<void> {
+  const sockets: WsClient[] = [];
+  const open: typeof WsClient.connect = async (...args) => {
+    const s = await WsClient.connect(...args);
+    sockets.push(s);
+    return s;
+  };
+  await withTestServer(async (server) => {
+    try {
+      await fn(server, open);
+    } finally {
+      for (const s of sockets) await s.close();
+    }
+  });
+}
+
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
   body: T;

@@ -2,6 +2,7 @@
 import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "./assert.ts";
 import { collectErrors } from "./browser.ts";
+import type { TestServer } from "./helpers.ts";
 
 export interface OpenPage {
   page: Page;
@@ -24,6 +25,15 @@ export async function openPage(
   const errors = collectErrors(page);
   await page.goto(url);
   return { page, errors };
+}
+
+/** An agent's console in a fresh context, signed in with the session cookie of `token`. */
+export async function openConsole(browser: Browser, server: TestServer, token: string) {
+  const opened = await openPage(browser, `${server.url}help`);
+  await opened.page.context().addCookies([{ name: "session", value: token, url: server.url }]);
+  await opened.page.goto(`${server.url}agent`);
+  await opened.page.getByRole("combobox", { name: "Status" }).waitFor();
+  return opened;
 }
 
 export const log = (page: Page) => page.getByRole("log");

@@ -11,6 +11,7 @@ import { type TestServer, withTestServer as withServer } from "./helpers.ts";
 import {
   log,
   noErrors,
+  openConsole,
   type OpenPage,
   openPage,
   say,
@@ -18,15 +19,6 @@ import {
   shownSeqs,
   waitForMessages,
 } from "./pages_helpers.ts";
-
-/** An agent's console, signed in with the session cookie of `token`. */
-async function openConsole(browser: Browser, server: TestServer, token: string) {
-  const opened = await openPage(browser, `${server.url}help`);
-  await opened.page.context().addCookies([{ name: "session", value: token, url: server.url }]);
-  await opened.page.goto(`${server.url}agent`);
-  await opened.page.getByRole("combobox", { name: "Status" }).waitFor();
-  return opened;
-}
 
 const status = (page: Page, text: string) =>
   page.getByRole("status").filter({ hasText: text }).waitFor();

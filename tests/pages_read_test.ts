@@ -1,18 +1,8 @@
 /** Browser: the agent console's unread counts are the server's, so two browsers agree. */
-import type { Browser } from "playwright-core";
 import { assertEquals } from "./assert.ts";
 import { BROWSER_TEST, withBrowser } from "./browser.ts";
-import { type TestServer, withTestServer as withServer, WsClient } from "./helpers.ts";
-import { noErrors, openPage, seeOnce } from "./pages_helpers.ts";
-
-/** An agent's console in a fresh browser context (own cookies and storage). */
-async function openConsole(browser: Browser, server: TestServer, token: string) {
-  const opened = await openPage(browser, `${server.url}help`);
-  await opened.page.context().addCookies([{ name: "session", value: token, url: server.url }]);
-  await opened.page.goto(`${server.url}agent`);
-  await opened.page.getByRole("combobox", { name: "Status" }).waitFor();
-  return opened;
-}
+import { withTestServer as withServer, WsClient } from "./helpers.ts";
+import { noErrors, openConsole, seeOnce } from "./pages_helpers.ts";
 
 Deno.test(
   "what an agent read in one browser is read in another (server-side read state)",

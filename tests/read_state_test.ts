@@ -1,22 +1,11 @@
 /** Server-side read state: read frames and POST /read store positions; lists carry `unread`. */
 import { assertEquals } from "./assert.ts";
-import { type Frame, messageFrom, startTestServer, type TestServer, WsClient } from "./helpers.ts";
-
-async function withServer(fn: (s: TestServer, open: typeof WsClient.connect) => Promise<void>) {
-  const server = await startTestServer();
-  const sockets: WsClient[] = [];
-  const open: typeof WsClient.connect = async (...args) => {
-    const s = await WsClient.connect(...args);
-    sockets.push(s);
-    return s;
-  };
-  try {
-    await fn(server, open);
-  } finally {
-    for (const s of sockets) await s.close();
-    await server.shutdown();
-  }
-}
+import {
+  type Frame,
+  messageFrom,
+  type TestServer,
+  withServerAndSockets as withServer,
+} from "./helpers.ts";
 
 /** A guest's conversation held by an agent (so no bot speaks), with two customer messages. */
 async function scene(server: TestServer) {

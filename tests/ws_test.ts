@@ -1,23 +1,12 @@
 /** The WebSocket protocol over a real server and real sockets. */
 import { assert, assertEquals } from "./assert.ts";
-import { messageFrom, startTestServer, type TestServer, WsClient } from "./helpers.ts";
+import {
+  messageFrom,
+  startTestServer,
+  withServerAndSockets as withServer,
+  WsClient,
+} from "./helpers.ts";
 import { sha256Hex } from "../lib/ids.ts";
-
-async function withServer(fn: (s: TestServer, open: typeof WsClient.connect) => Promise<void>) {
-  const server = await startTestServer();
-  const sockets: WsClient[] = [];
-  const open: typeof WsClient.connect = async (...args) => {
-    const s = await WsClient.connect(...args);
-    sockets.push(s);
-    return s;
-  };
-  try {
-    await fn(server, open);
-  } finally {
-    for (const s of sockets) await s.close();
-    await server.shutdown();
-  }
-}
 
 Deno.test("replay with `after` after a dropped socket loses nothing and duplicates nothing", async () => {
   await withServer(async (server, open) => {
