@@ -3,7 +3,7 @@
  * one line naming the setting (see `loadConfig`).
  */
 import { z } from "zod";
-import type { LimitSettings } from "./limits.ts";
+import type { LimitSettings } from "./ws/limits.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -89,7 +89,7 @@ export interface IslandsSettings {
   dir: string;
 }
 
-export const DEFAULT_KNOWLEDGE_DIR = new URL("./help_center/", import.meta.url).pathname;
+export const DEFAULT_KNOWLEDGE_DIR = new URL("./help/articles/", import.meta.url).pathname;
 export const DEFAULT_ISLANDS_DIR = new URL("../_build/islands/", import.meta.url).pathname;
 
 export class ConfigError extends Error {}

@@ -1,11 +1,11 @@
 /** GET /ws: the WebSocket upgrade. Origin is checked here; the socket does the rest. */
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import type { AppEnv } from "../lib/http.ts";
-import { originAllowed, requestToken, SESSION_COOKIE } from "../lib/auth.ts";
-import { ClientSocket } from "../lib/socket.ts";
+import type { AppEnv } from "../lib/http/mod.ts";
+import { originAllowed, requestToken, SESSION_COOKIE } from "../lib/auth/auth.ts";
+import { ClientSocket } from "../lib/ws/client_socket.ts";
 import { badRequest, forbidden } from "../lib/errors.ts";
-import { clientIp } from "../lib/limits.ts";
+import { clientIp } from "../lib/ws/limits.ts";
 
 export const wsRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {

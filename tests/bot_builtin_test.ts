@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { trimPassage } from "../lib/bot/builtin.ts";
 import { ADA, builtinBot as bot, GUEST, message } from "./bot_fixtures.ts";
 import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
-import type { Conversation, User } from "../lib/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 
 /** A hand-built context: the greeting, then the customer's `text` as the newest message. */
 function context(

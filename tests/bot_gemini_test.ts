@@ -7,7 +7,7 @@ import { GeminiBot } from "../lib/bot/gemini.ts";
 import { createBot } from "../lib/bot/mod.ts";
 import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
 import { testConfig } from "../lib/config.ts";
-import type { Conversation, User } from "../lib/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 
 const API_KEY = "test-key-do-not-log";
 const ADA_FACTS: CustomerFacts = { name: ADA.name, registeredAt: ADA.createdAt, plan: "Pro" };

@@ -7,7 +7,7 @@ import { effect } from "@preact/signals";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 import { ChatSocket, type ConnectionState } from "../lib/client/chat_socket.ts";
-import type { Message } from "../lib/types.ts";
+import type { Message } from "../lib/contract/types.ts";
 
 /** Resolves when `socket.state` becomes `state`. */
 function stateIs(socket: ChatSocket, state: ConnectionState): Promise<void> {

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
-import { customerFacts, FactsCache, fetchCustomerFacts } from "../lib/customer_data.ts";
-import type { User } from "../lib/types.ts";
+import { customerFacts, FactsCache, fetchCustomerFacts } from "../lib/bot/customer_data.ts";
+import type { User } from "../lib/contract/types.ts";
 
 /** A local customer-data API: the path's user id decides the answer. */
 function startApi() {

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { createStore, type Store } from "../lib/store/mod.ts";
 import type { Appended } from "../lib/store/conversations.ts";
-import type { Conversation } from "../lib/types.ts";
+import type { Conversation } from "../lib/contract/types.ts";
 import { AppError } from "../lib/errors.ts";
 
 const greeting = { name: "Bot", text: "Hi!" };

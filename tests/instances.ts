@@ -3,7 +3,7 @@
  * own KV handle on one temporary file — what Deno Deploy instances sharing one KV look like, as far
  * as one machine can show it (kv.watch on a local file sees only this process's writes).
  */
-import { startWorker, type WorkerHandle } from "../lib/workers.ts";
+import { startWorker, type WorkerHandle } from "../lib/server/workers.ts";
 import { ADMIN, Api, type Session, WsClient } from "./helpers.ts";
 
 export interface Instance {

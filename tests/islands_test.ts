@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { signal } from "@preact/signals";
-import { buildIslands, islandAssets, type IslandBuild, renderPage } from "../lib/islands.ts";
+import { buildIslands, islandAssets, type IslandBuild, renderPage } from "../lib/islands/render.ts";
 import Counter from "./fixtures/islands/Counter.tsx";
 import { BROWSER_TEST, collectErrors, newPage, screenshot, withBrowser } from "./browser.ts";
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DEFAULT_KNOWLEDGE_DIR } from "../lib/config.ts";
-import { KnowledgeBase, renderMarkdown } from "../lib/knowledge.ts";
+import { KnowledgeBase, renderMarkdown } from "../lib/help/knowledge.ts";
 
 Deno.test("the shipped help center loads with titles and sections", async () => {
   const kb = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);

@@ -4,8 +4,8 @@
  */
 import { assertEquals, assertMatch } from "./assert.ts";
 import { testConfig } from "../lib/config.ts";
-import { createServices } from "../lib/services.ts";
-import { createApp } from "../lib/app.ts";
+import { createServices } from "../lib/server/services.ts";
+import { createApp } from "../lib/server/app.ts";
 import type { Bot } from "../lib/bot/types.ts";
 
 const quietBot: Bot = {

@@ -4,7 +4,7 @@
  * listeners, and a reading waits for own commits that were in flight when it arrived.
  */
 import { assertEquals } from "./assert.ts";
-import { OwnSignals } from "../lib/own_signals.ts";
+import { OwnSignals } from "../lib/realtime/own_signals.ts";
 
 Deno.test("own signals: own commits are skipped, foreign ones never", async () => {
   const kv = await Deno.openKv(":memory:");

@@ -6,10 +6,10 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { messageFrom, startTestServer, WsClient } from "./helpers.ts";
 import { testConfig } from "../lib/config.ts";
-import { createServices } from "../lib/services.ts";
-import { Presence } from "../lib/presence.ts";
+import { createServices } from "../lib/server/services.ts";
+import { Presence } from "../lib/assignment/presence.ts";
 import type { Bot } from "../lib/bot/types.ts";
-import type { User } from "../lib/types.ts";
+import type { User } from "../lib/contract/types.ts";
 
 Deno.test("an agent's sockets gone past the grace period: offline, conversations requeued", async () => {
   const server = await startTestServer({ PRESENCE_GRACE_SECONDS: "1", AGENT_CAPACITY: "2" });

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { type Session, startTestServer, type TestServer } from "./helpers.ts";
-import type { Conversation, User } from "../lib/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 
 async function setup(env: Record<string, string>, names: string[]) {
   const server = await startTestServer(env);

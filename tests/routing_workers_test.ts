@@ -6,10 +6,10 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { createStore, type Store } from "../lib/store/mod.ts";
-import { Router } from "../lib/routing.ts";
+import { Router } from "../lib/assignment/assigner.ts";
 import { parseConfig } from "../lib/config.ts";
 import { retryWhenBusy } from "../lib/store/busy.ts";
-import type { Conversation } from "../lib/types.ts";
+import type { Conversation } from "../lib/contract/types.ts";
 import type { WorkerRequest } from "./fixtures/routing_worker.ts";
 
 const ROUNDS = 30;

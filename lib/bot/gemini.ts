@@ -5,8 +5,8 @@
  * by the fallback bot instead, so the customer always gets a reply.
  */
 import { type Content, GoogleGenAI, type Part } from "@google/genai";
-import type { KnowledgeBase } from "../knowledge.ts";
-import type { User } from "../types.ts";
+import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { User } from "../contract/types.ts";
 import { latestCustomerText } from "./builtin.ts";
 import {
   BLOCKED_FINISH_REASONS,

@@ -1,6 +1,6 @@
 /** Chooses the bot: Gemini when an API key is configured, else the built-in bot. */
 import type { Config } from "../config.ts";
-import type { KnowledgeBase } from "../knowledge.ts";
+import type { KnowledgeBase } from "../help/knowledge.ts";
 import { BuiltinBot } from "./builtin.ts";
 import { GeminiBot } from "./gemini.ts";
 import type { Bot } from "./types.ts";

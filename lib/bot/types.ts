@@ -3,7 +3,7 @@
  * says; an implementation only decides what to say. Implementations: the built-in bot
  * (lib/bot/builtin.ts) and Gemini (lib/bot/gemini.ts).
  */
-import type { Conversation, Message, User } from "../types.ts";
+import type { Conversation, Message, User } from "../contract/types.ts";
 
 /** Facts about the customer: their profile merged with the optional customer-data API's facts. */
 export type CustomerFacts = Record<string, unknown>;

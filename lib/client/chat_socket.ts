@@ -12,7 +12,7 @@
  * Framework-free apart from `@preact/signals` for the observable state.
  */
 import { signal } from "@preact/signals";
-import type { Conversation, Message, Role, User } from "../types.ts";
+import type { Conversation, Message, Role, User } from "../contract/types.ts";
 
 export type ConnectionState = "connecting" | "online" | "offline" | "signed-out";
 

@@ -9,13 +9,13 @@
 import { keys } from "./keys.ts";
 import type { AgentSnapshot, AgentState, UserRecord } from "./users.ts";
 import { initialAgentState } from "./users.ts";
-import type { Conversation, Message, Sender, User } from "../types.ts";
+import type { Conversation, Message, Sender, User } from "../contract/types.ts";
 import type { Clock } from "../ids.ts";
 import { AppError, notFound } from "../errors.ts";
 import { stampChange } from "./milestones.ts";
 import { addAgents, addChange, addQueueMoved } from "./feed.ts";
 import { GroupCommitter } from "./group_commit.ts";
-import type { CommitTracker } from "../own_signals.ts";
+import type { CommitTracker } from "../realtime/own_signals.ts";
 
 export const SIGNAL_SHARDS = 8;
 

@@ -10,7 +10,7 @@
  */
 import { decodeTime, encodeTime, monotonicFactory } from "ulid";
 import { keys } from "./keys.ts";
-import type { Role } from "../types.ts";
+import type { Role } from "../contract/types.ts";
 
 /** How long entries stay: a reader that slept longer re-reads state from KV instead. */
 export const FEED_TTL_MS = 60_000;

@@ -26,7 +26,7 @@
 import { addMessages } from "./feed.ts";
 import { stampMessage } from "./milestones.ts";
 import { keys } from "./keys.ts";
-import type { Conversation, Message } from "../types.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 

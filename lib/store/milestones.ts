@@ -3,7 +3,7 @@
  * every path (handoff, bot handoff, takeover, transfer, resolve, messages) records them alike.
  * Each is the first occurrence and is never moved afterwards.
  */
-import type { Conversation, Message } from "../types.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 
 /** Stamps milestones reached by a state change from `prev` to `next` (mutates `next`). */
 export function stampChange(prev: Conversation, next: Conversation, now: string): void {

@@ -1,10 +1,10 @@
 /** Users, sessions and agents' state in Deno KV (key shapes in ./keys.ts). */
 import { keys } from "./keys.ts";
-import type { AgentStatus, Role, User } from "../types.ts";
+import type { AgentStatus, Role, User } from "../contract/types.ts";
 import type { Clock } from "../ids.ts";
 import { conflict, notFound } from "../errors.ts";
 import { addAgents, AGENT_SIGNAL_SHARD } from "./feed.ts";
-import type { CommitTracker } from "../own_signals.ts";
+import type { CommitTracker } from "../realtime/own_signals.ts";
 
 export interface UserRecord {
   id: string;

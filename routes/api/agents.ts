@@ -3,8 +3,8 @@
  * override of an agent's status or capacity.
  */
 import { Hono } from "hono";
-import { type AppEnv, principal, readBody } from "../../lib/http.ts";
-import { agentPatchBody, createAgentBody, statusBody } from "../../lib/schemas.ts";
+import { type AppEnv, principal, readBody } from "../../lib/http/mod.ts";
+import { agentPatchBody, createAgentBody, statusBody } from "../../lib/contract/schemas.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import { notFound } from "../../lib/errors.ts";
 

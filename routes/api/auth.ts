@@ -6,8 +6,8 @@ import {
   principal,
   readBody,
   setSessionCookie,
-} from "../../lib/http.ts";
-import { guestBody, loginBody, registerBody } from "../../lib/schemas.ts";
+} from "../../lib/http/mod.ts";
+import { guestBody, loginBody, registerBody } from "../../lib/contract/schemas.ts";
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/guest", async (c) => {

@@ -1,8 +1,8 @@
 /** POST /api/auth/claim {guestToken}: a signed-in customer takes over their guest conversations. */
 import { Hono } from "hono";
-import { type AppEnv, principal, readBody } from "../../lib/http.ts";
-import { claimGuest } from "../../lib/claim.ts";
-import { claimBody } from "../../lib/schemas.ts";
+import { type AppEnv, principal, readBody } from "../../lib/http/mod.ts";
+import { claimGuest } from "../../lib/auth/claim.ts";
+import { claimBody } from "../../lib/contract/schemas.ts";
 
 export const claimRoutes = new Hono<AppEnv>()
   .post("/claim", async (c) => {

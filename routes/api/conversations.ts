@@ -1,13 +1,13 @@
 /** /api/conversations: start, list, read, send, and the state changes of the contract. */
 import { Hono } from "hono";
-import { type AppEnv, principal, readBody, readQuery } from "../../lib/http.ts";
+import { type AppEnv, principal, readBody, readQuery } from "../../lib/http/mod.ts";
 import {
   listQuery,
   messagesQuery,
   readReceiptBody,
   sendBody,
   transferBody,
-} from "../../lib/schemas.ts";
+} from "../../lib/contract/schemas.ts";
 
 export const conversationRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {

@@ -1,6 +1,6 @@
 /** /api/customers/:id: an agent looks a customer up (profile with customer-data facts). */
 import { Hono } from "hono";
-import { type AppEnv, principal } from "../../lib/http.ts";
+import { type AppEnv, principal } from "../../lib/http/mod.ts";
 import { publicUser } from "../../lib/store/users.ts";
 import { notFound } from "../../lib/errors.ts";
 

@@ -1,8 +1,8 @@
 /** GET /api/metrics?since=ISO (admin): counts and medians over a window (default 7 days). */
 import { Hono } from "hono";
-import { type AppEnv, principal, readQuery } from "../../lib/http.ts";
-import { metricsQuery } from "../../lib/schemas.ts";
-import { computeMetrics } from "../../lib/metrics.ts";
+import { type AppEnv, principal, readQuery } from "../../lib/http/mod.ts";
+import { metricsQuery } from "../../lib/contract/schemas.ts";
+import { computeMetrics } from "../../lib/chat/metrics.ts";
 import { badRequest } from "../../lib/errors.ts";
 
 export const DEFAULT_WINDOW_MS = 7 * 24 * 3600_000;

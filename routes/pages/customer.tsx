@@ -1,8 +1,8 @@
 /** The customer's pages: the chat (`/`), `/login` and `/register`. */
 import { Hono } from "hono";
-import type { AppEnv, Ctx } from "../../lib/http.ts";
+import type { AppEnv, Ctx } from "../../lib/http/mod.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
-import type { Conversation, Message } from "../../lib/types.ts";
+import type { Conversation, Message } from "../../lib/contract/types.ts";
 import ChatApp from "../../islands/ChatApp.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";

@@ -1,7 +1,7 @@
 /** /help and /help/:slug: the help-center articles, rendered on the server; no JavaScript. */
 import { Hono } from "hono";
-import type { AppEnv } from "../../lib/http.ts";
-import { type KnowledgeBase, renderMarkdown } from "../../lib/knowledge.ts";
+import type { AppEnv } from "../../lib/http/mod.ts";
+import { type KnowledgeBase, renderMarkdown } from "../../lib/help/knowledge.ts";
 import { Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
 

@@ -4,9 +4,9 @@
  */
 import { Hono } from "hono";
 import type { ComponentChildren } from "preact";
-import { type AppEnv, authenticate, type Ctx } from "../../lib/http.ts";
-import { type IslandBuild, renderPage } from "../../lib/islands.ts";
-import type { KnowledgeBase } from "../../lib/knowledge.ts";
+import { type AppEnv, authenticate, type Ctx } from "../../lib/http/mod.ts";
+import { type IslandBuild, renderPage } from "../../lib/islands/render.ts";
+import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
 import { pageNonce } from "./security.ts";
 import { customerPages } from "./customer.tsx";
 import { staffPages } from "./staff.tsx";

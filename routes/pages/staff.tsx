@@ -1,6 +1,6 @@
 /** Staff pages: `/agent/login`, the agent console (`/agent`) and the admin page (`/admin`). */
 import { Hono } from "hono";
-import type { AppEnv, Ctx } from "../../lib/http.ts";
+import type { AppEnv, Ctx } from "../../lib/http/mod.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";

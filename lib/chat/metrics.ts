@@ -3,7 +3,7 @@
  * (lib/store/milestones.ts). Counts of open conversations by mode are as of now; the rest count
  * what happened inside the window. Durations are milliseconds; a median with no samples is null.
  */
-import type { Conversation } from "./types.ts";
+import type { Conversation } from "../contract/types.ts";
 
 export interface Metrics {
   window: { since: string; until: string };

@@ -2,10 +2,10 @@
  * What the bot (and the agent console) knows about a customer: their profile merged with the
  * optional customer-data API's facts, cached per conversation. Guests have no facts.
  */
-import type { Config } from "./config.ts";
-import type { FactsSource } from "./bot_runner.ts";
+import type { Config } from "../config.ts";
+import type { FactsSource } from "./runner.ts";
 import { customerFacts, FactsCache, fetchCustomerFacts } from "./customer_data.ts";
-import { publicUser } from "./store/users.ts";
+import { publicUser } from "../store/users.ts";
 
 const CACHE_TTL_MS = 5 * 60_000;
 

@@ -2,23 +2,23 @@
  * Builds every service from the config and an open KV, in dependency order. main.ts and the tests
  * call `createServices`; nothing here runs at import time.
  */
-import type { Config } from "./config.ts";
-import { createStore, type Store } from "./store/mod.ts";
-import { checkLimitFor } from "./store/group_commit.ts";
-import { Relay } from "./realtime.ts";
-import { Auth } from "./auth.ts";
-import { Router } from "./routing.ts";
-import { Presence } from "./presence.ts";
-import { BotRunner, type FactsSource, profileFacts } from "./bot_runner.ts";
-import { Chat } from "./chat.ts";
-import { ReadState } from "./read_state.ts";
-import type { Bot } from "./bot/types.ts";
-import { type Clock, systemClock } from "./ids.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { Feed } from "./feed.ts";
-import { Limits } from "./limits.ts";
-import { AgentFrames } from "./agent_frames.ts";
-import { QueueFrames } from "./queue_frames.ts";
+import type { Config } from "../config.ts";
+import { createStore, type Store } from "../store/mod.ts";
+import { checkLimitFor } from "../store/group_commit.ts";
+import { Relay } from "../realtime/relay.ts";
+import { Auth } from "../auth/auth.ts";
+import { Router } from "../assignment/assigner.ts";
+import { Presence } from "../assignment/presence.ts";
+import { BotRunner, type FactsSource, profileFacts } from "../bot/runner.ts";
+import { Chat } from "../chat/chat.ts";
+import { ReadState } from "../chat/read_state.ts";
+import type { Bot } from "../bot/types.ts";
+import { type Clock, systemClock } from "../ids.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { Feed } from "../realtime/feed.ts";
+import { Limits } from "../ws/limits.ts";
+import { AgentFrames } from "../realtime/agent_frames.ts";
+import { QueueFrames } from "../realtime/queue_frames.ts";
 
 export interface Services {
   config: Config;

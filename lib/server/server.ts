@@ -2,16 +2,16 @@
  * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve`. Used by main.ts
  * (and each worker of WORKERS=N) and by the tests.
  */
-import type { Config } from "./config.ts";
-import { openKv } from "./store/mod.ts";
+import type { Config } from "../config.ts";
+import { openKv } from "../store/mod.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
-import { KnowledgeBase } from "./knowledge.ts";
-import { createBot } from "./bot/mod.ts";
-import { createFactsSource } from "./facts.ts";
+import { KnowledgeBase } from "../help/knowledge.ts";
+import { createBot } from "../bot/mod.ts";
+import { createFactsSource } from "../bot/facts.ts";
 import { drain } from "./shutdown.ts";
-import type { IslandBuild } from "./islands.ts";
-import { loadIslands } from "./islands_prebuilt.ts";
+import type { IslandBuild } from "../islands/render.ts";
+import { loadIslands } from "../islands/prebuilt.ts";
 
 /** The islands are loaded once per process and setting (the bundles don't change while it runs). */
 const islandBuilds = new Map<string, Promise<IslandBuild>>();

@@ -2,14 +2,14 @@
  * Identities and sessions: guests, customers, agents and admins; bearer tokens (also carried by
  * the HttpOnly `session` cookie). Only a SHA-256 of each token is stored.
  */
-import type { Config } from "./config.ts";
-import type { Store } from "./store/mod.ts";
-import { isStaff, publicUser, type UserRecord } from "./store/users.ts";
-import type { Relay } from "./realtime.ts";
-import type { Role, User } from "./types.ts";
-import { newToken, sha256Hex } from "./ids.ts";
+import type { Config } from "../config.ts";
+import type { Store } from "../store/mod.ts";
+import { isStaff, publicUser, type UserRecord } from "../store/users.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Role, User } from "../contract/types.ts";
+import { newToken, sha256Hex } from "../ids.ts";
 import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
-import { AppError, unauthorized } from "./errors.ts";
+import { AppError, unauthorized } from "../errors.ts";
 
 export interface Principal {
   user: UserRecord;

@@ -4,8 +4,8 @@
  * any failure means "no extra facts", never an error for the customer.
  */
 import { z } from "zod";
-import type { CustomerFacts } from "./bot/types.ts";
-import type { User } from "./types.ts";
+import type { CustomerFacts } from "./types.ts";
+import type { User } from "../contract/types.ts";
 
 export interface CustomerApiOptions {
   /** Base URL without a trailing slash; the user's id is appended as one path segment. */

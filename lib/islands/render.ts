@@ -33,14 +33,14 @@ import { renderToString } from "preact-render-to-string";
 import { Hono } from "hono";
 import { basename, extname, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl, pathToFileURL } from "node:url";
-import type { IslandFile } from "./islands_build.ts";
+import type { IslandFile } from "./bundle.ts";
 
-export type { IslandFile } from "./islands_build.ts";
+export type { IslandFile } from "./bundle.ts";
 
 /** Where the bundles are served. */
 export const ISLANDS_PATH = "/_islands/";
-const ROOT = resolve(fromFileUrl(new URL("..", import.meta.url)));
-const CLIENT = fromFileUrl(new URL("./islands_client.ts", import.meta.url));
+const ROOT = resolve(fromFileUrl(new URL("../..", import.meta.url)));
+const CLIENT = fromFileUrl(new URL("./client.ts", import.meta.url));
 const SOURCE_DIR = resolve(ROOT, "islands");
 
 // deno-lint-ignore no-explicit-any
@@ -99,7 +99,7 @@ export async function buildIslands(
   const started = performance.now();
   const islands = await registerIslands({ dir });
   // Loaded here, not at the top: serving prebuilt bundles must not load esbuild (Deno Deploy).
-  const { bundleIslands } = await import("./islands_build.ts");
+  const { bundleIslands } = await import("./bundle.ts");
   const entries = await islandModules(dir);
   const bundle = await bundleIslands({ entries, client: CLIENT, root: ROOT, dev });
   const manifest: IslandBuild["manifest"] = {};

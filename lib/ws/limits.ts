@@ -9,9 +9,9 @@
  * first. Limits are per isolate; with WORKERS=N or several instances they apply per instance.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./http.ts";
-import { errorBody } from "./errors.ts";
-import type { Clock } from "./ids.ts";
+import type { AppEnv } from "../http/mod.ts";
+import { errorBody } from "../errors.ts";
+import type { Clock } from "../ids.ts";
 
 /** A bucket of `burst` tokens refilled at `perSecond`; `take` spends one if there is one. */
 export class TokenBucket {

@@ -9,8 +9,8 @@
  * the agent's state, so copies that arrive both ways are shown once, never out of order
  * (lib/socket.ts).
  */
-import type { Relay, RelayEvent } from "./realtime.ts";
-import { type AgentSnapshot, publicUser, type Users } from "./store/users.ts";
+import type { Relay, RelayEvent } from "./relay.ts";
+import { type AgentSnapshot, publicUser, type Users } from "../store/users.ts";
 
 export class AgentFrames {
   constructor(

@@ -7,14 +7,14 @@
  * offline (by choice, or absent past the grace period: lib/presence.ts) has their conversations
  * returned to the queue, keeping their place in line.
  */
-import { coalesced } from "./coalesce.ts";
-import type { Config } from "./config.ts";
-import type { Store } from "./store/mod.ts";
-import type { AgentState, UserRecord } from "./store/users.ts";
-import type { Changed } from "./store/conversations.ts";
-import type { AgentStatus, Conversation } from "./types.ts";
-import { type Clock, systemClock } from "./ids.ts";
-import { conflict } from "./errors.ts";
+import { coalesced } from "../coalesce.ts";
+import type { Config } from "../config.ts";
+import type { Store } from "../store/mod.ts";
+import type { AgentState, UserRecord } from "../store/users.ts";
+import type { Changed } from "../store/conversations.ts";
+import type { AgentStatus, Conversation } from "../contract/types.ts";
+import { type Clock, systemClock } from "../ids.ts";
+import { conflict } from "../errors.ts";
 
 export type Publish = (result: Changed) => void;
 

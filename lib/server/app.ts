@@ -2,18 +2,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Services } from "./services.ts";
-import { type AppEnv, authenticate } from "./http.ts";
-import { errorBody, toErrorBody } from "./errors.ts";
-import { authRoutes } from "../routes/api/auth.ts";
-import { agentRoutes } from "../routes/api/agents.ts";
-import { customerRoutes } from "../routes/api/customers.ts";
-import { conversationRoutes } from "../routes/api/conversations.ts";
-import { metricsRoutes } from "../routes/api/metrics.ts";
-import { wsRoutes } from "../routes/ws.ts";
-import { claimRoutes } from "../routes/api/claim.ts";
-import { type PageDeps, pageRoutes } from "../routes/pages/mod.tsx";
-import { pageSecurityHeaders } from "../routes/pages/security.ts";
-import { islandAssets } from "./islands.ts";
+import { type AppEnv, authenticate } from "../http/mod.ts";
+import { errorBody, toErrorBody } from "../errors.ts";
+import { authRoutes } from "../../routes/api/auth.ts";
+import { agentRoutes } from "../../routes/api/agents.ts";
+import { customerRoutes } from "../../routes/api/customers.ts";
+import { conversationRoutes } from "../../routes/api/conversations.ts";
+import { metricsRoutes } from "../../routes/api/metrics.ts";
+import { wsRoutes } from "../../routes/ws.ts";
+import { claimRoutes } from "../../routes/api/claim.ts";
+import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
+import { pageSecurityHeaders } from "../../routes/pages/security.ts";
+import { islandAssets } from "../islands/render.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

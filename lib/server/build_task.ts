@@ -2,9 +2,9 @@
  * `deno task build`: bundles the islands once and writes them, with a manifest, to ISLANDS_DIR
  * (default `_build/islands/`), for servers started with ISLANDS=prebuilt (Deno Deploy).
  */
-import { ConfigError, parseConfig } from "./config.ts";
-import { buildIslands } from "./islands.ts";
-import { writeIslandBuild } from "./islands_prebuilt.ts";
+import { ConfigError, parseConfig } from "../config.ts";
+import { buildIslands } from "../islands/render.ts";
+import { writeIslandBuild } from "../islands/prebuilt.ts";
 
 try {
   const { dir } = parseConfig(Deno.env.toObject()).islands;

@@ -7,7 +7,7 @@
  * gets the first message back.
  */
 import type { Services } from "./services.ts";
-import { CLOSE } from "./socket.ts";
+import { CLOSE } from "../ws/client_socket.ts";
 
 export const SHUTDOWN_GRACE_MS = 4_000;
 

@@ -6,7 +6,7 @@
  * Worker → parent: {type:"listening", url, port} | {type:"failed", error} | {type:"stopped"}.
  */
 /// <reference lib="deno.worker" />
-import { parseConfig } from "./config.ts";
+import { parseConfig } from "../config.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 export type ToWorker =

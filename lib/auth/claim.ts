@@ -3,11 +3,11 @@
  * token, and the signed-in customer takes over the guest's conversations. The guest session is
  * then revoked (its sockets close), so the token can't be used again.
  */
-import type { Services } from "./services.ts";
-import type { UserRecord } from "./store/users.ts";
-import { moveConversations } from "./store/claim.ts";
-import type { Conversation } from "./types.ts";
-import { badRequest, forbidden } from "./errors.ts";
+import type { Services } from "../server/services.ts";
+import type { UserRecord } from "../store/users.ts";
+import { moveConversations } from "../store/claim.ts";
+import type { Conversation } from "../contract/types.ts";
+import { badRequest, forbidden } from "../errors.ts";
 
 export async function claimGuest(
   services: Services,

@@ -10,10 +10,10 @@
  *   message counts, the caller's own included, until a client reports what it has shown.
  */
 import type { Chat } from "./chat.ts";
-import type { Relay } from "./realtime.ts";
-import type { Reads } from "./store/reads.ts";
-import type { UserRecord } from "./store/users.ts";
-import type { Conversation } from "./types.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Reads } from "../store/reads.ts";
+import type { UserRecord } from "../store/users.ts";
+import type { Conversation } from "../contract/types.ts";
 
 /** A conversation as its reader sees it: the contract object plus `unread`. */
 export type ReadView = Conversation & { unread: number };

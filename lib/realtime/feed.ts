@@ -10,12 +10,12 @@
  * later-numbered one. Each read therefore starts LOOKBACK_MS before the newest entry seen and skips
  * the ids it has already handled.
  */
-import { coalesced } from "./coalesce.ts";
-import type { EphemeralEvent, Relay } from "./realtime.ts";
-import type { Conversations } from "./store/conversations.ts";
-import { signalShard } from "./store/conversations.ts";
-import type { SessionRecord } from "./store/users.ts";
-import { keys } from "./store/keys.ts";
+import { coalesced } from "../coalesce.ts";
+import type { EphemeralEvent, Relay } from "./relay.ts";
+import type { Conversations } from "../store/conversations.ts";
+import { signalShard } from "../store/conversations.ts";
+import type { SessionRecord } from "../store/users.ts";
+import { keys } from "../store/keys.ts";
 import {
   addFeed,
   type FeedEntry,
@@ -23,8 +23,8 @@ import {
   feedKeyAt,
   INSTANCE_ID,
   newFeedId,
-} from "./store/feed.ts";
-import type { Logger } from "./log.ts";
+} from "../store/feed.ts";
+import type { Logger } from "../log.ts";
 
 export const LOOKBACK_MS = 2_000;
 export const SESSION_CHECK_MS = 30_000;

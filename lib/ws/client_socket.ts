@@ -5,14 +5,14 @@
  * seq already delivered is dropped — so replays, the BroadcastChannel and KV watch can overlap
  * without showing anything twice.
  */
-import type { Services } from "./services.ts";
-import type { Principal } from "./auth.ts";
-import { isStaff } from "./store/users.ts";
-import type { Listener, RelayEvent } from "./realtime.ts";
-import { signalShard } from "./realtime.ts";
-import { type ClientFrame, clientFrame, describeIssues } from "./schemas.ts";
-import { toErrorBody } from "./errors.ts";
-import type { Conversation, Message } from "./types.ts";
+import type { Services } from "../server/services.ts";
+import type { Principal } from "../auth/auth.ts";
+import { isStaff } from "../store/users.ts";
+import type { Listener, RelayEvent } from "../realtime/relay.ts";
+import { signalShard } from "../realtime/relay.ts";
+import { type ClientFrame, clientFrame, describeIssues } from "../contract/schemas.ts";
+import { toErrorBody } from "../errors.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 import type { SocketGuard } from "./limits.ts";
 
 /** The clientId of a raw frame, if it has one (for error frames). */

@@ -9,8 +9,8 @@
  */
 import { z } from "zod";
 import { resolve } from "node:path";
-import { ConfigError, type IslandsSettings } from "./config.ts";
-import { buildIslands, type IslandBuild, type IslandFile, registerIslands } from "./islands.ts";
+import { ConfigError, type IslandsSettings } from "../config.ts";
+import { buildIslands, type IslandBuild, type IslandFile, registerIslands } from "./render.ts";
 
 export const MANIFEST = "manifest.json";
 

@@ -4,13 +4,13 @@
  * order. The reply is committed only if no human holds the conversation at commit time, so a
  * takeover silences the bot at once, even mid-answer (the in-flight call is aborted too).
  */
-import type { Bot, CustomerFacts } from "./bot/types.ts";
-import type { Store } from "./store/mod.ts";
-import { publicUser, type UserRecord } from "./store/users.ts";
-import type { Relay } from "./realtime.ts";
-import type { Router } from "./routing.ts";
-import type { Conversation, Message } from "./types.ts";
-import { AppError } from "./errors.ts";
+import type { Bot, CustomerFacts } from "./types.ts";
+import type { Store } from "../store/mod.ts";
+import { publicUser, type UserRecord } from "../store/users.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Router } from "../assignment/assigner.ts";
+import type { Conversation, Message } from "../contract/types.ts";
+import { AppError } from "../errors.ts";
 
 /** The facts the bot may use about a customer; null for guests. */
 export type FactsSource = (customer: UserRecord, conversationId: string | null) => Promise<

@@ -5,11 +5,11 @@
  * and returns their conversations to the queue (Router.agentLeft: checked commits, so several
  * sweepers agree). An instance that dies stops its heartbeats, so its sockets go stale the same way.
  */
-import type { Config } from "./config.ts";
-import type { Store } from "./store/mod.ts";
-import type { Router } from "./routing.ts";
-import { PresenceRecords, type PresenceSummary } from "./store/presence.ts";
-import { type Clock, systemClock } from "./ids.ts";
+import type { Config } from "../config.ts";
+import type { Store } from "../store/mod.ts";
+import type { Router } from "./assigner.ts";
+import { PresenceRecords, type PresenceSummary } from "../store/presence.ts";
+import { type Clock, systemClock } from "../ids.ts";
 
 export interface PresenceOptions {
   clock?: Clock;

@@ -3,22 +3,22 @@
  * handback, transfer, resolve), authorized here, committed through the store, then published.
  * Routes and the socket are thin layers over this.
  */
-import type { Store } from "./store/mod.ts";
-import { isStaff, type UserRecord } from "./store/users.ts";
-import type { Appended, Changed, Decision } from "./store/conversations.ts";
-import type { Relay } from "./realtime.ts";
-import type { Router } from "./routing.ts";
-import type { BotRunner } from "./bot_runner.ts";
-import type { AgentFrames } from "./agent_frames.ts";
-import type { QueueFrames } from "./queue_frames.ts";
+import type { Store } from "../store/mod.ts";
+import { isStaff, type UserRecord } from "../store/users.ts";
+import type { Appended, Changed, Decision } from "../store/conversations.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Router } from "../assignment/assigner.ts";
+import type { BotRunner } from "../bot/runner.ts";
+import type { AgentFrames } from "../realtime/agent_frames.ts";
+import type { QueueFrames } from "../realtime/queue_frames.ts";
 import {
   type Conversation,
   type ConversationMode,
   type ConversationStatus,
   MAX_MESSAGE_LENGTH,
   type Message,
-} from "./types.ts";
-import { badRequest, conflict, forbidden, notFound, tooLarge } from "./errors.ts";
+} from "../contract/types.ts";
+import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
   status?: ConversationStatus;

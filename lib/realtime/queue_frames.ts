@@ -10,10 +10,10 @@
  * triggers that arrive during one coalesce into one more, so a later list is never overtaken by an
  * earlier one.
  */
-import { coalesced } from "./coalesce.ts";
-import type { Relay } from "./realtime.ts";
-import type { Conversations } from "./store/conversations.ts";
-import type { Logger } from "./log.ts";
+import { coalesced } from "../coalesce.ts";
+import type { Relay } from "./relay.ts";
+import type { Conversations } from "../store/conversations.ts";
+import type { Logger } from "../log.ts";
 
 export class QueueFrames {
   constructor(

@@ -10,9 +10,9 @@
  * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
  */
 import { ListenerIndex } from "./listeners.ts";
-import type { Conversation, Message, Role, User } from "./types.ts";
-import { SIGNAL_SHARDS, signalShard } from "./store/conversations.ts";
-import { keys } from "./store/keys.ts";
+import type { Conversation, Message, Role, User } from "../contract/types.ts";
+import { SIGNAL_SHARDS, signalShard } from "../store/conversations.ts";
+import { keys } from "../store/keys.ts";
 import { type CommitTracker, OwnSignals } from "./own_signals.ts";
 
 export type RelayEvent =

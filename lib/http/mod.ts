@@ -5,17 +5,17 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { z } from "zod";
-import type { Services } from "./services.ts";
+import type { Services } from "../server/services.ts";
 import {
   type Issued,
   originAllowed,
   type Principal,
   requestToken,
   SESSION_COOKIE,
-} from "./auth.ts";
-import { AppError, badRequest, forbidden, unauthorized } from "./errors.ts";
-import { describeIssues } from "./schemas.ts";
-import type { Role } from "./types.ts";
+} from "../auth/auth.ts";
+import { AppError, badRequest, forbidden, unauthorized } from "../errors.ts";
+import { describeIssues } from "../contract/schemas.ts";
+import type { Role } from "../contract/types.ts";
 
 export type AppEnv = { Variables: { principal: Principal | null; services: Services } };
 export type Ctx = Context<AppEnv>;

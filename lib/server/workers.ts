@@ -5,7 +5,7 @@
  * port first and hands it to every worker. It prints one `Listening on` line once all listen,
  * and on SIGINT/SIGTERM asks each to shut down gracefully.
  */
-import type { Config } from "./config.ts";
+import type { Config } from "../config.ts";
 import type { FromWorker, ToWorker } from "./worker.ts";
 import { onShutdownSignal, SHUTDOWN_GRACE_MS } from "./shutdown.ts";
 
