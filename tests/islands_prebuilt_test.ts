@@ -5,7 +5,8 @@
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { ConfigError, parseConfig } from "../lib/config.ts";
-import { buildIslands, type IslandBuild } from "../lib/islands/render.ts";
+import type { IslandBuild } from "../lib/islands/render.ts";
+import { buildIslands } from "../lib/islands/build.ts";
 import {
   loadIslands,
   MANIFEST,

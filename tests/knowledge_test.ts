@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DEFAULT_KNOWLEDGE_DIR } from "../lib/config.ts";
-import { KnowledgeBase, renderMarkdown } from "../lib/help/knowledge.ts";
+import { KnowledgeBase } from "../lib/help/knowledge.ts";
+import { renderMarkdown } from "../lib/help/markdown.ts";
 
 Deno.test("the shipped help center loads with titles and sections", async () => {
   const kb = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);
@@ -58,13 +59,15 @@ Deno.test("load reads a folder of Markdown files and skips the rest", async () =
   }
 });
 
-Deno.test("renderMarkdown renders the help center's subset", () => {
+Deno.test("renderMarkdown renders headings, paragraphs, lists, code and links", () => {
   const html = renderMarkdown(
     "# Title\n\nSome **bold**, *italic* and `code`.\nSecond line.\n\n- one\n- two [link](/help/x)\n\n" +
       "1. first\n2. second\n\n## Part\n\n```\na < b\n```\n",
   );
+  // Whitespace between block tags and line breaks inside text are the renderer's to choose.
+  const normalized = html.replace(/>\s+</g, "><").replace(/\s+<\//g, "</").replace(/\n/g, " ");
   assertEquals(
-    html,
+    normalized,
     [
       "<h1>Title</h1>",
       "<p>Some <strong>bold</strong>, <em>italic</em> and <code>code</code>. Second line.</p>",
@@ -72,7 +75,7 @@ Deno.test("renderMarkdown renders the help center's subset", () => {
       "<ol><li>first</li><li>second</li></ol>",
       "<h2>Part</h2>",
       "<pre><code>a &lt; b</code></pre>",
-    ].join("\n"),
+    ].join(""),
   );
 });
 

@@ -1,7 +1,7 @@
 /** The relay's listener index: an event reaches the listeners it concerns, and only them. */
 import { assertEquals } from "./assert.ts";
 import { ListenerIndex } from "../lib/realtime/listeners.ts";
-import type { Listener, RelayEvent } from "../lib/realtime/relay.ts";
+import type { Listener, RelayEvent } from "../lib/realtime/events.ts";
 import type { Conversation, Message } from "../lib/contract/types.ts";
 
 function listener(name: string, tokenHash: string | null = null): Listener & { name: string } {

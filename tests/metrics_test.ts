@@ -24,7 +24,7 @@ Deno.test("metrics for a scripted scenario", async () => {
     bot: quietBot,
     clock: { now: () => now },
   });
-  const { store, chat, router, auth } = services;
+  const { store, chat, assigner: router, auth } = services;
   const app = createApp(services);
   try {
     const admin = await store.users.create({ name: "Root", email: "root@x.test", role: "admin" });

@@ -228,7 +228,7 @@ Deno.test("already in the queue: asking again tells the position, and the bot st
       });
     const botReplyTo = async (text: string) => {
       const sent = (await say(text)).body.message.seq;
-      await server.services.bots.idle();
+      await server.services.botRunner.idle();
       const after = await server.api.messages(guest, conv.id, sent);
       assertEquals(after.map((m) => m.sender), ["bot"]);
       return after[0].text;

@@ -60,7 +60,7 @@ Deno.test("send: ack after commit; a repeated clientId acks the first message ag
     const a1 = await s.next((f) => f.type === "ack");
     const a2 = await s.next((f) => f.type === "ack");
     assertEquals(a1.message.id, a2.message.id);
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const stored = await server.api.messages(c, conv.id);
     assertEquals(stored.filter((m) => m.clientId === "k1").map((m) => m.id), [a1.message.id]);
   });

@@ -1,39 +1,40 @@
 /**
- * Routing: who gets a conversation that needs a human. The available agent with the fewest open
+ * Assignment: who gets a conversation that needs a human. The available agent with the fewest open
  * conversations under capacity wins; ties go to whoever has waited longest since their last
  * assignment. The assignment commit checks the agent's load counter (lib/store/conversations.ts),
  * so two instances never assign past capacity or give one conversation to two agents. With nobody
  * free the conversation waits in the queue, which drains in arrival order. An agent who goes
- * offline (by choice, or absent past the grace period: lib/presence.ts) has their conversations
+ * offline (by choice, or absent past the grace period: ./presence.ts) has their conversations
  * returned to the queue, keeping their place in line.
  */
 import { coalesced } from "../coalesce.ts";
-import type { Config } from "../config.ts";
 import type { Store } from "../store/mod.ts";
 import type { AgentState, UserRecord } from "../store/users.ts";
 import type { Changed } from "../store/conversations.ts";
 import type { AgentStatus, Conversation } from "../contract/types.ts";
-import { type Clock, systemClock } from "../ids.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { conflict } from "../errors.ts";
 
-export type Publish = (result: Changed) => void;
+/** Where committed changes go (lib/realtime/publisher.ts). */
+export interface AssignmentEvents {
+  changed(result: Changed): void;
+  /** An agent's status or capacity changed (their `agent` frames). */
+  agentsChanged(agentIds: string[]): Promise<void>;
+}
 
 const MEANWHILE = "an agent will join as soon as one is free, and I can keep helping meanwhile.";
 
-export class Router {
-  /** Told after an agent's status or capacity changed (publishes `agent` frames). */
-  agentsChanged: (agentIds: string[]) => Promise<void> = () => Promise.resolve();
-
+export class Assigner {
   constructor(
     private store: Store,
-    private config: Config,
-    private publish: Publish,
+    private defaultCapacity: number,
+    private events: AssignmentEvents,
     private clock: Clock = systemClock,
   ) {}
 
   /** An agent's capacity: their override, else the default. */
   capacity(state: AgentState): number {
-    return state.capacity ?? this.config.agentCapacity;
+    return state.capacity ?? this.defaultCapacity;
   }
 
   /** Capacity for routing: zero unless the agent is available. */
@@ -86,7 +87,7 @@ export class Router {
     const queueEmpty = (await this.store.conversations.listWaiting()).length === 0;
     const assigned = queueEmpty ? await this.#assign(id) : null;
     if (assigned) {
-      this.publish(assigned);
+      this.events.changed(assigned);
       return assigned.conversation;
     }
     const since = new Date(this.clock.now()).toISOString();
@@ -100,7 +101,7 @@ export class Router {
             MEANWHILE,
         },
     );
-    this.publish(queued!);
+    this.events.changed(queued!);
     // An agent may have freed up between the assignment attempt and the queueing commit.
     await this.drainQueue();
     return (await this.store.conversations.get(id)) ?? queued!.conversation;
@@ -111,7 +112,7 @@ export class Router {
     for (const conv of await this.store.conversations.listWaiting()) {
       const result = await this.#assign(conv.id);
       if (!result) break;
-      this.publish(result);
+      this.events.changed(result);
     }
   });
 
@@ -126,7 +127,7 @@ export class Router {
     const state = await this.store.users.updateState(agentId, patch);
     if (state.status === "offline") await this.requeueFrom(agentId, "went offline");
     await this.drainQueue();
-    await this.agentsChanged([agentId]);
+    await this.events.agentsChanged([agentId]);
     return (await this.store.users.agentState(agentId)).value ?? state;
   }
 
@@ -140,7 +141,7 @@ export class Router {
       await this.store.users.replaceState(agentId, entry, { ...entry.value, status: "offline" });
     await this.requeueFrom(agentId, "is no longer connected");
     await this.drainQueue();
-    if (wentOffline) await this.agentsChanged([agentId]);
+    if (wentOffline) await this.events.agentsChanged([agentId]);
   }
 
   /**
@@ -169,7 +170,7 @@ export class Router {
       );
       if (result?.changed) {
         moved++;
-        this.publish(result);
+        this.events.changed(result);
       }
     }
     return moved;

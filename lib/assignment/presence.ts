@@ -2,16 +2,17 @@
  * Presence that tells the truth across isolates and instances. Each agent socket is recorded in
  * KV and refreshed by its instance's heartbeat; the sweeper, which every instance runs, takes an
  * agent with no live socket (and no other sign of life) for longer than the grace period offline
- * and returns their conversations to the queue (Router.agentLeft: checked commits, so several
+ * and returns their conversations to the queue (Assigner.agentLeft: checked commits, so several
  * sweepers agree). An instance that dies stops its heartbeats, so its sockets go stale the same way.
  */
-import type { Config } from "../config.ts";
 import type { Store } from "../store/mod.ts";
-import type { Router } from "./assigner.ts";
+import type { Assigner } from "./assigner.ts";
 import { PresenceRecords, type PresenceSummary } from "../store/presence.ts";
-import { type Clock, systemClock } from "../ids.ts";
+import { type Clock, systemClock } from "../clock.ts";
 
 export interface PresenceOptions {
+  /** An agent with no socket and no sign of life for this long goes offline. */
+  graceMs: number;
   clock?: Clock;
   /** How often this instance refreshes its sockets' records. */
   heartbeatMs?: number;
@@ -23,6 +24,7 @@ export interface PresenceOptions {
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export class Presence {
+  readonly graceMs: number;
   readonly heartbeatMs: number;
   readonly sweepMs: number;
   /** An open record older than this is stale (its instance stopped beating). */
@@ -38,11 +40,10 @@ export class Presence {
 
   constructor(
     private store: Store,
-    private router: Router,
-    private config: Config,
-    opts: PresenceOptions = {},
+    private assigner: Assigner,
+    opts: PresenceOptions,
   ) {
-    const grace = config.presenceGraceMs;
+    const grace = this.graceMs = opts.graceMs;
     this.#clock = opts.clock ?? systemClock;
     this.heartbeatMs = opts.heartbeatMs ?? clamp(grace / 3, 200, 15_000);
     this.sweepMs = opts.sweepMs ?? clamp(grace / 4, 100, 5_000);
@@ -108,14 +109,14 @@ export class Presence {
       if (state.status === "offline" && state.load === 0) continue;
       const { live, lastSeen } = await this.summary(record.id);
       if (live) continue;
-      if (lastSeen !== null && this.#clock.now() - lastSeen <= this.config.presenceGraceMs) {
+      if (lastSeen !== null && this.#clock.now() - lastSeen <= this.graceMs) {
         continue;
       }
-      await this.router.agentLeft(record.id);
+      await this.assigner.agentLeft(record.id);
       left.push(record.id);
     }
-    // A safety net: waiting conversations get another chance even if no event woke the router.
-    await this.router.drainQueue();
+    // A safety net: waiting conversations get another chance even if no event woke the assigner.
+    await this.assigner.drainQueue();
     return left;
   }
 

@@ -1,10 +1,9 @@
 /**
  * Identities and sessions: guests, customers, agents and admins; bearer tokens (also carried by
- * the HttpOnly `session` cookie). Only a SHA-256 of each token is stored.
+ * the HttpOnly `session` cookie: lib/http/cookies.ts). Only a SHA-256 of each token is stored.
+ * Signing out publishes `session_revoked`, which closes that session's sockets everywhere.
  */
-import type { Config } from "../config.ts";
-import type { Store } from "../store/mod.ts";
-import { isStaff, publicUser, type UserRecord } from "../store/users.ts";
+import { isStaff, publicUser, type UserRecord, type Users } from "../store/users.ts";
 import type { Relay } from "../realtime/relay.ts";
 import type { Role, User } from "../contract/types.ts";
 import { newToken, sha256Hex } from "../ids.ts";
@@ -21,40 +20,44 @@ export interface Issued {
   token: string;
 }
 
-export const SESSION_COOKIE = "session";
+export interface AuthSettings {
+  sessionTtlMs: number;
+  /** The default capacity, for agents' public `status` (busy at capacity). */
+  agentCapacity: number;
+  adminEmail?: string;
+  adminPassword?: string;
+}
 
 export class Auth {
-  constructor(private store: Store, private config: Config, private relay: Relay) {}
+  constructor(private users: Users, private settings: AuthSettings, private relay: Relay) {}
 
   async issue(record: UserRecord): Promise<Issued> {
     const token = newToken();
-    await this.store.users.createSession(
+    await this.users.createSession(
       record.id,
       await sha256Hex(token),
-      this.config.sessionTtlMs,
+      this.settings.sessionTtlMs,
     );
     return { user: await this.publicUser(record), token };
   }
 
   async publicUser(record: UserRecord): Promise<User> {
-    const state = isStaff(record.role)
-      ? (await this.store.users.agentState(record.id)).value
-      : null;
-    return publicUser(record, state, this.config.agentCapacity);
+    const state = isStaff(record.role) ? (await this.users.agentState(record.id)).value : null;
+    return publicUser(record, state, this.settings.agentCapacity);
   }
 
   /** The principal behind a token, or null (unknown, expired or revoked). */
   async resolve(token: string | undefined | null): Promise<Principal | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = await sha256Hex(token);
-    const session = await this.store.users.session(tokenHash);
+    const session = await this.users.session(tokenHash);
     if (!session) return null;
-    const user = await this.store.users.get(session.userId);
+    const user = await this.users.get(session.userId);
     return user ? { user, tokenHash } : null;
   }
 
   async guest(name: string | undefined): Promise<Issued> {
-    const record = await this.store.users.create({ name: name?.trim() || "Guest", role: "guest" });
+    const record = await this.users.create({ name: name?.trim() || "Guest", role: "guest" });
     return await this.issue(record);
   }
 
@@ -66,7 +69,7 @@ export class Auth {
   async createAccount(
     input: { name: string; email: string; password: string; role: Role },
   ): Promise<UserRecord> {
-    return await this.store.users.create({
+    return await this.users.create({
       name: input.name.trim(),
       email: input.email,
       role: input.role,
@@ -76,14 +79,14 @@ export class Auth {
 
   /** One message for an unknown email and a wrong password alike, at the same cost. */
   async login(email: string, password: string): Promise<Issued> {
-    const record = await this.store.users.getByEmail(email);
+    const record = await this.users.getByEmail(email);
     const ok = await verifyPassword(password, record?.passwordHash ?? await dummyHash());
     if (!record || !record.passwordHash || !ok) throw unauthorized("Wrong email or password.");
     return await this.issue(record);
   }
 
   async logout(principal: Principal): Promise<void> {
-    await this.store.users.deleteSession(principal.tokenHash);
+    await this.users.deleteSession(principal.tokenHash);
     await this.relay.publish({ type: "session_revoked", tokenHash: principal.tokenHash });
   }
 
@@ -92,11 +95,11 @@ export class Auth {
    * in the store, one is created with a random password, printed once.
    */
   async bootstrapAdmin(log: (line: string) => void): Promise<void> {
-    const { adminEmail, adminPassword } = this.config;
+    const { adminEmail, adminPassword } = this.settings;
     if (adminEmail && adminPassword) {
-      const existing = await this.store.users.getByEmail(adminEmail);
+      const existing = await this.users.getByEmail(adminEmail);
       if (existing) {
-        await this.store.users.update(existing.id, {
+        await this.users.update(existing.id, {
           role: "admin",
           passwordHash: await hashPassword(adminPassword),
         });
@@ -110,7 +113,7 @@ export class Auth {
       }
       return;
     }
-    const staff = await this.store.users.listStaff();
+    const staff = await this.users.listStaff();
     if (staff.some((s) => s.record.role === "admin")) return;
     const password = newToken().slice(0, 20);
     const email = "admin@parley.local";
@@ -121,23 +124,5 @@ export class Auth {
       // Another worker created it first.
       if (!(err instanceof AppError && err.code === "conflict")) throw err;
     }
-  }
-}
-
-/** The bearer token of a request: the Authorization header first, then the session cookie. */
-export function requestToken(headers: Headers, cookie: string | undefined): string | null {
-  const auth = headers.get("authorization");
-  if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
-  return cookie ?? null;
-}
-
-/** Origin rules for cookie-authenticated requests and socket upgrades. */
-export function originAllowed(origin: string | null, host: string | null, allowed: string[]) {
-  if (!origin) return true; // not a browser: cookies don't ride along on their own
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
   }
 }

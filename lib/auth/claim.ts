@@ -3,26 +3,33 @@
  * token, and the signed-in customer takes over the guest's conversations. The guest session is
  * then revoked (its sockets close), so the token can't be used again.
  */
-import type { Services } from "../server/services.ts";
 import type { UserRecord } from "../store/users.ts";
 import { moveConversations } from "../store/claim.ts";
 import type { Conversation } from "../contract/types.ts";
+import type { Relay } from "../realtime/relay.ts";
 import { badRequest, forbidden } from "../errors.ts";
+import type { Auth } from "./auth.ts";
+
+export interface ClaimDeps {
+  auth: Pick<Auth, "resolve" | "logout">;
+  kv: Deno.Kv;
+  relay: Relay;
+}
 
 export async function claimGuest(
-  services: Services,
+  { auth, kv, relay }: ClaimDeps,
   customer: UserRecord,
   guestToken: string,
 ): Promise<Conversation[]> {
   if (customer.role !== "customer") throw forbidden("Only customers can claim a conversation.");
-  const guest = await services.auth.resolve(guestToken);
+  const guest = await auth.resolve(guestToken);
   if (!guest || guest.user.role !== "guest") {
     throw badRequest("guestToken: not a guest session (it may have expired or been claimed).");
   }
-  const moved = await moveConversations(services.store.kv, guest.user.id, customer);
+  const moved = await moveConversations(kv, guest.user.id, customer);
   for (const conversation of moved) {
-    services.relay.publish({ type: "conversation", conversation, reason: "state" });
+    relay.publish({ type: "conversation", conversation, reason: "state" });
   }
-  await services.auth.logout(guest);
+  await auth.logout(guest);
   return moved;
 }

@@ -6,11 +6,12 @@
 import { z } from "zod";
 import type { CustomerFacts } from "./types.ts";
 import type { User } from "../contract/types.ts";
+import type { CustomerApiSettings } from "../config.ts";
+import type { Logger } from "../log.ts";
 
-export interface CustomerApiOptions {
-  /** Base URL without a trailing slash; the user's id is appended as one path segment. */
-  url: string;
-  timeoutMs: number;
+export interface CustomerApiOptions extends CustomerApiSettings {
+  /** Failures are logged here, one line each, without the response body. */
+  log?: Logger;
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -19,11 +20,6 @@ export interface CustomerApiOptions {
 const MAX_BODY_BYTES = 64 * 1024;
 
 const factsSchema = z.record(z.string(), z.unknown());
-
-function warn(reason: string, details: Record<string, unknown> = {}): void {
-  // One line, without the response body: it may hold personal data.
-  console.warn(JSON.stringify({ level: "warn", event: "customer_api_failed", reason, ...details }));
-}
 
 /**
  * `GET {url}/{userId}`: the customer's extra facts, or `{}` when the API is not configured, fails,
@@ -34,6 +30,9 @@ export async function fetchCustomerFacts(
   userId: string,
 ): Promise<CustomerFacts> {
   if (!api) return {};
+  // One line, without the response body: it may hold personal data.
+  const warn = (reason: string, details: Record<string, unknown> = {}) =>
+    api.log?.warn("customer api failed", { reason, ...details });
   const doFetch = api.fetch ?? fetch;
   const signal = AbortSignal.timeout(api.timeoutMs);
   try {
@@ -117,11 +116,6 @@ export class FactsCache {
       if (this.#entries.get(conversationId) === entry) this.#entries.delete(conversationId);
     });
     return entry.facts;
-  }
-
-  /** Forget a conversation's facts (e.g. when it is resolved). */
-  delete(conversationId: string): void {
-    this.#entries.delete(conversationId);
   }
 
   #evictExpired(now: number): void {

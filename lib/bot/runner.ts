@@ -1,46 +1,48 @@
 /**
- * When the bot speaks, and how what it says is committed. A customer's message to a conversation
+ * When the bot speaks, and how what it says is committed (then published like every other
+ * commit: lib/realtime/publisher.ts). A customer's message to a conversation
  * the bot holds (modes `bot` and `waiting`) starts one reply; replies in one conversation run in
  * order. The reply is committed only if no human holds the conversation at commit time, so a
  * takeover silences the bot at once, even mid-answer (the in-flight call is aborted too).
  */
-import type { Bot, CustomerFacts } from "./types.ts";
+import type { Bot } from "./types.ts";
+import { type FactsSource, profileFacts } from "./facts.ts";
 import type { Store } from "../store/mod.ts";
 import { publicUser, type UserRecord } from "../store/users.ts";
 import type { Relay } from "../realtime/relay.ts";
-import type { Router } from "../assignment/assigner.ts";
+import type { Publisher } from "../realtime/publisher.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import { AppError } from "../errors.ts";
-
-/** The facts the bot may use about a customer; null for guests. */
-export type FactsSource = (customer: UserRecord, conversationId: string | null) => Promise<
-  CustomerFacts | null
->;
-
-export const profileFacts: FactsSource = (customer) =>
-  Promise.resolve(
-    customer.role === "guest" ? null : {
-      name: customer.name,
-      email: customer.email,
-      registeredAt: customer.createdAt,
-    },
-  );
+import type { Logger } from "../log.ts";
 
 const HISTORY = 20;
+
+export interface BotRunnerDeps {
+  store: Store;
+  /** Typing and drafts go straight to the relay; committed replies through the publisher. */
+  relay: Relay;
+  publisher: Publisher;
+  /** The customer (or the bot) asks for a person (lib/assignment/assigner.ts). */
+  requestHuman(conversationId: string): Promise<Conversation>;
+  bot: Bot;
+  facts?: FactsSource;
+  log: Logger;
+}
 
 export class BotRunner {
   #queues = new Map<string, Promise<void>>();
   #aborts = new Map<string, Set<AbortController>>();
-  /** Set once the router exists (they need each other). */
-  router!: Router;
+  private store: Store;
+  private relay: Relay;
+  private bot: Bot;
+  private facts: FactsSource;
 
-  constructor(
-    private store: Store,
-    private relay: Relay,
-    private bot: Bot,
-    private facts: FactsSource = profileFacts,
-    private log: (fields: Record<string, unknown>) => void = () => {},
-  ) {}
+  constructor(private deps: BotRunnerDeps) {
+    this.store = deps.store;
+    this.relay = deps.relay;
+    this.bot = deps.bot;
+    this.facts = deps.facts ?? profileFacts;
+  }
 
   /** What the bot may know about a customer (also shown to agents). */
   factsFor(customer: UserRecord, conversationId: string | null = null) {
@@ -56,7 +58,7 @@ export class BotRunner {
     const id = conversation.id;
     const prev = this.#queues.get(id) ?? Promise.resolve();
     const next = prev.then(() => this.#reply(id, message)).catch((err) =>
-      this.log({ level: "error", msg: "bot reply failed", conversationId: id, err: String(err) })
+      this.deps.log.error("bot reply failed", { conversationId: id, err: String(err) })
     );
     this.#queues.set(id, next);
     next.finally(() => {
@@ -140,15 +142,10 @@ export class BotRunner {
         if (c.status !== "open" || c.mode === "human") throw new AppError("conflict", "bot muted");
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
       });
-      this.relay.publish({ type: "message", message: appended.message });
-      this.relay.publish({
-        type: "conversation",
-        conversation: appended.conversation,
-        reason: "message",
-      });
+      this.deps.publisher.appended(appended);
       if (reply.outcome === "handoff") {
-        this.log({ level: "info", msg: "bot handoff", conversationId: id, reason: reply.reason });
-        await this.router.requestHuman(id);
+        this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
+        await this.deps.requestHuman(id);
       }
     } catch (err) {
       if (!(err instanceof AppError && err.code === "conflict")) throw err;

@@ -6,11 +6,9 @@
 import type { Store } from "../store/mod.ts";
 import { isStaff, type UserRecord } from "../store/users.ts";
 import type { Appended, Changed, Decision } from "../store/conversations.ts";
-import type { Relay } from "../realtime/relay.ts";
-import type { Router } from "../assignment/assigner.ts";
+import type { Publisher } from "../realtime/publisher.ts";
+import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
-import type { AgentFrames } from "../realtime/agent_frames.ts";
-import type { QueueFrames } from "../realtime/queue_frames.ts";
 import {
   type Conversation,
   type ConversationMode,
@@ -33,33 +31,10 @@ const resolvedError = () =>
 export class Chat {
   constructor(
     private store: Store,
-    private relay: Relay,
-    private router: Router,
+    private publisher: Publisher,
+    private assigner: Assigner,
     private bot: BotRunner,
-    private frames: { agentFrames?: AgentFrames; queueFrames?: QueueFrames } = {},
   ) {}
-
-  /** Publishes a committed message and the conversation's new state. */
-  publishAppended({ message, conversation }: Appended): void {
-    this.relay.publish({ type: "message", message });
-    this.relay.publish({ type: "conversation", conversation, reason: "message" });
-  }
-
-  /**
-   * Publishes a committed state change and its system message, then the agents whose load it
-   * moved and, if the queue moved, the waiting customers' new positions.
-   */
-  publishChanged = (result: Changed): void => {
-    if (!result.changed) return;
-    if (result.message) this.relay.publish({ type: "message", message: result.message });
-    this.relay.publish({
-      type: "conversation",
-      conversation: result.conversation,
-      reason: "state",
-    });
-    if (result.agents?.length) this.frames.agentFrames?.publish(result.agents);
-    if (result.queueMoved) void this.frames.queueFrames?.moved();
-  };
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
   async visible(user: UserRecord, id: string): Promise<Conversation> {
@@ -73,7 +48,7 @@ export class Chat {
   async start(user: UserRecord): Promise<Conversation> {
     if (isStaff(user.role)) throw forbidden("Only customers and guests start conversations.");
     const appended = await this.store.conversations.create(user, this.bot.greeting(user));
-    this.publishAppended(appended);
+    this.publisher.appended(appended);
     return appended.conversation;
   }
 
@@ -115,7 +90,7 @@ export class Chat {
     }
     const staff = isStaff(user.role);
     // For a customer the last known state will do (append re-checks it against KV); a cached record
-    // that names someone else may predate a claim (lib/claim.ts), so that case reads afresh. Staff
+    // that names someone else may predate a claim (lib/auth/claim.ts), so that case reads afresh. Staff
     // decide on a takeover from a fresh read.
     let conv = staff ? await this.visible(user, id) : await this.store.conversations.getCached(id);
     if (conv && !staff && conv.customerId !== user.id) {
@@ -135,7 +110,7 @@ export class Chat {
       if (c.status === "resolved") throw resolvedError();
     });
     if (appended.duplicate) return appended;
-    this.publishAppended(appended);
+    this.publisher.appended(appended);
     if (!staff && appended.conversation.mode !== "human") {
       this.bot.answer(appended.conversation, appended.message);
     }
@@ -146,7 +121,7 @@ export class Chat {
   async handoff(user: UserRecord, id: string): Promise<Conversation> {
     const conv = await this.visible(user, id);
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
-    return await this.router.requestHuman(id);
+    return await this.assigner.requestHuman(id);
   }
 
   /** An agent takes the conversation: the bot goes quiet at once. */
@@ -193,10 +168,10 @@ export class Chat {
         next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
         system: `${user.name} transferred the conversation to ${target.name}.`,
       };
-    }, force ? undefined : this.router.transferCapacity);
+    }, force ? undefined : this.assigner.transferCapacity);
     if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
-    this.publishChanged(result);
-    await this.router.drainQueue();
+    this.publisher.changed(result);
+    await this.assigner.drainQueue();
     return result.conversation;
   }
 
@@ -221,8 +196,8 @@ export class Chat {
 
   async #change(id: string, decide: (c: Conversation) => Decision): Promise<Changed> {
     const result = (await this.store.conversations.change(id, decide))!;
-    this.publishChanged(result);
-    if (result.changed) await this.router.drainQueue();
+    this.publisher.changed(result);
+    if (result.changed) await this.assigner.drainQueue();
     return result;
   }
 }

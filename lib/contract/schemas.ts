@@ -1,5 +1,6 @@
 /**
- * One zod schema per HTTP body and per WebSocket frame, shared by the server and the islands.
+ * One zod schema per HTTP body and query string, shared by the server and the islands. The
+ * WebSocket frames are in ./frames.ts.
  */
 import { z } from "zod";
 import { MAX_MESSAGE_LENGTH } from "./types.ts";
@@ -7,7 +8,7 @@ import { MAX_MESSAGE_LENGTH } from "./types.ts";
 const name = z.string().trim().min(1, "must not be empty").max(80);
 const email = z.email("must be an email address").max(254);
 const password = z.string().min(8, "must be at least 8 characters").max(256);
-const id = z.string().min(1).max(64);
+export const id = z.string().min(1).max(64);
 /** Length is checked separately so an oversize text gets 413 `too_large`, not 400. */
 export const messageText = z.string().trim().min(1, "must not be empty");
 export const clientId = z.string().min(1).max(100);
@@ -47,30 +48,6 @@ export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
-
-export const clientFrame = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("auth"), token: z.string().min(1).max(200) }),
-  z.strictObject({
-    type: z.literal("subscribe"),
-    conversationId: id.optional(),
-    after: z.number().int().min(0).optional(),
-    inbox: z.literal(true).optional(),
-  }).refine((f) => (f.conversationId === undefined) !== (f.inbox === undefined), {
-    message: "give either conversationId or inbox: true",
-    path: ["conversationId"],
-  }),
-  z.strictObject({ type: z.literal("unsubscribe"), conversationId: id }),
-  z.strictObject({
-    type: z.literal("send"),
-    conversationId: id,
-    text: messageText,
-    clientId,
-  }),
-  z.strictObject({ type: z.literal("typing"), conversationId: id, typing: z.boolean() }),
-  z.strictObject({ type: z.literal("read"), conversationId: id, seq: z.number().int().min(0) }),
-  z.strictObject({ type: z.literal("ping") }),
-]);
-export type ClientFrame = z.infer<typeof clientFrame>;
 
 /** "field: problem; field: problem" — the failing fields named, for 400s and error frames. */
 export function describeIssues(error: z.ZodError): string {

@@ -1,7 +1,7 @@
 /**
  * The help center: Markdown articles loaded from a folder, split into passages (one per `##`
  * section) and indexed with MiniSearch (BM25) so the bots can quote the passage that answers a
- * question. Also renders an article as safe HTML for the `/help/<slug>` pages.
+ * question. Articles are rendered as HTML by ./markdown.ts.
  */
 import MiniSearch from "minisearch";
 
@@ -232,98 +232,4 @@ export class KnowledgeBase {
     }
     return hits;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-/** Links may go to http(s) URLs, site-relative paths and fragments only (no `javascript:` etc.). */
-function safeHref(url: string): string | null {
-  if (/^https?:\/\//i.test(url)) return url;
-  if (/^[^:]*$/.test(url) && !url.startsWith("//")) return url;
-  return null;
-}
-
-/** Inline Markdown on one line of *escaped* text: code spans, links, bold, italic. */
-function renderInline(escaped: string): string {
-  const codes: string[] = [];
-  // Code spans are set aside first so that no other mark applies inside them; `<n>` cannot occur
-  // in escaped text, so it is a safe placeholder.
-  const withoutCode = escaped.replace(/`([^`]+)`/g, (_, code: string) => {
-    codes.push(`<code>${code}</code>`);
-    return `<${codes.length - 1}>`;
-  });
-  return withoutCode
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, text: string, url: string) => {
-      const href = safeHref(url);
-      return href === null ? text : `<a href="${href}">${text}</a>`;
-    })
-    .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
-    .replace(/(^|[^\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])/g, "$1<em>$2</em>")
-    .replace(/<(\d+)>/g, (_, i: string) => codes[Number(i)]);
-}
-
-/**
- * Renders the Markdown subset the help center uses (headings, paragraphs, lists, code blocks,
- * bold, italic, code spans, links) as HTML. Everything is escaped first and raw HTML is never
- * passed through, so an article cannot inject markup or scripts.
- */
-export function renderMarkdown(markdown: string): string {
-  const out: string[] = [];
-  let paragraph: string[] = [];
-  let list: { tag: "ul" | "ol"; items: string[] } | null = null;
-  let code: string[] | null = null;
-  const flush = () => {
-    if (paragraph.length) out.push(`<p>${renderInline(paragraph.join(" "))}</p>`);
-    if (list) {
-      const items = list.items.map((item) => `<li>${renderInline(item)}</li>`).join("");
-      out.push(`<${list.tag}>${items}</${list.tag}>`);
-    }
-    paragraph = [];
-    list = null;
-  };
-  for (const raw of markdown.replace(/\r\n?/g, "\n").split("\n")) {
-    if (code) {
-      if (/^```/.test(raw)) {
-        out.push(`<pre><code>${code.join("\n")}</code></pre>`);
-        code = null;
-      } else code.push(escapeHtml(raw));
-      continue;
-    }
-    const line = escapeHtml(raw.trim());
-    const heading = line.match(/^(#{1,6})\s+(.+?)\s*#*$/);
-    const item = line.match(/^(?:([-*+])|\d+\.)\s+(.*)$/);
-    if (/^```/.test(line)) {
-      flush();
-      code = [];
-    } else if (heading) {
-      flush();
-      const level = heading[1].length;
-      out.push(`<h${level}>${renderInline(heading[2])}</h${level}>`);
-    } else if (item) {
-      const tag = item[1] ? "ul" : "ol";
-      if (paragraph.length || (list && list.tag !== tag)) flush();
-      list ??= { tag, items: [] };
-      list.items.push(item[2]);
-    } else if (line === "") {
-      flush();
-    } else if (list && !paragraph.length) {
-      // A continuation line of the last list item.
-      list.items[list.items.length - 1] += ` ${line}`;
-    } else {
-      paragraph.push(line);
-    }
-  }
-  if (code) out.push(`<pre><code>${code.join("\n")}</code></pre>`);
-  flush();
-  return out.join("\n");
 }

@@ -1,6 +1,6 @@
 /**
  * Bundles island modules and the hydration client for the browser with esbuild, in one pass, in
- * memory. `lib/islands.ts` registers the islands and renders pages; this module only bundles.
+ * memory (./build.ts registers them first; ./render.ts renders pages).
  *
  * npm resolution: deno.json sets `"nodeModulesDir": "auto"`, so Deno keeps a `node_modules/` in
  * the project root (created by `deno install` or by the first `deno run`/`deno test`). esbuild
@@ -56,7 +56,7 @@ async function bundleOnce({ entries, client, root, dev }: BundleOptions): Promis
   const outdir = resolve(root, "_build/islands");
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [...entries, client],
+    entryPoints: [...entries, { in: client, out: "islands_client" }],
     outdir,
     write: false,
     bundle: true,

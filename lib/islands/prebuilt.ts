@@ -1,6 +1,6 @@
 /**
  * Prebuilt island bundles, for servers that should not run esbuild at start (Deno Deploy):
- * `deno task build` (lib/build.ts) writes a build to a folder, and a server with ISLANDS=prebuilt
+ * `deno task build` (lib/server/build_task.ts) writes a build to a folder, and a server with ISLANDS=prebuilt
  * reads it back, registers the islands for server rendering and serves the files as built. Nothing
  * here loads esbuild unless the settings ask for a build.
  *
@@ -10,7 +10,9 @@
 import { z } from "zod";
 import { resolve } from "node:path";
 import { ConfigError, type IslandsSettings } from "../config.ts";
-import { buildIslands, type IslandBuild, type IslandFile, registerIslands } from "./render.ts";
+import type { IslandBuild, IslandFile } from "./render.ts";
+import { buildIslands } from "./build.ts";
+import { registerIslands } from "./registry.ts";
 
 export const MANIFEST = "manifest.json";
 

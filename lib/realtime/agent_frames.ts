@@ -7,9 +7,10 @@
  * (`publish`); its commit carries an "agent" feed entry, and other instances re-read the agents it
  * names when their feed reader sees it (`deliverCurrent`). Every event carries the versionstamp of
  * the agent's state, so copies that arrive both ways are shown once, never out of order
- * (lib/socket.ts).
+ * (./subscriber.ts).
  */
-import type { Relay, RelayEvent } from "./relay.ts";
+import type { Relay } from "./relay.ts";
+import type { RelayEvent } from "./events.ts";
 import { type AgentSnapshot, publicUser, type Users } from "../store/users.ts";
 
 export class AgentFrames {

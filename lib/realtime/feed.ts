@@ -1,71 +1,32 @@
 /**
- * Reads the cross-instance feed (lib/store/feed.ts) whenever the signal watch wakes, and delivers
- * here what other instances did: conversation changes (the agents' inbox and state frames), agents'
- * state (`agent` frames, re-read from KV), queue moves (this instance recomputes its sockets'
- * positions: lib/queue_frames.ts), typing, read receipts and sign-outs. Also writes this instance's typing, read and sign-out events to it,
- * and every SESSION_CHECK_MS re-validates the sessions of open sockets in one batched read, so a
- * sign-out or an expiry closes sockets everywhere even if a wake-up was missed.
+ * The cross-instance feed (entries and keys: lib/store/feed.ts), both ways.
+ *
+ * `FeedWriter` writes this instance's typing, read and sign-out events, each in a commit of its
+ * own that bumps the conversation's signal key. `FeedReader` reads the feed whenever the signal
+ * watch wakes and delivers here what other instances did: conversation changes (the agents' inbox
+ * and state frames), agents' state (`agent` frames, re-read from KV), queue moves (this instance
+ * recomputes its sockets' positions: ./queue_frames.ts), typing, read receipts and sign-outs.
  *
  * Entry keys are ULIDs taken before the commit, so across instances one can land slightly after a
  * later-numbered one. Each read therefore starts LOOKBACK_MS before the newest entry seen and skips
  * the ids it has already handled.
  */
 import { coalesced } from "../coalesce.ts";
-import type { EphemeralEvent, Relay } from "./relay.ts";
+import type { EphemeralEvent } from "./events.ts";
+import type { Relay } from "./relay.ts";
 import type { Conversations } from "../store/conversations.ts";
-import { signalShard } from "../store/conversations.ts";
-import type { SessionRecord } from "../store/users.ts";
+import { type CommitObserver, commitSignalled, signalShard } from "../store/signals.ts";
 import { keys } from "../store/keys.ts";
-import {
-  addFeed,
-  type FeedEntry,
-  feedIdTime,
-  feedKeyAt,
-  INSTANCE_ID,
-  newFeedId,
-} from "../store/feed.ts";
+import { addFeed, type FeedEntry, feedIdTime, feedKeyAt, INSTANCE_ID } from "../store/feed.ts";
 import type { Logger } from "../log.ts";
 
 export const LOOKBACK_MS = 2_000;
-export const SESSION_CHECK_MS = 30_000;
 
-export class Feed {
-  #since = Date.now();
-  #seen = new Map<string, number>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+/** Writes typing, read and sign-out events to the feed (the relay calls it: ./relay.ts). */
+export class FeedWriter {
+  constructor(private kv: Deno.Kv, private ownCommits: CommitObserver, private log: Logger) {}
 
-  constructor(
-    private kv: Deno.Kv,
-    private relay: Relay,
-    private conversations: Conversations,
-    private log: Logger,
-    private opts: {
-      sessionCheckMs?: number;
-      now?: () => number;
-      /** Where agent and queue entries go (lib/agent_frames.ts, lib/queue_frames.ts). */
-      live?: { agents(ids: string[]): Promise<void>; queueMoved(): void };
-    } = {},
-  ) {}
-
-  start(): void {
-    this.#since = this.#now();
-    this.relay.setFeedWriter((event) => this.#write(event), newFeedId);
-    this.relay.onWake(() => void this.poll());
-    this.#timer = setInterval(
-      () => void this.checkSessions(),
-      this.opts.sessionCheckMs ?? SESSION_CHECK_MS,
-    );
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-  }
-
-  #now() {
-    return this.opts.now?.() ?? Date.now();
-  }
-
-  async #write(event: EphemeralEvent & { id: string }): Promise<void> {
+  readonly write = async (event: EphemeralEvent & { id: string }): Promise<void> => {
     const origin = INSTANCE_ID;
     let entry: FeedEntry;
     let shard = 0;
@@ -81,19 +42,39 @@ export class Feed {
       shard = signalShard(conversationId);
     }
     try {
-      const op = addFeed(this.kv.atomic(), entry, event.id).sum(keys.signal(shard), 1n);
       // Tracked as our own commit, so this instance's watch doesn't wake for it.
-      const settled = this.relay.commits.start();
-      let versionstamp: string | null = null;
-      try {
-        const res = await op.commit();
-        if (res.ok) versionstamp = res.versionstamp;
-      } finally {
-        settled(versionstamp, [shard]);
-      }
+      await commitSignalled(addFeed(this.kv.atomic(), entry, event.id), [shard], this.ownCommits);
     } catch (err) {
       this.log.warn("feed write failed", { kind: entry.kind, err: String(err) });
     }
+  };
+}
+
+/** Where agent and queue entries go (./agent_frames.ts, ./queue_frames.ts). */
+export interface FeedTargets {
+  agents(ids: string[]): Promise<void>;
+  queueMoved(): void;
+}
+
+export class FeedReader {
+  #since: number;
+  #seen = new Map<string, number>();
+
+  constructor(
+    private kv: Deno.Kv,
+    private relay: Relay,
+    private conversations: Conversations,
+    private targets: FeedTargets,
+    private log: Logger,
+    private now: () => number = Date.now,
+  ) {
+    this.#since = now();
+  }
+
+  /** Reads the feed on every foreign wake-up of the relay's watch. */
+  start(): void {
+    this.#since = this.now();
+    this.relay.onWake(() => void this.poll());
   }
 
   /** Reads the feed after what was already seen; concurrent calls coalesce into one more read. */
@@ -108,7 +89,7 @@ export class Feed {
   async #read(): Promise<void> {
     if (this.relay.size === 0) {
       // Nobody to tell: move on. A socket that connects later reads current state itself.
-      this.#since = this.#now();
+      this.#since = this.now();
       this.#seen.clear();
       return;
     }
@@ -163,28 +144,8 @@ export class Feed {
         this.relay.deliverRemote({ type: "conversation", conversation, reason });
       }
     }
-    if (agents.size > 0) await this.opts.live?.agents([...agents]);
+    if (agents.size > 0) await this.targets.agents([...agents]);
     // After the conversations' states: sockets take positions only for what they know is waiting.
-    if (queueMoved) this.opts.live?.queueMoved();
-  }
-
-  /** Closes sockets whose session is gone (signed out elsewhere, or expired). */
-  async checkSessions(): Promise<void> {
-    const hashes = [...new Set([...this.relay.listeners()].map((l) => l.tokenHash))]
-      .filter((h): h is string => h !== null);
-    const now = this.#now();
-    for (let i = 0; i < hashes.length; i += 10) {
-      const batch = hashes.slice(i, i + 10);
-      try {
-        const entries = await this.kv.getMany<SessionRecord[]>(batch.map((h) => keys.session(h)));
-        entries.forEach((e, j) => {
-          if (!e.value || Date.parse(e.value.expiresAt) <= now) {
-            this.relay.deliverRemote({ type: "session_revoked", tokenHash: batch[j] });
-          }
-        });
-      } catch (err) {
-        this.log.warn("session check failed", { err: String(err) });
-      }
-    }
+    if (queueMoved) this.targets.queueMoved();
   }
 }

@@ -3,7 +3,7 @@
  * follow, the inbox, and their session. The relay looks up an event's recipients here, so
  * delivering a message costs O(its followers), not O(every open socket).
  */
-import type { Listener, RelayEvent } from "./relay.ts";
+import type { Listener, RelayEvent } from "./events.ts";
 
 export class ListenerIndex {
   readonly all = new Set<Listener>();

@@ -7,12 +7,9 @@
  * in flight when it arrived has settled (the watch can report a commit before its caller hears
  * back); later commits cannot be in it, so nothing waits for long.
  */
-const MAX_OWN = 100_000;
+import type { CommitObserver } from "../store/signals.ts";
 
-/** Marks the start of a commit; the returned function reports how it ended. */
-export interface CommitTracker {
-  start(): (versionstamp: string | null, shards: number[]) => void;
-}
+const MAX_OWN = 100_000;
 
 interface Reading {
   shard: number;
@@ -21,7 +18,7 @@ interface Reading {
   onForeign: () => void;
 }
 
-export class OwnSignals implements CommitTracker {
+export class OwnSignals implements CommitObserver {
   #seen = new Map<number, { count: bigint; versionstamp: string }>();
   #own = new Map<number, string[]>();
   #inFlight = new Set<number>();

@@ -3,10 +3,10 @@
  * conversation when it enters the queue and whenever its place changes. Positions are never
  * stored; each instance computes them for its own sockets.
  *
- * Whenever the queue may have moved — a change committed here (lib/chat.ts), a "queue" feed entry
- * from another instance (lib/feed.ts), or a socket subscribing to a waiting conversation — this
+ * Whenever the queue may have moved — a change committed here (./publisher.ts), a "queue" feed entry
+ * from another instance (./feed.ts), or a socket subscribing to a waiting conversation — this
  * lists the ["waiting", since, id] index once (keys only) and hands the positions to the sockets,
- * which send only what changed (lib/socket.ts). Recomputations run one at a time in order, and
+ * which send only what changed (./subscriber.ts). Recomputations run one at a time in order, and
  * triggers that arrive during one coalesce into one more, so a later list is never overtaken by an
  * earlier one.
  */

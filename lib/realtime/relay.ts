@@ -3,75 +3,39 @@
  *
  * Publishing delivers to this isolate's listeners at once and posts the event on a
  * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
- * delivery does not rely on it: commits bump watched signal keys (lib/store/conversations.ts), and
- * listeners can re-read from KV after the last seq they delivered (`onSignal`). What messages can't
+ * delivery does not rely on it: commits bump watched signal keys (lib/store/signals.ts), and
+ * listeners re-read from KV after the last seq they delivered (`onSignal`). What messages can't
  * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
- * rides on the feed (lib/feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
+ * rides on the feed (./feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
  * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
  */
 import { ListenerIndex } from "./listeners.ts";
-import type { Conversation, Message, Role, User } from "../contract/types.ts";
-import { SIGNAL_SHARDS, signalShard } from "../store/conversations.ts";
+import {
+  type EphemeralEvent,
+  isEphemeral,
+  type Listener,
+  type RelayEvent,
+  wants,
+} from "./events.ts";
+import { SIGNAL_SHARDS } from "../store/signals.ts";
 import { keys } from "../store/keys.ts";
-import { type CommitTracker, OwnSignals } from "./own_signals.ts";
+import type { OwnSignals } from "./own_signals.ts";
+import type { Logger } from "../log.ts";
 
-export type RelayEvent =
-  | { type: "message"; message: Message }
-  | {
-    type: "conversation";
-    conversation: Conversation;
-    /** "message": only lastSeq/lastMessage moved (inbox only); "state": mode, assignee, status. */
-    reason?: "message" | "state";
-  }
-  /** The bot's reply while it streams (never stored; the committed message follows). */
-  | { type: "draft"; conversationId: string; text: string }
-  | {
-    type: "typing";
-    conversationId: string;
-    userId: string;
-    name: string;
-    role: Role | "bot";
-    typing: boolean;
-    /** The socket that sent it (not echoed back to it). */
-    origin?: string;
-    id?: string;
-  }
-  | {
-    type: "read";
-    conversationId: string;
-    userId: string;
-    seq: number;
-    origin?: string;
-    id?: string;
-  }
-  | { type: "session_revoked"; tokenHash: string; id?: string }
-  /**
-   * An agent's status and load changed (inbox sockets: lib/agent_frames.ts). `version` is the
-   * versionstamp of their agent_state: a socket never shows an older state after a newer one.
-   */
-  | { type: "agent"; user: User; version: string }
-  /**
-   * The waiting queue's positions, by conversation id (lib/queue_frames.ts): computed by each
-   * instance for its own sockets, so only ever delivered here (`deliverHere`).
-   */
-  | { type: "queue"; positions: ReadonlyMap<string, number> };
-
-/** Events that exist only in flight (not in KV): carried across instances by the feed. */
-export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
-const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
-  e.type === "typing" || e.type === "read" || e.type === "session_revoked";
 /** How long an ephemeral event's id is remembered (longer than the feed's read-back window). */
 const RECENT_MS = 30_000;
 
-export interface Listener {
-  /** Conversation ids this listener follows. */
-  follows(conversationId: string): boolean;
-  /** Agents' inbox: every conversation change. */
-  readonly inbox: boolean;
-  readonly tokenHash: string | null;
-  onEvent(event: RelayEvent): void;
-  /** Something changed in KV for conversations in this shard: re-read what is missing. */
-  onSignal(shard: number): void;
+export interface RelayOptions {
+  /** Post events to the other isolates of this process (BroadcastChannel). */
+  broadcast: boolean;
+  channelName?: string;
+  /** This instance's own commits (the store reports them): their wake-ups are skipped. */
+  ownSignals: OwnSignals;
+  /** Writes typing, read and sign-out events to the feed, for other instances (./feed.ts). */
+  writeFeed?: (event: EphemeralEvent & { id: string }) => Promise<void>;
+  /** Ids for ephemeral events (the feed's ids, so that copies can be recognised). */
+  newId?: () => string;
+  log: Logger;
 }
 
 export class Relay {
@@ -81,11 +45,12 @@ export class Relay {
   #wakeHooks: (() => void)[] = [];
   #wakeScheduled = false;
   #recent = new Map<string, number>();
-  #writeFeed: ((event: EphemeralEvent & { id: string }) => Promise<void>) | null = null;
-  #newId: () => string = () => crypto.randomUUID();
-  #ownSignals = new OwnSignals();
+  readonly #opts: RelayOptions;
+  readonly #newId: () => string;
 
-  constructor(private kv: Deno.Kv, opts: { broadcast: boolean; channelName?: string }) {
+  constructor(private kv: Deno.Kv, opts: RelayOptions) {
+    this.#opts = opts;
+    this.#newId = opts.newId ?? (() => crypto.randomUUID());
     this.#channel = opts.broadcast
       ? new BroadcastChannel(opts.channelName ?? "parley-events")
       : null;
@@ -122,7 +87,7 @@ export class Relay {
     return this.#listeners.all;
   }
 
-  /** Called after every wake-up of the signal watch (the feed reads what other instances did). */
+  /** Called after every foreign wake-up of the signal watch (the feed reads what others did). */
   onWake(hook: () => void): void {
     this.#wakeHooks.push(hook);
   }
@@ -137,34 +102,20 @@ export class Relay {
     });
   }
 
-  /** How typing, read and sign-out events reach other instances (lib/feed.ts). */
-  setFeedWriter(
-    write: (event: EphemeralEvent & { id: string }) => Promise<void>,
-    newId: () => string,
-  ): void {
-    this.#writeFeed = write;
-    this.#newId = newId;
-  }
-
-  /** Give it this instance's commits (their events are published here): their wake-ups are skipped. */
-  get commits(): CommitTracker {
-    return this.#ownSignals;
-  }
-
   /**
    * Delivers here, posts to the other isolates of this process and, for typing, read and sign-out
    * events, writes them to the feed for other instances (the returned promise settles then).
    */
   publish(event: RelayEvent): Promise<void> {
     if (isEphemeral(event)) {
-      event = { ...event, id: event.id ?? this.#newId() } as EphemeralEvent & { id: string };
-      this.#remember(event.id!);
+      const withId = { ...event, id: event.id ?? this.#newId() };
+      this.#remember(withId.id);
+      this.#dispatch(withId);
+      this.#channel?.postMessage(withId);
+      return this.#opts.writeFeed?.(withId) ?? Promise.resolve();
     }
     this.#dispatch(event);
     this.#channel?.postMessage(event);
-    if (isEphemeral(event) && this.#writeFeed) {
-      return this.#writeFeed(event as EphemeralEvent & { id: string });
-    }
     return Promise.resolve();
   }
 
@@ -198,7 +149,7 @@ export class Relay {
       try {
         if (wants(l, event)) l.onEvent(event);
       } catch (err) {
-        console.error(JSON.stringify({ level: "error", msg: "listener failed", err: String(err) }));
+        this.#opts.log.error("listener failed", { event: event.type, err: String(err) });
       }
     }
   }
@@ -218,7 +169,7 @@ export class Relay {
         const { value, done } = await reader.read();
         if (done || !value) break;
         value.forEach((entry, shard) => {
-          this.#ownSignals.reading(shard, entry, () => {
+          this.#opts.ownSignals.reading(shard, entry, () => {
             for (const l of this.#listeners.all) l.onSignal(shard);
             this.#wakeSoon();
           });
@@ -227,7 +178,7 @@ export class Relay {
     };
     run().catch((err) => {
       if (!this.#watchAbort.signal.aborted) {
-        console.error(JSON.stringify({ level: "error", msg: "kv watch ended", err: String(err) }));
+        this.#opts.log.error("kv watch ended", { err: String(err) });
       }
     });
   }
@@ -238,24 +189,3 @@ export class Relay {
     for (const l of [...this.#listeners.all]) this.#listeners.remove(l);
   }
 }
-
-function wants(l: Listener, e: RelayEvent): boolean {
-  switch (e.type) {
-    case "message":
-      return l.follows(e.message.conversationId);
-    case "conversation":
-      return l.inbox || (e.reason !== "message" && l.follows(e.conversation.id));
-    case "draft":
-    case "typing":
-    case "read":
-      return l.follows(e.conversationId);
-    case "session_revoked":
-      return l.tokenHash === e.tokenHash;
-    case "agent":
-      return l.inbox;
-    case "queue":
-      return true;
-  }
-}
-
-export { signalShard };

@@ -1,9 +1,16 @@
-/** Builds the Hono app from the services and the routes. */
+/**
+ * Builds the Hono app: the edge middleware (errors, body limit, rate limits, authentication,
+ * security headers), the API and WebSocket routes, and the pages. Each route module gets only the
+ * services it uses.
+ */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Services } from "./services.ts";
-import { type AppEnv, authenticate } from "../http/mod.ts";
+import type { AppEnv } from "../http/env.ts";
+import { authenticate } from "../http/authenticate.ts";
+import { rateLimit } from "../http/rate_limit.ts";
 import { errorBody, toErrorBody } from "../errors.ts";
+import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
 import { agentRoutes } from "../../routes/api/agents.ts";
 import { customerRoutes } from "../../routes/api/customers.ts";
@@ -13,22 +20,17 @@ import { wsRoutes } from "../../routes/ws.ts";
 import { claimRoutes } from "../../routes/api/claim.ts";
 import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
 import { pageSecurityHeaders } from "../../routes/pages/security.ts";
-import { islandAssets } from "../islands/render.ts";
+import { islandAssets } from "../islands/serve.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** `pages` (the islands build and the help center) adds the pages; without it, API only. */
 export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
+  const { config, auth, presence, buckets, log } = services;
   const app = new Hono<AppEnv>();
-  app.use(async function provideServices(c, next) {
-    c.set("services", services);
-    await next();
-  });
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
-    if (status === 500) {
-      services.log.error("request failed", { path: c.req.path, err: String(err) });
-    }
+    if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
     return c.json(body, status as 400);
   });
   app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
@@ -42,6 +44,15 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     }
   });
 
+  const authenticated = authenticate({
+    resolve: (token) => auth.resolve(token),
+    allowedOrigins: config.allowedOrigins,
+    // An agent using the API is present (lib/assignment/presence.ts), sockets or not.
+    onPrincipal: ({ user }) => {
+      if (isStaff(user.role)) void presence.noteActivity(user.id);
+    },
+  });
+
   const api = new Hono<AppEnv>();
   api.use(
     bodyLimit({
@@ -49,26 +60,33 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
       onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
     }),
   );
-  const { limits } = services;
-  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) {
-    api.use(path, limits.authRateLimit());
-  }
-  api.use("/conversations/:id/messages", limits.messageRateLimit());
-  api.use(authenticate());
-  api.route("/auth", authRoutes);
-  api.route("/auth", claimRoutes);
-  api.route("/agents", agentRoutes);
-  api.route("/customers", customerRoutes);
-  api.route("/conversations", conversationRoutes);
-  api.route("/metrics", metricsRoutes);
+  const signInLimit = rateLimit({
+    buckets: buckets.auth,
+    message: "Too many attempts from your address; wait a minute and retry.",
+  });
+  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
+  api.use(
+    "/conversations/:id/messages",
+    rateLimit({
+      buckets: buckets.ipFrames,
+      message: "Too many messages from your address; slow down and retry.",
+    }),
+  );
+  api.use(authenticated);
+  api.route("/auth", authRoutes(services));
+  api.route("/auth", claimRoutes(services));
+  api.route("/agents", agentRoutes(services));
+  api.route("/customers", customerRoutes(services));
+  api.route("/conversations", conversationRoutes(services));
+  api.route("/metrics", metricsRoutes(services));
   app.route("/api", api);
 
-  app.route("/ws", wsRoutes);
+  app.route("/ws", wsRoutes(services));
 
   app.use("*", pageSecurityHeaders());
   if (pages) {
     app.route("/_islands", islandAssets(pages.islands));
-    app.route("/", pageRoutes(pages));
+    app.route("/", pageRoutes(services, pages, authenticated));
   }
   return app;
 }

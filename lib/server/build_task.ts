@@ -3,7 +3,7 @@
  * (default `_build/islands/`), for servers started with ISLANDS=prebuilt (Deno Deploy).
  */
 import { ConfigError, parseConfig } from "../config.ts";
-import { buildIslands } from "../islands/render.ts";
+import { buildIslands } from "../islands/build.ts";
 import { writeIslandBuild } from "../islands/prebuilt.ts";
 
 try {

@@ -9,6 +9,7 @@ import { createApp } from "./app.ts";
 import { KnowledgeBase } from "../help/knowledge.ts";
 import { createBot } from "../bot/mod.ts";
 import { createFactsSource } from "../bot/facts.ts";
+import { createLogger } from "../log.ts";
 import { drain } from "./shutdown.ts";
 import type { IslandBuild } from "../islands/render.ts";
 import { loadIslands } from "../islands/prebuilt.ts";
@@ -47,13 +48,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const kv = opts.kv ?? await openKv(config.kvPath);
   const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const bot = createBot(config, knowledge);
-  const services = createServices(config, kv, { bot, facts: createFactsSource(config) });
+  const facts = createFactsSource(config.customerApi, createLogger(config.logLevel));
+  const services = createServices(config, kv, { bot, facts });
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
-  services.relay.startWatch();
-  services.presence.start();
-  services.feed.start();
+  services.start();
   const app = createApp(services, { islands, knowledge });
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;

@@ -7,7 +7,7 @@
  * gets the first message back.
  */
 import type { Services } from "./services.ts";
-import { CLOSE } from "../ws/client_socket.ts";
+import { CLOSE } from "../contract/frames.ts";
 
 export const SHUTDOWN_GRACE_MS = 4_000;
 
@@ -29,10 +29,10 @@ export async function drain(
     }
   };
   stopAccepting();
-  const open = services.limits.openSockets;
-  services.limits.closeAll(CLOSE.restart, "service restart");
-  await within(services.limits.drain());
-  await within(services.bots.idle());
+  const open = services.sockets.size;
+  services.sockets.closeAll(CLOSE.restart, "service restart");
+  await within(services.sockets.drain());
+  await within(services.botRunner.idle());
   await within(finished);
   await within(services.close());
   services.log.info("shut down", { sockets: open, late: Date.now() > deadline });
