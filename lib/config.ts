@@ -105,7 +105,7 @@ export interface IslandsSettings {
   dir: string;
 }
 
-export const DEFAULT_KNOWLEDGE_DIR = new URL("./help/articles/", import.meta.url).pathname;
+export const DEFAULT_KNOWLEDGE_DIR = new URL("../help_center/", import.meta.url).pathname;
 export const DEFAULT_ISLANDS_DIR = new URL("../_build/islands/", import.meta.url).pathname;
 
 export class ConfigError extends Error {}

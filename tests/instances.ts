@@ -71,17 +71,5 @@ export function kill(instance: Instance): void {
   instance.handle.stop = () => Promise.resolve();
 }
 
-/** Waits until `check` holds, polling on the client's incoming frames (no fixed sleeps). */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
+export { until } from "./wait.ts";
 export { WsClient };

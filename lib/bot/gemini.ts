@@ -20,6 +20,7 @@ import {
   TOOLS,
 } from "./gemini_prompt.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
+import type { Logger } from "../log.ts";
 
 /** Model calls per reply: the answer plus up to three rounds of function calls. */
 const MAX_CALLS = 4;
@@ -37,6 +38,8 @@ export interface GeminiBotOptions {
   knowledge: KnowledgeBase;
   /** Answers when Gemini cannot (normally the built-in bot). */
   fallback: Bot;
+  /** Failures are logged here (one line each, without message text or the key). */
+  log?: Logger;
 }
 
 /** Why a model call did not produce a usable answer; logged as `kind`. */
@@ -224,8 +227,7 @@ export class GeminiBot implements Bot {
       : status !== undefined
       ? "client_error"
       : "network";
-    console.warn(JSON.stringify({
-      level: "warn",
+    this.#options.log?.warn("gemini failed", {
       event: "gemini_failed",
       kind,
       status,
@@ -233,6 +235,6 @@ export class GeminiBot implements Bot {
       conversationId: ctx.conversation.id,
       call,
       elapsedMs: Date.now() - started,
-    }));
+    });
   }
 }

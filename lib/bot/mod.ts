@@ -4,8 +4,9 @@ import type { KnowledgeBase } from "../help/knowledge.ts";
 import { BuiltinBot } from "./builtin.ts";
 import { GeminiBot } from "./gemini.ts";
 import type { Bot } from "./types.ts";
+import type { Logger } from "../log.ts";
 
-export function createBot(config: Config, knowledge: KnowledgeBase): Bot {
+export function createBot(config: Config, knowledge: KnowledgeBase, log?: Logger): Bot {
   const builtin = new BuiltinBot({
     name: config.botName,
     businessName: config.businessName,
@@ -19,5 +20,6 @@ export function createBot(config: Config, knowledge: KnowledgeBase): Bot {
     tone: config.botTone,
     knowledge,
     fallback: builtin,
+    log,
   });
 }

@@ -1,4 +1,4 @@
-/** The contract's objects (see ../shared/CONTRACT.md). Times are ISO-8601 strings. */
+/** The contract's objects (see docs/contract.md). Times are ISO-8601 strings. */
 
 export type Role = "guest" | "customer" | "agent" | "admin";
 export type AgentStatus = "available" | "busy" | "offline";

@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import type { Services } from "./services.ts";
 import type { AppEnv } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
@@ -28,6 +29,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   const { config, auth, presence, buckets, log } = services;
   const app = new Hono<AppEnv>();
+  // Bodies over 1 KiB go out gzipped to clients that accept it (not the WebSocket upgrade).
+  app.use(compress());
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
     if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });

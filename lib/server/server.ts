@@ -47,9 +47,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openKv(config.kvPath);
   const knowledge = await KnowledgeBase.load(config.knowledgeDir);
-  const bot = createBot(config, knowledge);
-  const facts = createFactsSource(config.customerApi, createLogger(config.logLevel));
-  const services = createServices(config, kv, { bot, facts });
+  const log = createLogger(config.logLevel);
+  const bot = createBot(config, knowledge, log);
+  const facts = createFactsSource(config.customerApi, log);
+  const services = createServices(config, kv, { bot, facts, log });
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }

@@ -65,11 +65,13 @@ export interface ServiceOptions {
   bot: Bot;
   facts?: FactsSource;
   clock?: Clock;
+  /** Default: a logger at the configured level. */
+  log?: Logger;
 }
 
 export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions): Services {
   const clock = opts.clock ?? systemClock;
-  const log = createLogger(config.logLevel);
+  const log = opts.log ?? createLogger(config.logLevel);
   const ownSignals = new OwnSignals();
   const store = createStore(kv, {
     clock,

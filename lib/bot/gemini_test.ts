@@ -1,13 +1,21 @@
 /** The Gemini bot through the real @google/genai SDK, against tests/fake_gemini.ts. */
-import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { FakeGemini, type FakeStep } from "./fake_gemini.ts";
-import { BuiltinBot } from "../lib/bot/builtin.ts";
-import { ADA, builtinBot as fallback, GUEST, knowledge, message } from "./bot_fixtures.ts";
-import { GeminiBot } from "../lib/bot/gemini.ts";
-import { createBot } from "../lib/bot/mod.ts";
-import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
-import { testConfig } from "../lib/config.ts";
-import type { Conversation, User } from "../lib/contract/types.ts";
+import { createLogger } from "../log.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
+import { until } from "../../tests/wait.ts";
+import { FakeGemini, type FakeStep } from "../../tests/fake_gemini.ts";
+import { BuiltinBot } from "./builtin.ts";
+import {
+  ADA,
+  builtinBot as fallback,
+  GUEST,
+  knowledge,
+  message,
+} from "../../tests/bot_fixtures.ts";
+import { GeminiBot } from "./gemini.ts";
+import { createBot } from "./mod.ts";
+import type { BotContext, BotReply, CustomerFacts } from "./types.ts";
+import { testConfig } from "../config.ts";
+import type { Conversation, User } from "../contract/types.ts";
 
 const API_KEY = "test-key-do-not-log";
 const ADA_FACTS: CustomerFacts = { name: ADA.name, registeredAt: ADA.createdAt, plan: "Pro" };
@@ -52,6 +60,7 @@ function geminiBot(fake: FakeGemini, timeoutMs = 5_000): GeminiBot {
     tone: "warm and brief",
     knowledge,
     fallback,
+    log: createLogger("warn"),
   });
 }
 
@@ -65,13 +74,13 @@ async function run(
   fake.script(...steps);
   const rec = context(text, options.customer);
   const warnings: string[] = [];
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+  const warn = console.error; // the log writes warnings to stderr
+  console.error = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
   try {
     const reply: BotReply = await geminiBot(fake, options.timeoutMs).reply(rec.ctx);
     return { reply, rec, requests: fake.requests, warnings };
   } finally {
-    console.warn = warn;
+    console.error = warn;
     await fake.close();
   }
 }
@@ -220,7 +229,7 @@ Deno.test("an abort mid-stream returns promptly", async () => {
   fake.script({ kind: "text", chunks: ["One ", "two ", "three."], chunkDelayMs: 2_000 });
   const rec = context("What are your opening hours?");
   const done = geminiBot(fake).reply(rec.ctx);
-  while (rec.partials.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => rec.partials.length > 0, "the first partial");
   const aborted = performance.now();
   rec.abort.abort();
   const reply = await done;

@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "./assert.ts";
-import { customerFacts, FactsCache, fetchCustomerFacts } from "../lib/bot/customer_data.ts";
-import type { User } from "../lib/contract/types.ts";
-import { createLogger } from "../lib/log.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { customerFacts, FactsCache, fetchCustomerFacts } from "./customer_data.ts";
+import type { User } from "../contract/types.ts";
+import { createLogger } from "../log.ts";
 
 /** A local customer-data API: the path's user id decides the answer. */
 function startApi() {

@@ -3,8 +3,8 @@
  * own; any other instance's commit in between (even hidden behind a later own commit) wakes the
  * listeners, and a reading waits for own commits that were in flight when it arrived.
  */
-import { assertEquals } from "./assert.ts";
-import { OwnSignals } from "../lib/realtime/own_signals.ts";
+import { assertEquals } from "../../tests/assert.ts";
+import { OwnSignals } from "./own_signals.ts";
 
 Deno.test("own signals: own commits are skipped, foreign ones never", async () => {
   const kv = await Deno.openKv(":memory:");

@@ -3,11 +3,11 @@
  * seqs, clientId dedupe, the accept() guard, and retries on conflict — under concurrent appends
  * to many conversations, to one conversation, and from two "instances" sharing one KV.
  */
-import { assert, assertEquals } from "./assert.ts";
-import { createStore, type Store } from "../lib/store/mod.ts";
-import type { Appended } from "../lib/store/conversations.ts";
-import type { Conversation } from "../lib/contract/types.ts";
-import { AppError } from "../lib/errors.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { createStore, type Store } from "./mod.ts";
+import type { Appended } from "./conversations.ts";
+import type { Conversation } from "../contract/types.ts";
+import { AppError } from "../errors.ts";
 
 const greeting = { name: "Bot", text: "Hi!" };
 

@@ -1,8 +1,8 @@
 /** The relay's listener index: an event reaches the listeners it concerns, and only them. */
-import { assertEquals } from "./assert.ts";
-import { ListenerIndex } from "../lib/realtime/listeners.ts";
-import type { Listener, RelayEvent } from "../lib/realtime/events.ts";
-import type { Conversation, Message } from "../lib/contract/types.ts";
+import { assertEquals } from "../../tests/assert.ts";
+import { ListenerIndex } from "./listeners.ts";
+import type { Listener, RelayEvent } from "./events.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 
 function listener(name: string, tokenHash: string | null = null): Listener & { name: string } {
   return {

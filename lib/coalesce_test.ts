@@ -1,6 +1,6 @@
 /** One-at-a-time tasks: triggers during a run cost exactly one more run, in order. */
-import { assertEquals } from "./assert.ts";
-import { coalesced } from "../lib/coalesce.ts";
+import { assertEquals } from "../tests/assert.ts";
+import { coalesced } from "./coalesce.ts";
 
 Deno.test("calls during a run coalesce into one more run, and all settle after it", async () => {
   const gates: (() => void)[] = [];

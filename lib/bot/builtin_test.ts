@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { trimPassage } from "../lib/bot/builtin.ts";
-import { ADA, builtinBot as bot, GUEST, message } from "./bot_fixtures.ts";
-import type { BotContext, BotReply, CustomerFacts } from "../lib/bot/types.ts";
-import type { Conversation, User } from "../lib/contract/types.ts";
+import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
+import { trimPassage } from "./builtin.ts";
+import { ADA, builtinBot as bot, GUEST, message } from "../../tests/bot_fixtures.ts";
+import type { BotContext, BotReply, CustomerFacts } from "./types.ts";
+import type { Conversation, User } from "../contract/types.ts";
 
 /** A hand-built context: the greeting, then the customer's `text` as the newest message. */
 function context(
