@@ -21,7 +21,7 @@ import {
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
 
-/** A conversation as the server lists it for its reader (lib/read_state.ts). */
+/** A conversation as the server lists it for its reader (lib/chat/read_state.ts). */
 type Listed = Conversation & { unread?: number };
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */

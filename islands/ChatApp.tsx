@@ -2,7 +2,7 @@
  * The customer chat on `/`. Works as a guest at once: the first message (or "Talk to a human")
  * creates a guest identity and a conversation through the API; the guest's token is kept in
  * localStorage so that signing in or registering later can claim the conversation
- * (POST /api/auth/claim, see lib/claim.ts). Other tabs of the same browser pick up a new
+ * (POST /api/auth/claim, see lib/auth/claim.ts). Other tabs of the same browser pick up a new
  * conversation through the `storage` event.
  */
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";

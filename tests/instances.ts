@@ -1,5 +1,5 @@
 /**
- * Several Parley instances in one process: each a Worker (lib/worker.ts) with its own port and its
+ * Several Parley instances in one process: each a Worker (lib/server/worker.ts) with its own port and its
  * own KV handle on one temporary file — what Deno Deploy instances sharing one KV look like, as far
  * as one machine can show it (kv.watch on a local file sees only this process's writes).
  */

@@ -1,5 +1,5 @@
 /**
- * The bot interface. The runner (lib/bot_runner.ts) decides when the bot speaks and commits what it
+ * The bot interface. The runner (./runner.ts) decides when the bot speaks and commits what it
  * says; an implementation only decides what to say. Implementations: the built-in bot
  * (lib/bot/builtin.ts) and Gemini (lib/bot/gemini.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * The hydration client, bundled for the browser by `buildIslands` and imported by the one module
- * script `renderPage` writes at the end of `<body>` (see `lib/islands.ts` for the server side).
+ * script `renderPage` writes at the end of `<body>` (see ./render.ts for the server side).
  *
  * Each island was rendered inside `<div data-island="Name" data-props="i" style="display:contents">`;
  * `<script type="application/json" id="__ISLAND_PROPS">` holds `[{props, signals?}, …]`, where

@@ -4,7 +4,8 @@
  * the bot's drafts), and queue positions computed per instance. Listeners (the sockets'
  * subscribers, ./subscriber.ts) receive the events they follow.
  */
-import type { Conversation, Message, Role, User } from "../contract/types.ts";
+import type { Conversation, Message, User } from "../contract/types.ts";
+import type { ReadFrame, TypingFrame } from "../contract/frames.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -16,25 +17,9 @@ export type RelayEvent =
   }
   /** The bot's reply while it streams (never stored; the committed message follows). */
   | { type: "draft"; conversationId: string; text: string }
-  | {
-    type: "typing";
-    conversationId: string;
-    userId: string;
-    name: string;
-    role: Role | "bot";
-    typing: boolean;
-    /** The socket that sent it (not echoed back to it). */
-    origin?: string;
-    id?: string;
-  }
-  | {
-    type: "read";
-    conversationId: string;
-    userId: string;
-    seq: number;
-    origin?: string;
-    id?: string;
-  }
+  /** `origin`: the socket that sent it (not echoed back to it). */
+  | (TypingFrame & { origin?: string })
+  | (ReadFrame & { origin?: string })
   | { type: "session_revoked"; tokenHash: string; id?: string }
   /**
    * An agent's status and load changed (inbox sockets: ./agent_frames.ts). `version` is the

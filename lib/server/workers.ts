@@ -1,5 +1,5 @@
 /**
- * WORKERS=N: a thin parent starts N Workers (lib/worker.ts) that share one port with `reusePort`
+ * WORKERS=N: a thin parent starts N Workers (./worker.ts) that share one port with `reusePort`
  * (Linux spreads connections across them), each with its own KV handle; BroadcastChannel carries
  * events between them and KV watch covers anything it misses. With PORT=0 the parent binds a free
  * port first and hands it to every worker. It prints one `Listening on` line once all listen,

@@ -264,7 +264,7 @@ export class Conversations {
       const agents: { record: UserRecord; state: AgentState }[] = [];
       if (from !== to) {
         const ids = [from, to].filter((x): x is string => x !== null);
-        // The records come in the same read: they make the `agent` frames (lib/agent_frames.ts).
+        // The records come in the same read: they make the `agent` frames (lib/realtime/agent_frames.ts).
         const entries = await getManyBatched<AgentState | UserRecord>(
           this.kv,
           ids.flatMap((a) => [keys.agentState(a), keys.user(a)]),

@@ -1,5 +1,5 @@
 /**
- * Per-conversation milestones for metrics (lib/metrics.ts), stamped inside the store's commits so
+ * Per-conversation milestones for metrics (lib/chat/metrics.ts), stamped inside the store's commits so
  * every path (handoff, bot handoff, takeover, transfer, resolve, messages) records them alike.
  * Each is the first occurrence and is never moved afterwards.
  */

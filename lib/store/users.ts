@@ -178,7 +178,7 @@ export class Users {
 
   /**
    * Replaces the state read as `entry` with `next` if it is unchanged (a checked commit), with a
-   * feed entry that tells other instances (lib/feed.ts). Returns false when `entry` was stale.
+   * feed entry that tells other instances (lib/realtime/feed.ts). Returns false when `entry` was stale.
    */
   async replaceState(
     id: string,

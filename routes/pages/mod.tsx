@@ -1,5 +1,5 @@
 /**
- * The pages: server-rendered Preact, interactive parts as islands (lib/islands.ts). Every page
+ * The pages: server-rendered Preact, interactive parts as islands (lib/islands/). Every page
  * gets the CSP of ./security.ts; the principal comes from the session cookie.
  */
 import { Hono, type MiddlewareHandler } from "hono";
