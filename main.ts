@@ -1,8 +1,8 @@
 /** Parley: reads the settings, starts the server (or WORKERS isolates). Everything else lives in lib/ and routes/. */
 import { ConfigError, parseConfig } from "./lib/config.ts";
-import { startServer } from "./lib/server.ts";
-import { runWorkers } from "./lib/workers.ts";
-import { onShutdownSignal } from "./lib/shutdown.ts";
+import { startServer } from "./lib/server/server.ts";
+import { runWorkers } from "./lib/server/workers.ts";
+import { onShutdownSignal } from "./lib/server/shutdown.ts";
 
 try {
   const env = Deno.env.toObject();

@@ -3,7 +3,7 @@
  * SIGTERM and exits normally, so `deno run --cpu-prof` gets to write its profile.
  */
 import { parseConfig } from "../lib/config.ts";
-import { startServer } from "../lib/server.ts";
+import { startServer } from "../lib/server/server.ts";
 
 const server = await startServer(parseConfig(Deno.env.toObject()), {
   onListen: (url) => console.log(`Listening on ${url}`),

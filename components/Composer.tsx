@@ -3,7 +3,7 @@
  * line. Typing is reported (throttled) through the conversation model.
  */
 import { useSignal } from "@preact/signals";
-import { MAX_MESSAGE_LENGTH } from "../lib/types.ts";
+import { MAX_MESSAGE_LENGTH } from "../lib/contract/types.ts";
 
 export interface ComposerProps {
   onSend(text: string): void;

@@ -1,5 +1,5 @@
 /** The agent console's list: filter tabs with counts, then one row per conversation. */
-import type { Conversation } from "../lib/types.ts";
+import type { Conversation } from "../lib/contract/types.ts";
 
 export type Filter = "waiting" | "mine" | "bot" | "open" | "resolved";
 

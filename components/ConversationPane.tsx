@@ -4,7 +4,7 @@
  */
 import { useSignal } from "@preact/signals";
 import type { ConversationModel } from "../lib/client/conversation.ts";
-import type { User } from "../lib/types.ts";
+import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
 import { modeLabel } from "./ConversationList.tsx";

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { ConversationModel, PendingSend } from "../lib/client/conversation.ts";
-import type { Message } from "../lib/types.ts";
+import type { Message } from "../lib/contract/types.ts";
 
 export interface MessageLogProps {
   model: ConversationModel;

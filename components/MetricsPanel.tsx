@@ -4,7 +4,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { Metrics } from "../lib/metrics.ts";
+import type { Metrics } from "../lib/chat/metrics.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { formatDuration } from "../lib/client/duration.ts";
 

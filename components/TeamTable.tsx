@@ -6,7 +6,7 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
-import type { AgentStatus, User } from "../lib/types.ts";
+import type { AgentStatus, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 
 export interface TeamTableProps {

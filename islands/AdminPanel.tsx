@@ -6,8 +6,8 @@
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { createAgentBody } from "../lib/schemas.ts";
-import type { Conversation, User } from "../lib/types.ts";
+import { createAgentBody } from "../lib/contract/schemas.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { sharedSocket } from "../lib/client/chat_socket.ts";
 import { modeLabel } from "../components/ConversationList.tsx";

@@ -8,7 +8,7 @@
  */
 import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { AgentStatus, Conversation, Message, User } from "../lib/types.ts";
+import type { AgentStatus, Conversation, Message, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";
@@ -21,7 +21,7 @@ import {
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
 
-/** A conversation as the server lists it for its reader (lib/read_state.ts). */
+/** A conversation as the server lists it for its reader (lib/chat/read_state.ts). */
 type Listed = Conversation & { unread?: number };
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */

@@ -5,8 +5,8 @@
  * is lost.
  */
 import { useSignal } from "@preact/signals";
-import { loginBody, registerBody } from "../lib/schemas.ts";
-import type { User } from "../lib/types.ts";
+import { loginBody, registerBody } from "../lib/contract/schemas.ts";
+import type { User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 

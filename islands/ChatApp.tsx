@@ -2,12 +2,12 @@
  * The customer chat on `/`. Works as a guest at once: the first message (or "Talk to a human")
  * creates a guest identity and a conversation through the API; the guest's token is kept in
  * localStorage so that signing in or registering later can claim the conversation
- * (POST /api/auth/claim, see lib/claim.ts). Other tabs of the same browser pick up a new
+ * (POST /api/auth/claim, see lib/auth/claim.ts). Other tabs of the same browser pick up a new
  * conversation through the `storage` event.
  */
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { Conversation, Message, User } from "../lib/types.ts";
+import type { Conversation, Message, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";

@@ -3,7 +3,6 @@
  * one line naming the setting (see `loadConfig`).
  */
 import { z } from "zod";
-import type { LimitSettings } from "./limits.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -41,7 +40,7 @@ const schema = z.object({
    * watch); unset, on only with WORKERS > 1. */
   BROADCAST: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /** Abuse limits (lib/limits.ts): WebSocket frames per connection and per IP, auth per IP. */
+  /** Abuse limits: WebSocket frames per connection and per IP, auth per IP. */
   RATE_FRAMES_PER_SEC: positiveInt.default(20),
   RATE_FRAMES_BURST: positiveInt.default(60),
   RATE_IP_FRAMES_PER_SEC: positiveInt.default(200),
@@ -58,6 +57,23 @@ const schema = z.object({
   ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
 });
 
+/** The customer-data API (lib/bot/customer_data.ts). */
+export interface CustomerApiSettings {
+  /** Base URL without a trailing slash; the user's id is appended as one path segment. */
+  url: string;
+  timeoutMs: number;
+}
+
+/** Abuse limits (lib/ws/guard.ts, lib/http/rate_limit.ts). */
+export interface LimitSettings {
+  framesPerSecond: number;
+  framesBurst: number;
+  ipFramesPerSecond: number;
+  ipFramesBurst: number;
+  authPerMinute: number;
+  socketsPerUser: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -67,7 +83,7 @@ export interface Config {
   adminPassword: string | undefined;
   gemini: { apiKey: string; model: string; baseUrl: string | undefined; timeoutMs: number } | null;
   knowledgeDir: string;
-  customerApi: { url: string; timeoutMs: number } | null;
+  customerApi: CustomerApiSettings | null;
   allowedOrigins: string[];
   businessName: string;
   botName: string;
@@ -89,7 +105,7 @@ export interface IslandsSettings {
   dir: string;
 }
 
-export const DEFAULT_KNOWLEDGE_DIR = new URL("./help_center/", import.meta.url).pathname;
+export const DEFAULT_KNOWLEDGE_DIR = new URL("../help_center/", import.meta.url).pathname;
 export const DEFAULT_ISLANDS_DIR = new URL("../_build/islands/", import.meta.url).pathname;
 
 export class ConfigError extends Error {}

@@ -38,8 +38,6 @@ export const forbidden = (message = "You are not allowed to do that.") =>
 export const notFound = (what = "That") => new AppError("not_found", `${what} was not found.`);
 export const conflict = (message: string) => new AppError("conflict", message);
 export const tooLarge = (message: string) => new AppError("too_large", message);
-export const rateLimited = (message = "Too many requests; slow down and try again shortly.") =>
-  new AppError("rate_limited", message);
 
 export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } };

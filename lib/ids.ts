@@ -1,12 +1,7 @@
-/** Time and randomness, injected so tests can control them. */
+/** Ids and tokens: time-sortable ids on an injected clock, unguessable bearer tokens, SHA-256. */
 import { monotonicFactory } from "ulid";
 import { encodeBase64Url } from "./encoding.ts";
-
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Time-sortable ids (ULID): creation order is id order. */
 export function idGenerator(clock: Clock = systemClock): () => string {

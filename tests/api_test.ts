@@ -147,7 +147,7 @@ Deno.test("messages: a repeated clientId stores one message; after/limit page", 
     assertEquals(first.body.message.id, second.body.message.id);
     const third = await send();
     assertEquals(third.body.message.id, first.body.message.id);
-    await services.bots.idle();
+    await services.botRunner.idle();
     const all = await api.messages(g, conv.id);
     assertEquals(all.filter((m) => m.clientId === "same-1").length, 1);
     assertEquals(all.map((m) => m.seq), all.map((_, i) => i + 1));
@@ -167,7 +167,7 @@ Deno.test("bad input gets the contract's error and changes nothing", async (t) =
     const { api } = server;
     const g = await api.guest();
     const conv = await api.start(g);
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const before = await dump(server);
     const cases: [string, string, string | undefined, number, string, RegExp?][] = [
       [

@@ -1,8 +1,8 @@
 /** Shared fixtures for the bot tests: the shipped help center, two customers, messages. */
 import { BuiltinBot } from "../lib/bot/builtin.ts";
 import { DEFAULT_KNOWLEDGE_DIR } from "../lib/config.ts";
-import { KnowledgeBase } from "../lib/knowledge.ts";
-import type { Message, User } from "../lib/types.ts";
+import { KnowledgeBase } from "../lib/help/knowledge.ts";
+import type { Message, User } from "../lib/contract/types.ts";
 
 export const knowledge = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);
 export const builtinBot = new BuiltinBot({

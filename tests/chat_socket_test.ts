@@ -4,10 +4,11 @@
  * `after`, re-sends the unacknowledged send with its clientId, and delivers every message once.
  */
 import { effect } from "@preact/signals";
+import { within } from "./wait.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestServer, type TestServer } from "./helpers.ts";
 import { ChatSocket, type ConnectionState } from "../lib/client/chat_socket.ts";
-import type { Message } from "../lib/types.ts";
+import type { Message } from "../lib/contract/types.ts";
 
 /** Resolves when `socket.state` becomes `state`. */
 function stateIs(socket: ChatSocket, state: ConnectionState): Promise<void> {
@@ -28,8 +29,13 @@ class Inbox {
     this.messages.push(m);
     for (const w of this.#waiters.splice(0)) w();
   };
-  async until(test: (ms: Message[]) => boolean): Promise<void> {
-    while (!test(this.messages)) await new Promise<void>((r) => this.#waiters.push(r));
+  async until(test: (ms: Message[]) => boolean, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!test(this.messages)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; have seqs ${this.messages.map((m) => m.seq)}`);
+      await within(new Promise<void>((r) => this.#waiters.push(r)), "a message", left);
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * against a real server.
  */
 import { effect } from "@preact/signals";
+import { within } from "./wait.ts";
 import { assertEquals } from "./assert.ts";
 import { startTestServer } from "./helpers.ts";
 import { ChatSocket } from "../lib/client/chat_socket.ts";
@@ -10,14 +11,17 @@ import { ConversationModel } from "../lib/client/conversation.ts";
 
 /** Resolves once `test` holds for the model's messages. */
 function messagesWhere(model: ConversationModel, test: (seqs: number[]) => boolean) {
-  return new Promise<void>((resolve) => {
-    let dispose: (() => void) | undefined = undefined;
-    dispose = effect(() => {
-      if (!test(model.messages.value.map((m) => m.seq))) return;
-      resolve();
-      queueMicrotask(() => dispose?.());
-    });
-  });
+  return within(
+    new Promise<void>((resolve) => {
+      let dispose: (() => void) | undefined = undefined;
+      dispose = effect(() => {
+        if (!test(model.messages.value.map((m) => m.seq))) return;
+        resolve();
+        queueMicrotask(() => dispose?.());
+      });
+    }),
+    "the model's messages",
+  );
 }
 
 Deno.test("a send acknowledged before the model attaches doesn't hide what came before it", async () => {

@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { type Session, WsClient } from "./helpers.ts";
 import { kill, startCluster, until } from "./instances.ts";
-import type { Message } from "../lib/types.ts";
+import type { Message } from "../lib/contract/types.ts";
 
 const MESSAGES = 30;
 

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { assert, assertEquals } from "./assert.ts";
 import { type Frame, startTestServer, type TestServer, WsClient } from "./helpers.ts";
 import { GENEROUS_LIMITS } from "./instances.ts";
-import { clientFrame } from "../lib/schemas.ts";
+import { clientFrame } from "../lib/contract/frames.ts";
 
 const ERROR_CODES = new Set([
   "bad_request",

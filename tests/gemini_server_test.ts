@@ -51,7 +51,7 @@ Deno.test("streamed drafts, then exactly one committed reply", async () => {
     assert("You can start a chat from the home page.".startsWith(draft.text), draft.text);
     const reply = await ws.next(messageFrom("bot"));
     assertEquals(reply.message.text, "You can start a chat from the home page.");
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const bots = (await server.api.messages(c, conv.id)).filter((m) => m.sender === "bot");
     assertEquals(bots.length, 2);
     // The request was grounded: system instruction and the retrieved help-center passage.
@@ -92,7 +92,7 @@ Deno.test("a takeover mid-stream leaves no bot message behind", async () => {
       token: agent.token,
     });
     assertEquals(take.status, 200);
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const after = (await server.api.messages(c, conv.id)).filter((m) => m.seq > 2);
     assertEquals(after.map((m) => m.sender), ["system"]);
     assertMatch(after[0].text, /Mo joined/);

@@ -3,8 +3,8 @@
  * real WebSocket clients that queue the frames they receive.
  */
 import { parseConfig } from "../lib/config.ts";
-import { type RunningServer, startServer } from "../lib/server.ts";
-import type { Conversation, Message, User } from "../lib/types.ts";
+import { type RunningServer, startServer } from "../lib/server/server.ts";
+import type { Conversation, Message, User } from "../lib/contract/types.ts";
 
 export interface TestServer extends RunningServer {
   api: Api;

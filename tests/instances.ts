@@ -1,9 +1,9 @@
 /**
- * Several Parley instances in one process: each a Worker (lib/worker.ts) with its own port and its
+ * Several Parley instances in one process: each a Worker (lib/server/worker.ts) with its own port and its
  * own KV handle on one temporary file — what Deno Deploy instances sharing one KV look like, as far
  * as one machine can show it (kv.watch on a local file sees only this process's writes).
  */
-import { startWorker, type WorkerHandle } from "../lib/workers.ts";
+import { startWorker, type WorkerHandle } from "../lib/server/workers.ts";
 import { ADMIN, Api, type Session, WsClient } from "./helpers.ts";
 
 export interface Instance {
@@ -71,17 +71,5 @@ export function kill(instance: Instance): void {
   instance.handle.stop = () => Promise.resolve();
 }
 
-/** Waits until `check` holds, polling on the client's incoming frames (no fixed sleeps). */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
+export { until } from "./wait.ts";
 export { WsClient };

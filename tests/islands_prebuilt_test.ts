@@ -5,13 +5,14 @@
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { ConfigError, parseConfig } from "../lib/config.ts";
-import { buildIslands, type IslandBuild } from "../lib/islands.ts";
+import type { IslandBuild } from "../lib/islands/render.ts";
+import { buildIslands } from "../lib/islands/build.ts";
 import {
   loadIslands,
   MANIFEST,
   readIslandBuild,
   writeIslandBuild,
-} from "../lib/islands_prebuilt.ts";
+} from "../lib/islands/prebuilt.ts";
 import { spawnMain } from "./process.ts";
 import { startTestServer } from "./helpers.ts";
 

@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { signal } from "@preact/signals";
-import { buildIslands, islandAssets, type IslandBuild, renderPage } from "../lib/islands.ts";
+import { type IslandBuild, renderPage } from "../lib/islands/render.ts";
+import { buildIslands } from "../lib/islands/build.ts";
+import { islandAssets } from "../lib/islands/serve.ts";
 import Counter from "./fixtures/islands/Counter.tsx";
 import { BROWSER_TEST, collectErrors, newPage, screenshot, withBrowser } from "./browser.ts";
 

@@ -13,7 +13,7 @@ import {
   type TestServer,
   WsClient,
 } from "./helpers.ts";
-import type { User } from "../lib/types.ts";
+import type { User } from "../lib/contract/types.ts";
 
 /** A socket whose inbox subscription is in place (the pong follows it). */
 async function inboxSocket(server: TestServer, session: Session): Promise<WsClient> {

@@ -4,8 +4,8 @@
  */
 import { assertEquals, assertMatch } from "./assert.ts";
 import { testConfig } from "../lib/config.ts";
-import { createServices } from "../lib/services.ts";
-import { createApp } from "../lib/app.ts";
+import { createServices } from "../lib/server/services.ts";
+import { createApp } from "../lib/server/app.ts";
 import type { Bot } from "../lib/bot/types.ts";
 
 const quietBot: Bot = {
@@ -24,7 +24,7 @@ Deno.test("metrics for a scripted scenario", async () => {
     bot: quietBot,
     clock: { now: () => now },
   });
-  const { store, chat, router, auth } = services;
+  const { store, chat, assigner: router, auth } = services;
   const app = createApp(services);
   try {
     const admin = await store.users.create({ name: "Root", email: "root@x.test", role: "admin" });

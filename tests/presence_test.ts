@@ -6,10 +6,10 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { messageFrom, startTestServer, WsClient } from "./helpers.ts";
 import { testConfig } from "../lib/config.ts";
-import { createServices } from "../lib/services.ts";
-import { Presence } from "../lib/presence.ts";
+import { createServices } from "../lib/server/services.ts";
+import { Presence } from "../lib/assignment/presence.ts";
 import type { Bot } from "../lib/bot/types.ts";
-import type { User } from "../lib/types.ts";
+import type { User } from "../lib/contract/types.ts";
 
 Deno.test("an agent's sockets gone past the grace period: offline, conversations requeued", async () => {
   const server = await startTestServer({ PRESENCE_GRACE_SECONDS: "1", AGENT_CAPACITY: "2" });
@@ -79,7 +79,7 @@ Deno.test("presence with an injected clock", async (t) => {
   const clock = { now: () => now };
   const config = testConfig({ PRESENCE_GRACE_SECONDS: "10", LOG_LEVEL: "error" });
   const services = createServices(config, kv, { bot: quietBot, clock });
-  const { store, router, presence, chat } = services;
+  const { store, assigner: router, presence, chat } = services;
   const agent = async (name: string) => {
     const record = await store.users.create({ name, email: `${name}@x.test`, role: "agent" });
     await router.updateAgent(record.id, { status: "available" });
@@ -131,7 +131,7 @@ Deno.test("presence with an injected clock", async (t) => {
     await t.step("an instance that dies stops beating: its sockets go stale", async () => {
       const bo = await agent("Bo");
       assertEquals((await store.conversations.get(conv.id))!.assigneeId, bo.id);
-      const other = new Presence(store, router, config, { clock }); // another instance
+      const other = new Presence(store, router, { graceMs: config.presenceGraceMs, clock }); // another instance
       other.track(bo.id);
       await other.heartbeat();
       now += other.liveMs; // the record is still fresh
@@ -149,7 +149,7 @@ Deno.test("presence with an injected clock", async (t) => {
       assertEquals((await store.conversations.get(conv.id))!.assigneeId, cy.id);
       assertEquals(second.assigneeId, cy.id);
       now += config.presenceGraceMs + 1;
-      const other = new Presence(store, router, config, { clock });
+      const other = new Presence(store, router, { graceMs: config.presenceGraceMs, clock });
       const [a, b] = await Promise.all([presence.sweep(), other.sweep()]);
       assert(a.includes(cy.id) || b.includes(cy.id));
       for (const id of [conv.id, second.id]) {

@@ -2,6 +2,8 @@
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const LISTENING = /^Listening on (http:\/\/\S+:\d+\/)$/m;
+/** How long a process may take to print its Listening line. */
+const START_TIMEOUT_MS = 30_000;
 
 export interface MainProcess {
   child: Deno.ChildProcess;
@@ -31,12 +33,19 @@ export async function spawnMain(
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let banner = "";
   let url = "";
+  // A process that neither listens nor exits within the deadline is killed (then read to its end).
+  const deadline = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, START_TIMEOUT_MS);
   while (!url) {
     const { value, done } = await lines.read();
     if (done) break;
     banner += value;
     url = LISTENING.exec(banner)?.[1] ?? "";
   }
+  clearTimeout(deadline);
   let rest = "";
   if (url) {
     const end = banner.indexOf("\n", banner.search(LISTENING));

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { type Session, startTestServer, type TestServer } from "./helpers.ts";
-import type { Conversation, User } from "../lib/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 
 async function setup(env: Record<string, string>, names: string[]) {
   const server = await startTestServer(env);
@@ -228,7 +228,7 @@ Deno.test("already in the queue: asking again tells the position, and the bot st
       });
     const botReplyTo = async (text: string) => {
       const sent = (await say(text)).body.message.seq;
-      await server.services.bots.idle();
+      await server.services.botRunner.idle();
       const after = await server.api.messages(guest, conv.id, sent);
       assertEquals(after.map((m) => m.sender), ["bot"]);
       return after[0].text;

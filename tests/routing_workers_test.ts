@@ -1,15 +1,15 @@
 /**
  * Two instances (Workers, each with its own KV handle on one temporary file, running the real
- * store and Router) route the same conversations at once, round after round with random timing.
+ * store and Assigner) route the same conversations at once, round after round with random timing.
  * After every round: no agent past capacity, load counters and indexes agree with the
  * conversations, no conversation given to two agents, and the queue index matches.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { createStore, type Store } from "../lib/store/mod.ts";
-import { Router } from "../lib/routing.ts";
-import { parseConfig } from "../lib/config.ts";
+import { Assigner } from "../lib/assignment/assigner.ts";
+import { quietEvents } from "./fixtures/routing_worker.ts";
 import { retryWhenBusy } from "../lib/store/busy.ts";
-import type { Conversation } from "../lib/types.ts";
+import type { Conversation } from "../lib/contract/types.ts";
 import type { WorkerRequest } from "./fixtures/routing_worker.ts";
 
 const ROUNDS = 30;
@@ -71,11 +71,7 @@ Deno.test("two instances on one KV file never exceed capacity nor double-assign"
   const kvPath = `${dir}/kv.sqlite`;
   const kv = await Deno.openKv(kvPath);
   const store = createStore(retryWhenBusy(kv));
-  const router = new Router(
-    store,
-    parseConfig({ KV_PATH: kvPath, AGENT_CAPACITY: String(CAPACITY) }),
-    () => {},
-  );
+  const router = new Assigner(store, CAPACITY, quietEvents);
   const workers = [startWorker(), startWorker()];
   try {
     const agents: { id: string; cap: number }[] = [];

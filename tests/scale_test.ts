@@ -6,7 +6,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { type Frame, type Session, WsClient } from "./helpers.ts";
 import { type Cluster, startCluster, until } from "./instances.ts";
-import type { Conversation, Message } from "../lib/types.ts";
+import type { Conversation, Message } from "../lib/contract/types.ts";
 
 const PER_CUSTOMER = 8;
 const PER_AGENT = 4;

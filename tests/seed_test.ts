@@ -90,7 +90,7 @@ Deno.test("seed scenario: guest, customer, handoff, takeover, handback", async (
     c.send({ type: "send", conversationId: conv.id, text: "what is my email?", clientId: "c3" });
     const fromCustomer = await a.next(messageFrom("customer"));
     assertEquals(fromCustomer.message.text, "what is my email?");
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const afterTakeover = await api.messages(cust, conv.id, joined.message.seq);
     assertEquals(afterTakeover.filter((m) => m.sender === "bot"), []);
 

@@ -16,7 +16,7 @@ Deno.test("session check closes sockets whose session is gone", async () => {
     const b = await WsClient.connect(server.wsUrl, kept.token);
     sockets.push(a, b);
     await server.services.store.users.deleteSession(await sha256Hex(gone.token));
-    await server.services.feed.checkSessions();
+    await server.services.sessionCheck.run();
     assertEquals((await a.closed).code, 4401);
     b.send({ type: "ping" });
     await b.next((f) => f.type === "pong");

@@ -57,7 +57,7 @@ Deno.test("slow consumer: closed once too far behind, others unaffected", async 
     );
 
     await until(() => server.services.relay.size === 1, "the slow consumer is dropped", 20_000);
-    assertEquals(server.services.limits.openSockets, 1);
+    assertEquals(server.services.sockets.size, 1);
     other.send({ type: "ping" });
     await other.next((f) => f.type === "pong");
   } finally {

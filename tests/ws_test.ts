@@ -7,6 +7,7 @@ import {
   WsClient,
 } from "./helpers.ts";
 import { sha256Hex } from "../lib/ids.ts";
+import { keys } from "../lib/store/keys.ts";
 
 Deno.test("replay with `after` after a dropped socket loses nothing and duplicates nothing", async () => {
   await withServer(async (server, open) => {
@@ -60,7 +61,7 @@ Deno.test("send: ack after commit; a repeated clientId acks the first message ag
     const a1 = await s.next((f) => f.type === "ack");
     const a2 = await s.next((f) => f.type === "ack");
     assertEquals(a1.message.id, a2.message.id);
-    await server.services.bots.idle();
+    await server.services.botRunner.idle();
     const stored = await server.api.messages(c, conv.id);
     assertEquals(stored.filter((m) => m.clientId === "k1").map((m) => m.id), [a1.message.id]);
   });
@@ -139,8 +140,12 @@ Deno.test("authentication: Bearer header and cookie at the upgrade, first frame,
 
     // An expired session counts as no session.
     const expiredToken = "expired-token-for-test";
-    await server.services.store.users.createSession(g.user.id, await sha256Hex(expiredToken), 1);
-    await new Promise((r) => setTimeout(r, 5));
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await server.services.store.kv.set(keys.session(await sha256Hex(expiredToken)), {
+      userId: g.user.id,
+      createdAt: past,
+      expiresAt: past,
+    });
     const expired = await open(server.wsUrl);
     expired.send({ type: "auth", token: expiredToken });
     assertEquals((await expired.closed).code, 4401);

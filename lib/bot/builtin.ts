@@ -3,8 +3,8 @@
  * frustration, answers account questions from the customer's facts and everything else from the
  * help center, and asks for a human after two answers in a row it was unsure of.
  */
-import type { KnowledgeBase } from "../knowledge.ts";
-import type { Message, User } from "../types.ts";
+import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { Message, User } from "../contract/types.ts";
 import { answerAccountQuestion, GUEST_ACCOUNT_ANSWER } from "./account.ts";
 import { accountQuestion, isFrustrated, smallTalk, stripGreeting, wantsHuman } from "./intents.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";

@@ -5,8 +5,8 @@
  * by the fallback bot instead, so the customer always gets a reply.
  */
 import { type Content, GoogleGenAI, type Part } from "@google/genai";
-import type { KnowledgeBase } from "../knowledge.ts";
-import type { User } from "../types.ts";
+import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { User } from "../contract/types.ts";
 import { latestCustomerText } from "./builtin.ts";
 import {
   BLOCKED_FINISH_REASONS,
@@ -20,6 +20,7 @@ import {
   TOOLS,
 } from "./gemini_prompt.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
+import type { Logger } from "../log.ts";
 
 /** Model calls per reply: the answer plus up to three rounds of function calls. */
 const MAX_CALLS = 4;
@@ -37,6 +38,8 @@ export interface GeminiBotOptions {
   knowledge: KnowledgeBase;
   /** Answers when Gemini cannot (normally the built-in bot). */
   fallback: Bot;
+  /** Failures are logged here (one line each, without message text or the key). */
+  log?: Logger;
 }
 
 /** Why a model call did not produce a usable answer; logged as `kind`. */
@@ -224,8 +227,7 @@ export class GeminiBot implements Bot {
       : status !== undefined
       ? "client_error"
       : "network";
-    console.warn(JSON.stringify({
-      level: "warn",
+    this.#options.log?.warn("gemini failed", {
       event: "gemini_failed",
       kind,
       status,
@@ -233,6 +235,6 @@ export class GeminiBot implements Bot {
       conversationId: ctx.conversation.id,
       call,
       elapsedMs: Date.now() - started,
-    }));
+    });
   }
 }

@@ -4,8 +4,8 @@
  */
 import type { Content, FunctionDeclaration, Part } from "@google/genai";
 import { z } from "zod";
-import type { Hit } from "../knowledge.ts";
-import type { Message, User } from "../types.ts";
+import type { Hit } from "../help/knowledge.ts";
+import type { Message, User } from "../contract/types.ts";
 
 /** Messages of history sent to the model; older ones are left out to bound the request. */
 export const HISTORY_LIMIT = 20;

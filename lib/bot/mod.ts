@@ -1,11 +1,12 @@
 /** Chooses the bot: Gemini when an API key is configured, else the built-in bot. */
 import type { Config } from "../config.ts";
-import type { KnowledgeBase } from "../knowledge.ts";
+import type { KnowledgeBase } from "../help/knowledge.ts";
 import { BuiltinBot } from "./builtin.ts";
 import { GeminiBot } from "./gemini.ts";
 import type { Bot } from "./types.ts";
+import type { Logger } from "../log.ts";
 
-export function createBot(config: Config, knowledge: KnowledgeBase): Bot {
+export function createBot(config: Config, knowledge: KnowledgeBase, log?: Logger): Bot {
   const builtin = new BuiltinBot({
     name: config.botName,
     businessName: config.businessName,
@@ -19,5 +20,6 @@ export function createBot(config: Config, knowledge: KnowledgeBase): Bot {
     tone: config.botTone,
     knowledge,
     fallback: builtin,
+    log,
   });
 }

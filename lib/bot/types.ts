@@ -1,9 +1,9 @@
 /**
- * The bot interface. The runner (lib/bot_runner.ts) decides when the bot speaks and commits what it
+ * The bot interface. The runner (./runner.ts) decides when the bot speaks and commits what it
  * says; an implementation only decides what to say. Implementations: the built-in bot
  * (lib/bot/builtin.ts) and Gemini (lib/bot/gemini.ts).
  */
-import type { Conversation, Message, User } from "../types.ts";
+import type { Conversation, Message, User } from "../contract/types.ts";
 
 /** Facts about the customer: their profile merged with the optional customer-data API's facts. */
 export type CustomerFacts = Record<string, unknown>;

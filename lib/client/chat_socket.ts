@@ -12,23 +12,17 @@
  * Framework-free apart from `@preact/signals` for the observable state.
  */
 import { signal } from "@preact/signals";
-import type { Conversation, Message, Role, User } from "../types.ts";
+import type { Conversation, Message, User } from "../contract/types.ts";
+import type { ReadFrame, ServerFrame, TypingFrame } from "../contract/frames.ts";
 
 export type ConnectionState = "connecting" | "online" | "offline" | "signed-out";
-
-export interface TypingFrame {
-  conversationId: string;
-  userId: string;
-  name: string;
-  role: Role | "bot";
-  typing: boolean;
-}
+export type { TypingFrame };
 
 export interface ConversationHandlers {
   message?(message: Message): void;
   conversation?(conversation: Conversation): void;
   typing?(frame: TypingFrame): void;
-  read?(frame: { conversationId: string; userId: string; seq: number }): void;
+  read?(frame: ReadFrame): void;
   /** The bot's reply as it streams (the committed message follows). */
   draft?(frame: { conversationId: string; text: string }): void;
   /** While the conversation waits for an agent: its place in line (1 = next). */
@@ -202,7 +196,7 @@ export class ChatSocket {
     ws.onmessage = (event) => {
       this.#lastFrameAt = Date.now();
       try {
-        this.#onFrame(JSON.parse(String(event.data)));
+        this.#onFrame(JSON.parse(String(event.data)) as ServerFrame);
       } catch (error) {
         console.warn("Parley: ignoring a frame that could not be handled", error);
       }
@@ -235,9 +229,8 @@ export class ChatSocket {
     this.#retryTimer = setTimeout(() => this.#open(), delay);
   }
 
-  // deno-lint-ignore no-explicit-any
-  #onFrame(frame: any): void {
-    switch (frame?.type) {
+  #onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
       case "ready":
         this.#failures = 0;
         this.user.value = frame.user;
@@ -267,12 +260,16 @@ export class ChatSocket {
         for (const listener of this.#agents) listener(frame.user);
         return;
       case "typing":
+        for (const h of this.#handlers(frame.conversationId)) h.typing?.(frame);
+        return;
       case "read":
+        for (const h of this.#handlers(frame.conversationId)) h.read?.(frame);
+        return;
       case "draft":
+        for (const h of this.#handlers(frame.conversationId)) h.draft?.(frame);
+        return;
       case "queue":
-        for (const h of this.#subs.get(frame.conversationId)?.handlers ?? []) {
-          h[frame.type as "typing"]?.(frame);
-        }
+        for (const h of this.#handlers(frame.conversationId)) h.queue?.(frame);
         return;
       case "ack": {
         const pending = this.#pending.get(frame.clientId);
@@ -282,13 +279,21 @@ export class ChatSocket {
       }
       case "error": {
         const pending = frame.clientId ? this.#pending.get(frame.clientId) : undefined;
-        if (pending) {
+        if (pending && frame.clientId) {
           this.#pending.delete(frame.clientId);
           pending.reject(new SendError(frame.code, frame.message));
         } else this.#options.onError?.(frame.code, frame.message);
         return;
       }
+      case "pong":
+        return;
+      default:
+        frame satisfies never;
     }
+  }
+
+  #handlers(conversationId: string): Iterable<ConversationHandlers> {
+    return this.#subs.get(conversationId)?.handlers ?? [];
   }
 }
 

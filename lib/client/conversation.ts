@@ -4,7 +4,7 @@
  * Both the customer chat and the agent console use it; it talks through the shared ChatSocket.
  */
 import { batch, signal } from "@preact/signals";
-import type { Conversation, Message, Role } from "../types.ts";
+import type { Conversation, Message, Role } from "../contract/types.ts";
 import { type ChatSocket, SendError } from "./chat_socket.ts";
 import { newClientId } from "./api.ts";
 

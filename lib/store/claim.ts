@@ -4,7 +4,7 @@
  * ["conversations_by_customer", …] index entry change together.
  */
 import { keys } from "./keys.ts";
-import type { Conversation } from "../types.ts";
+import type { Conversation } from "../contract/types.ts";
 
 /** Moves every conversation of `fromId` to `to`; returns the moved conversations. */
 export async function moveConversations(

@@ -4,28 +4,28 @@
  * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
  * the next gapless `seq`, its clientId dedupe key is written with it, and a state change moves the
  * assignee's load, the indexes and its `system` message together. Commits also bump a signal key
- * that other instances watch (see lib/realtime.ts).
+ * that other instances watch (./signals.ts).
  */
 import { keys } from "./keys.ts";
 import type { AgentSnapshot, AgentState, UserRecord } from "./users.ts";
 import { initialAgentState } from "./users.ts";
-import type { Conversation, Message, Sender, User } from "../types.ts";
-import type { Clock } from "../ids.ts";
+import type { Conversation, Message, Sender, User } from "../contract/types.ts";
+import type { Clock } from "../clock.ts";
 import { AppError, notFound } from "../errors.ts";
 import { stampChange } from "./milestones.ts";
 import { addAgents, addChange, addQueueMoved } from "./feed.ts";
 import { GroupCommitter } from "./group_commit.ts";
-import type { CommitTracker } from "../own_signals.ts";
+import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
+import { getManyBatched, getValues } from "./batch.ts";
 
-export const SIGNAL_SHARDS = 8;
-
-/** Which signal key a conversation's commits bump (djb2 hash of the id). */
-export function signalShard(conversationId: string): number {
-  let h = 5381;
-  for (let i = 0; i < conversationId.length; i++) {
-    h = ((h * 33) ^ conversationId.charCodeAt(i)) >>> 0;
-  }
-  return h % SIGNAL_SHARDS;
+export interface ConversationsOptions {
+  /** Checks per commit the KV allows (see `checkLimitFor`). */
+  maxChecks?: number;
+  /**
+   * Told of every commit that bumps signal keys, which lets the relay skip wake-ups caused by this
+   * instance alone: callers must publish what they commit (lib/realtime/publisher.ts does).
+   */
+  onCommit?: CommitObserver;
 }
 
 export interface NewMessage {
@@ -72,20 +72,17 @@ const preview = (m: Message): Conversation["lastMessage"] => ({
 export class Conversations {
   /** Appends are grouped into shared commits (see ./group_commit.ts). */
   readonly #group: GroupCommitter;
-  /**
-   * Told of every commit that bumps signal keys, which lets the relay skip wake-ups caused by this
-   * instance alone: callers must publish what they commit (lib/chat.ts does).
-   */
-  commits: CommitTracker | null = null;
+  readonly #onCommit: CommitObserver | undefined;
 
   constructor(
     private kv: Deno.Kv,
     private clock: Clock,
     private newId: () => string,
-    opts: { maxChecks?: number } = {},
+    opts: ConversationsOptions = {},
   ) {
+    this.#onCommit = opts.onCommit;
     this.#group = new GroupCommitter({
-      ...opts,
+      maxChecks: opts.maxChecks,
       kv,
       newId,
       nowIso: () => this.nowIso(),
@@ -95,17 +92,9 @@ export class Conversations {
     });
   }
 
-  /** Commits `op` (which bumps the signal keys of `shards`), telling `commits` about it. */
-  async #commit(op: Deno.AtomicOperation, shards: number[]) {
-    const done = this.commits?.start();
-    try {
-      const res = await op.commit();
-      done?.(res.ok ? res.versionstamp : null, shards);
-      return res;
-    } catch (err) {
-      done?.(null, shards);
-      throw err;
-    }
+  /** Commits `op`, bumping the signal keys of `shards` and telling the observer. */
+  #commit(op: Deno.AtomicOperation, shards: number[]) {
+    return commitSignalled(op, shards, this.#onCommit);
   }
 
   private nowIso() {
@@ -157,8 +146,7 @@ export class Conversations {
       .check({ key: keys.conversation(id), versionstamp: null })
       .set(keys.conversation(id), conversation)
       .set(keys.byCustomer(customer.id, id), null)
-      .set(keys.message(id, 1), message)
-      .sum(keys.signal(signalShard(id)), 1n);
+      .set(keys.message(id, 1), message);
     const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
     if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
     this.#group.remember({
@@ -222,15 +210,9 @@ export class Conversations {
     return ahead + 1;
   }
 
-  async getMany(ids: string[]): Promise<Conversation[]> {
-    const out: Conversation[] = [];
-    for (let i = 0; i < ids.length; i += 10) {
-      const entries = await this.kv.getMany<Conversation[]>(
-        ids.slice(i, i + 10).map((id) => keys.conversation(id)),
-      );
-      for (const e of entries) if (e.value) out.push(e.value);
-    }
-    return out;
+  /** The conversations of `ids` that exist, in order. */
+  getMany(ids: string[]): Promise<Conversation[]> {
+    return getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
   }
 
   /** Messages with seq > after, ascending, at most `limit`. */
@@ -282,8 +264,9 @@ export class Conversations {
       const agents: { record: UserRecord; state: AgentState }[] = [];
       if (from !== to) {
         const ids = [from, to].filter((x): x is string => x !== null);
-        // The records come in the same read: they make the `agent` frames (lib/agent_frames.ts).
-        const entries = await this.kv.getMany<(AgentState | UserRecord)[]>(
+        // The records come in the same read: they make the `agent` frames (lib/realtime/agent_frames.ts).
+        const entries = await getManyBatched<AgentState | UserRecord>(
+          this.kv,
           ids.flatMap((a) => [keys.agentState(a), keys.user(a)]),
         );
         for (const [i, agentId] of ids.entries()) {
@@ -329,7 +312,7 @@ export class Conversations {
         next.lastMessage = preview(message);
         op.set(keys.message(id, message.seq), message);
       }
-      op.set(keys.conversation(id), next).sum(keys.signal(signalShard(id)), 1n);
+      op.set(keys.conversation(id), next);
       addChange(op, id, "state");
       const res = await this.#commit(op, [signalShard(id)]);
       if (res.ok) {

@@ -6,11 +6,11 @@
  *
  * Entries are written in the same atomic commit as the change they describe (or, for typing and
  * reads, in a commit of their own that bumps the conversation's signal key) and expire after
- * FEED_TTL_MS. Readers (lib/feed.ts) list them after a watched signal key moves.
+ * FEED_TTL_MS. Readers (lib/realtime/feed.ts) list them after a watched signal key moves.
  */
 import { decodeTime, encodeTime, monotonicFactory } from "ulid";
 import { keys } from "./keys.ts";
-import type { Role } from "../types.ts";
+import type { Role } from "../contract/types.ts";
 
 /** How long entries stay: a reader that slept longer re-reads state from KV instead. */
 export const FEED_TTL_MS = 60_000;
@@ -37,12 +37,6 @@ export type FeedEntry =
   | { kind: "agent"; agentIds: string[]; origin: string }
   /** A conversation joined or left the waiting queue: readers recompute positions. */
   | { kind: "queue"; origin: string };
-
-/**
- * The signal shard an agent-state commit bumps when nothing else in it does (any shard wakes every
- * instance's feed reader).
- */
-export const AGENT_SIGNAL_SHARD = 0;
 
 const nextUlid = monotonicFactory();
 

@@ -26,8 +26,9 @@
 import { addMessages } from "./feed.ts";
 import { stampMessage } from "./milestones.ts";
 import { keys } from "./keys.ts";
-import type { Conversation, Message } from "../types.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
+import { getManyBatched } from "./batch.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
@@ -48,7 +49,7 @@ export interface GroupCommitOptions {
   nowIso: () => string;
   preview: (m: Message) => Conversation["lastMessage"];
   signalShard: (conversationId: string) => number;
-  /** Commits an operation that bumps the signal keys of `shards`. */
+  /** Commits an operation, adding 1 to the signal keys of `shards` (./signals.ts). */
   commit: (
     op: Deno.AtomicOperation,
     shards: number[],
@@ -180,14 +181,11 @@ export class GroupCommitter {
       if (hit) out.set(id, hit), cached.add(id);
       return !hit;
     });
-    await Promise.all(
-      chunks(missing).map(async (chunk) => {
-        const entries = await this.opts.kv.getMany<Conversation[]>(
-          chunk.map((id) => keys.conversation(id)),
-        );
-        chunk.forEach((id, j) => out.set(id, entries[j]));
-      }),
+    const entries = await getManyBatched<Conversation>(
+      this.opts.kv,
+      missing.map((id) => keys.conversation(id)),
     );
+    missing.forEach((id, j) => out.set(id, entries[j]));
     return { entries: out, cached };
   }
 
@@ -198,14 +196,13 @@ export class GroupCommitter {
   async #dedupe(items: Pending[]): Promise<Map<Pending, number>> {
     const out = new Map<Pending, number>();
     const toRead = items.filter((p) => p.input.clientId && !checksDedupe(p));
-    await Promise.all(
-      chunks(toRead).map(async (chunk) => {
-        const found = await this.opts.kv.getMany<number[]>(chunk.map((p) => dedupeKey(p.input)!));
-        chunk.forEach((p, j) => {
-          if (typeof found[j].value === "number") out.set(p, found[j].value);
-        });
-      }),
+    const found = await getManyBatched<number>(
+      this.opts.kv,
+      toRead.map((p) => dedupeKey(p.input)!),
     );
+    toRead.forEach((p, j) => {
+      if (typeof found[j].value === "number") out.set(p, found[j].value);
+    });
     return out;
   }
 
@@ -238,7 +235,6 @@ export class GroupCommitter {
       committed.set(id, plan.last);
     }
     if (committed.size) {
-      for (const s of shards) op.sum(keys.signal(s), 1n);
       addMessages(op, [...committed.keys()]);
       const res = await this.opts.commit(op, [...shards]);
       if (!res.ok) {
@@ -339,13 +335,6 @@ const SHARD_SUMS = 8 + 1;
 
 /** First attempts check their dedupe key in the commit; retries read it first. */
 const checksDedupe = (p: Pending) => p.input.clientId !== undefined && p.attempts === 0;
-
-/** getMany takes at most 10 keys. */
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += 10) out.push(items.slice(i, i + 10));
-  return out;
-}
 
 function dedupeKey(input: NewMessage) {
   return input.clientId

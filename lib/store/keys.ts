@@ -8,7 +8,6 @@
  * | ["staff", userId]                                    | null (agents and admins, for listing)  |
  * | ["agent_state", userId]                              | AgentState (status, load, capacity)    |
  * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session|
- * | ["sessions_by_user", userId, sha256(token)]          | null, expires with the session         |
  * | ["conversations", conversationId]                    | Conversation                           |
  * | ["conversations_by_customer", customerId, convId]    | null                                   |
  * | ["conversations_by_assignee", agentId, convId]       | null, while open + human + assigned    |
@@ -30,9 +29,6 @@ export const keys = {
   staffPrefix: () => ["staff"] as const,
   agentState: (id: string) => ["agent_state", id] as const,
   session: (tokenHash: string) => ["sessions", tokenHash] as const,
-  sessionByUser: (userId: string, tokenHash: string) =>
-    ["sessions_by_user", userId, tokenHash] as const,
-  sessionsByUserPrefix: (userId: string) => ["sessions_by_user", userId] as const,
   conversation: (id: string) => ["conversations", id] as const,
   conversationsPrefix: () => ["conversations"] as const,
   byCustomer: (customerId: string, id: string) =>
@@ -43,7 +39,6 @@ export const keys = {
   waiting: (since: string, id: string) => ["waiting", since, id] as const,
   waitingPrefix: () => ["waiting"] as const,
   message: (conversationId: string, seq: number) => ["messages", conversationId, seq] as const,
-  messagesPrefix: (conversationId: string) => ["messages", conversationId] as const,
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,
   signal: (shard: number) => ["signal", shard] as const,

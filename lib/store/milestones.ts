@@ -1,9 +1,9 @@
 /**
- * Per-conversation milestones for metrics (lib/metrics.ts), stamped inside the store's commits so
+ * Per-conversation milestones for metrics (lib/chat/metrics.ts), stamped inside the store's commits so
  * every path (handoff, bot handoff, takeover, transfer, resolve, messages) records them alike.
  * Each is the first occurrence and is never moved afterwards.
  */
-import type { Conversation, Message } from "../types.ts";
+import type { Conversation, Message } from "../contract/types.ts";
 
 /** Stamps milestones reached by a state change from `prev` to `next` (mutates `next`). */
 export function stampChange(prev: Conversation, next: Conversation, now: string): void {

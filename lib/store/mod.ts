@@ -1,9 +1,14 @@
-/** The store: opened once at start-up and passed in. Tests open ":memory:" or a temp file. */
+/**
+ * The store: every Deno KV key (./keys.ts) and every commit. Opened once at start-up and passed
+ * in; tests open ":memory:" or a temporary file.
+ */
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
-import { type Clock, idGenerator, systemClock } from "../ids.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
+import type { CommitObserver } from "./signals.ts";
 
 export interface Store {
   kv: Deno.Kv;
@@ -12,6 +17,14 @@ export interface Store {
   /** Read positions (./reads.ts). */
   reads: Reads;
   close(): void;
+}
+
+export interface StoreOptions {
+  clock?: Clock;
+  /** Checks per commit the KV allows (see `checkLimitFor`); 10 works everywhere. */
+  maxChecks?: number;
+  /** Told of every commit that bumps signal keys (./signals.ts). */
+  onCommit?: CommitObserver;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
@@ -26,16 +39,12 @@ export async function openKv(kvPath: string | undefined): Promise<Deno.Kv> {
   return kvPath === ":memory:" || /^https?:/.test(kvPath) ? kv : retryWhenBusy(kv);
 }
 
-/** `maxChecks`: checks per commit the KV allows (see checkLimitFor); 10 works everywhere. */
-export function createStore(
-  kv: Deno.Kv,
-  clock: Clock = systemClock,
-  opts: { maxChecks?: number } = {},
-): Store {
+export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
+  const clock = opts.clock ?? systemClock;
   const newId = idGenerator(clock);
   return {
     kv,
-    users: new Users(kv, clock, newId),
+    users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
     reads: new Reads(kv),
     close: () => kv.close(),

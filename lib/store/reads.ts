@@ -4,9 +4,7 @@
  * never by sending a message, so the message path does no extra work.
  */
 import { keys } from "./keys.ts";
-
-/** Deno KV reads at most 10 keys per getMany. */
-const GET_MANY_LIMIT = 10;
+import { getManyBatched } from "./batch.ts";
 
 export class Reads {
   constructor(private kv: Deno.Kv) {}
@@ -16,18 +14,13 @@ export class Reads {
     return (await this.kv.get<number>(keys.read(conversationId, userId))).value ?? 0;
   }
 
-  /** Read seqs of one user in many conversations: getMany in batches of 10, concurrently. */
+  /** Read seqs of one user in many conversations, in one batched read. */
   async many(conversationIds: string[], userId: string): Promise<Map<string, number>> {
-    const batches: string[][] = [];
-    for (let i = 0; i < conversationIds.length; i += GET_MANY_LIMIT) {
-      batches.push(conversationIds.slice(i, i + GET_MANY_LIMIT));
-    }
-    const out = new Map<string, number>();
-    await Promise.all(batches.map(async (ids) => {
-      const entries = await this.kv.getMany<number[]>(ids.map((id) => keys.read(id, userId)));
-      entries.forEach((e, i) => out.set(ids[i], e.value ?? 0));
-    }));
-    return out;
+    const entries = await getManyBatched<number>(
+      this.kv,
+      conversationIds.map((id) => keys.read(id, userId)),
+    );
+    return new Map(conversationIds.map((id, i) => [id, entries[i].value ?? 0]));
   }
 
   /**

@@ -1,10 +1,11 @@
 /** Users, sessions and agents' state in Deno KV (key shapes in ./keys.ts). */
 import { keys } from "./keys.ts";
-import type { AgentStatus, Role, User } from "../types.ts";
-import type { Clock } from "../ids.ts";
+import type { AgentStatus, Role, User } from "../contract/types.ts";
+import type { Clock } from "../clock.ts";
 import { conflict, notFound } from "../errors.ts";
-import { addAgents, AGENT_SIGNAL_SHARD } from "./feed.ts";
-import type { CommitTracker } from "../own_signals.ts";
+import { addAgents } from "./feed.ts";
+import { AGENT_SIGNAL_SHARD, type CommitObserver, commitSignalled } from "./signals.ts";
+import { getManyBatched } from "./batch.ts";
 
 export interface UserRecord {
   id: string;
@@ -78,10 +79,13 @@ export const initialAgentState = (): AgentState => ({
 });
 
 export class Users {
-  /** Told of state commits, which bump a signal key (see Conversations.commits). */
-  commits: CommitTracker | null = null;
-
-  constructor(private kv: Deno.Kv, private clock: Clock, private newId: () => string) {}
+  /** `onCommit` is told of state commits, which bump a signal key (./signals.ts). */
+  constructor(
+    private kv: Deno.Kv,
+    private clock: Clock,
+    private newId: () => string,
+    private onCommit?: CommitObserver,
+  ) {}
 
   async get(id: string): Promise<UserRecord | null> {
     return (await this.kv.get<UserRecord>(keys.user(id))).value;
@@ -140,21 +144,19 @@ export class Users {
     }));
   }
 
-  /** Each known user with their agent-state entry, read five pairs at a time. */
+  /** Each known user with their agent-state entry, in one batched read. */
   async #withStates(
     ids: string[],
   ): Promise<{ record: UserRecord; state: Deno.KvEntryMaybe<AgentState> }[]> {
+    const entries = await getManyBatched<UserRecord | AgentState>(
+      this.kv,
+      ids.flatMap((id) => [keys.user(id), keys.agentState(id)]),
+    );
     const out: { record: UserRecord; state: Deno.KvEntryMaybe<AgentState> }[] = [];
-    for (let i = 0; i < ids.length; i += 5) {
-      const chunk = ids.slice(i, i + 5);
-      const entries = await this.kv.getMany<(UserRecord | AgentState)[]>(
-        chunk.flatMap((id) => [keys.user(id), keys.agentState(id)]),
-      );
-      for (let j = 0; j < chunk.length; j++) {
-        const record = entries[2 * j].value as UserRecord | null;
-        const state = entries[2 * j + 1] as Deno.KvEntryMaybe<AgentState>;
-        if (record) out.push({ record, state });
-      }
+    for (let j = 0; j < ids.length; j++) {
+      const record = entries[2 * j].value as UserRecord | null;
+      const state = entries[2 * j + 1] as Deno.KvEntryMaybe<AgentState>;
+      if (record) out.push({ record, state });
     }
     return out;
   }
@@ -176,30 +178,16 @@ export class Users {
 
   /**
    * Replaces the state read as `entry` with `next` if it is unchanged (a checked commit), with a
-   * feed entry that tells other instances (lib/feed.ts). Returns false when `entry` was stale.
+   * feed entry that tells other instances (lib/realtime/feed.ts). Returns false when `entry` was stale.
    */
   async replaceState(
     id: string,
     entry: Deno.KvEntryMaybe<AgentState>,
     next: AgentState,
   ): Promise<boolean> {
-    const op = this.kv.atomic().check(entry).set(keys.agentState(id), next)
-      .sum(keys.signal(AGENT_SIGNAL_SHARD), 1n);
+    const op = this.kv.atomic().check(entry).set(keys.agentState(id), next);
     addAgents(op, [id]);
-    const done = this.commits?.start();
-    let versionstamp: string | null = null;
-    try {
-      const res = await op.commit();
-      if (res.ok) versionstamp = res.versionstamp;
-    } finally {
-      done?.(versionstamp, [AGENT_SIGNAL_SHARD]);
-    }
-    return versionstamp !== null;
-  }
-
-  /** Sets an agent's status (optimistic update). Returns the new state. */
-  setStatus(id: string, status: AgentStatus): Promise<AgentState> {
-    return this.updateState(id, { status });
+    return (await commitSignalled(op, [AGENT_SIGNAL_SHARD], this.onCommit)).ok;
   }
 
   /** Sets an agent's status and/or capacity override (null = the default). */
@@ -221,10 +209,7 @@ export class Users {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + ttlMs).toISOString(),
     };
-    await this.kv.atomic()
-      .set(keys.session(tokenHash), session, { expireIn: ttlMs })
-      .set(keys.sessionByUser(userId, tokenHash), null, { expireIn: ttlMs })
-      .commit();
+    await this.kv.set(keys.session(tokenHash), session, { expireIn: ttlMs });
     return session;
   }
 
@@ -236,9 +221,19 @@ export class Users {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    const s = await this.kv.get<SessionRecord>(keys.session(tokenHash));
-    const op = this.kv.atomic().delete(keys.session(tokenHash));
-    if (s.value) op.delete(keys.sessionByUser(s.value.userId, tokenHash));
-    await op.commit();
+    await this.kv.delete(keys.session(tokenHash));
+  }
+
+  /** Which of these token hashes no longer have a live session (signed out or expired). */
+  async deadSessions(tokenHashes: string[]): Promise<string[]> {
+    const entries = await getManyBatched<SessionRecord>(
+      this.kv,
+      tokenHashes.map((h) => keys.session(h)),
+    );
+    const now = this.clock.now();
+    return tokenHashes.filter((_, i) => {
+      const s = entries[i].value;
+      return !s || Date.parse(s.expiresAt) <= now;
+    });
   }
 }

@@ -1,39 +1,40 @@
 /** /api/auth: guest, register, login, logout, me. */
 import { Hono } from "hono";
-import {
-  type AppEnv,
-  clearSessionCookie,
-  principal,
-  readBody,
-  setSessionCookie,
-} from "../../lib/http.ts";
-import { guestBody, loginBody, registerBody } from "../../lib/schemas.ts";
+import type { AppEnv } from "../../lib/http/env.ts";
+import { principal } from "../../lib/http/authenticate.ts";
+import { readBody } from "../../lib/http/parse.ts";
+import { clearSessionCookie, setSessionCookie } from "../../lib/http/cookies.ts";
+import { guestBody, loginBody, registerBody } from "../../lib/contract/schemas.ts";
+import type { Services } from "../../lib/server/services.ts";
 
-export const authRoutes = new Hono<AppEnv>()
-  .post("/guest", async (c) => {
-    const body = await readBody(c, guestBody);
-    const issued = await c.var.services.auth.guest(body.name);
-    setSessionCookie(c, issued);
-    return c.json(issued, 201);
-  })
-  .post("/register", async (c) => {
-    const body = await readBody(c, registerBody);
-    const issued = await c.var.services.auth.register(body);
-    setSessionCookie(c, issued);
-    return c.json(issued, 201);
-  })
-  .post("/login", async (c) => {
-    const body = await readBody(c, loginBody);
-    const issued = await c.var.services.auth.login(body.email, body.password);
-    setSessionCookie(c, issued);
-    return c.json(issued, 200);
-  })
-  .post("/logout", async (c) => {
-    await c.var.services.auth.logout(principal(c));
-    clearSessionCookie(c);
-    return c.body(null, 204);
-  })
-  .get("/me", async (c) => {
-    const user = await c.var.services.auth.publicUser(principal(c).user);
-    return c.json({ user });
-  });
+export function authRoutes({ auth, config }: Pick<Services, "auth" | "config">) {
+  const ttl = config.sessionTtlMs;
+  return new Hono<AppEnv>()
+    .post("/guest", async (c) => {
+      const body = await readBody(c, guestBody);
+      const issued = await auth.guest(body.name);
+      setSessionCookie(c, issued.token, ttl);
+      return c.json(issued, 201);
+    })
+    .post("/register", async (c) => {
+      const body = await readBody(c, registerBody);
+      const issued = await auth.register(body);
+      setSessionCookie(c, issued.token, ttl);
+      return c.json(issued, 201);
+    })
+    .post("/login", async (c) => {
+      const body = await readBody(c, loginBody);
+      const issued = await auth.login(body.email, body.password);
+      setSessionCookie(c, issued.token, ttl);
+      return c.json(issued, 200);
+    })
+    .post("/logout", async (c) => {
+      await auth.logout(principal(c));
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    })
+    .get("/me", async (c) => {
+      const user = await auth.publicUser(principal(c).user);
+      return c.json({ user });
+    });
+}

@@ -1,71 +1,76 @@
 /** /api/conversations: start, list, read, send, and the state changes of the contract. */
 import { Hono } from "hono";
-import { type AppEnv, principal, readBody, readQuery } from "../../lib/http.ts";
+import type { AppEnv } from "../../lib/http/env.ts";
+import { principal } from "../../lib/http/authenticate.ts";
+import { readBody, readQuery } from "../../lib/http/parse.ts";
 import {
   listQuery,
   messagesQuery,
   readReceiptBody,
   sendBody,
   transferBody,
-} from "../../lib/schemas.ts";
+} from "../../lib/contract/schemas.ts";
+import type { Services } from "../../lib/server/services.ts";
 
-export const conversationRoutes = new Hono<AppEnv>()
-  .post("/", async (c) => {
-    const { user } = principal(c, ["guest", "customer"]);
-    return c.json({ conversation: await c.var.services.chat.start(user) }, 201);
-  })
-  .get("/", async (c) => {
-    const { user } = principal(c);
-    const filter = readQuery(c, listQuery);
-    const conversations = await c.var.services.chat.list(user, filter);
-    return c.json({ conversations: await c.var.services.reads.annotate(user, conversations) });
-  })
-  .get("/:id", async (c) => {
-    const { user } = principal(c);
-    const conversation = await c.var.services.chat.visible(user, c.req.param("id"));
-    return c.json({ conversation: await c.var.services.reads.one(user, conversation) });
-  })
-  .post("/:id/read", async (c) => {
-    const { user } = principal(c);
-    const { seq } = await readBody(c, readReceiptBody);
-    return c.json({ conversation: await c.var.services.reads.mark(user, c.req.param("id"), seq) });
-  })
-  .get("/:id/messages", async (c) => {
-    const { user } = principal(c);
-    const { after, limit } = readQuery(c, messagesQuery);
-    const messages = await c.var.services.chat.messages(user, c.req.param("id"), after, limit);
-    return c.json({ messages });
-  })
-  .post("/:id/messages", async (c) => {
-    const { user } = principal(c);
-    const body = await readBody(c, sendBody);
-    const { message } = await c.var.services.chat.send(
-      user,
-      c.req.param("id"),
-      body.text,
-      body.clientId,
-    );
-    return c.json({ message }, 201);
-  })
-  .post("/:id/handoff", async (c) => {
-    const { user } = principal(c);
-    return c.json({ conversation: await c.var.services.chat.handoff(user, c.req.param("id")) });
-  })
-  .post("/:id/takeover", async (c) => {
-    const { user } = principal(c, ["agent", "admin"]);
-    return c.json({ conversation: await c.var.services.chat.takeover(user, c.req.param("id")) });
-  })
-  .post("/:id/handback", async (c) => {
-    const { user } = principal(c, ["agent", "admin"]);
-    return c.json({ conversation: await c.var.services.chat.handback(user, c.req.param("id")) });
-  })
-  .post("/:id/transfer", async (c) => {
-    const { user } = principal(c, ["agent", "admin"]);
-    const { agentId } = await readBody(c, transferBody);
-    const conversation = await c.var.services.chat.transfer(user, c.req.param("id"), agentId);
-    return c.json({ conversation });
-  })
-  .post("/:id/resolve", async (c) => {
-    const { user } = principal(c);
-    return c.json({ conversation: await c.var.services.chat.resolve(user, c.req.param("id")) });
-  });
+export function conversationRoutes({ chat, reads }: Pick<Services, "chat" | "reads">) {
+  return new Hono<AppEnv>()
+    .post("/", async (c) => {
+      const { user } = principal(c, ["guest", "customer"]);
+      return c.json({ conversation: await chat.start(user) }, 201);
+    })
+    .get("/", async (c) => {
+      const { user } = principal(c);
+      const filter = readQuery(c, listQuery);
+      const conversations = await chat.list(user, filter);
+      return c.json({ conversations: await reads.annotate(user, conversations) });
+    })
+    .get("/:id", async (c) => {
+      const { user } = principal(c);
+      const conversation = await chat.visible(user, c.req.param("id"));
+      return c.json({ conversation: await reads.one(user, conversation) });
+    })
+    .post("/:id/read", async (c) => {
+      const { user } = principal(c);
+      const { seq } = await readBody(c, readReceiptBody);
+      return c.json({ conversation: await reads.mark(user, c.req.param("id"), seq) });
+    })
+    .get("/:id/messages", async (c) => {
+      const { user } = principal(c);
+      const { after, limit } = readQuery(c, messagesQuery);
+      const messages = await chat.messages(user, c.req.param("id"), after, limit);
+      return c.json({ messages });
+    })
+    .post("/:id/messages", async (c) => {
+      const { user } = principal(c);
+      const body = await readBody(c, sendBody);
+      const { message } = await chat.send(
+        user,
+        c.req.param("id"),
+        body.text,
+        body.clientId,
+      );
+      return c.json({ message }, 201);
+    })
+    .post("/:id/handoff", async (c) => {
+      const { user } = principal(c);
+      return c.json({ conversation: await chat.handoff(user, c.req.param("id")) });
+    })
+    .post("/:id/takeover", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ conversation: await chat.takeover(user, c.req.param("id")) });
+    })
+    .post("/:id/handback", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ conversation: await chat.handback(user, c.req.param("id")) });
+    })
+    .post("/:id/transfer", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      const { agentId } = await readBody(c, transferBody);
+      const conversation = await chat.transfer(user, c.req.param("id"), agentId);
+      return c.json({ conversation });
+    })
+    .post("/:id/resolve", async (c) => {
+      const { user } = principal(c);
+      return c.json({ conversation: await chat.resolve(user, c.req.param("id")) });
+    });
+}

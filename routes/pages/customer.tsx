@@ -1,8 +1,9 @@
 /** The customer's pages: the chat (`/`), `/login` and `/register`. */
 import { Hono } from "hono";
-import type { AppEnv, Ctx } from "../../lib/http.ts";
+import type { AppEnv, Ctx } from "../../lib/http/env.ts";
+import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
-import type { Conversation, Message } from "../../lib/types.ts";
+import type { Conversation, Message } from "../../lib/contract/types.ts";
 import ChatApp from "../../islands/ChatApp.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
@@ -21,12 +22,14 @@ const guestNav = (
 );
 
 /** The customer's latest open conversation and its recent messages, if any. */
+type CustomerDeps = Pick<Services, "chat" | "store" | "config">;
+
 async function currentConversation(
   c: Ctx,
+  { chat, store }: CustomerDeps,
 ): Promise<{ conversation: Conversation | null; messages: Message[] }> {
   const user = c.var.principal?.user;
   if (!user || isStaff(user.role)) return { conversation: null, messages: [] };
-  const { chat, store } = c.var.services;
   const open = (await chat.list(user, {})).find((conv) => conv.status === "open") ?? null;
   if (!open) return { conversation: null, messages: [] };
   const messages = await store.conversations.messages(
@@ -37,11 +40,11 @@ async function currentConversation(
   return { conversation: open, messages };
 }
 
-export function customerPages(render: Render) {
+export function customerPages(render: Render, deps: CustomerDeps) {
+  const { config } = deps;
   return new Hono<AppEnv>()
     .get("/", async (c) => {
       const record = c.var.principal?.user ?? null;
-      const { config } = c.var.services;
       if (record && isStaff(record.role)) {
         return render(
           c,
@@ -56,7 +59,7 @@ export function customerPages(render: Render) {
           </Shell>,
         );
       }
-      const { conversation, messages } = await currentConversation(c);
+      const { conversation, messages } = await currentConversation(c, deps);
       const customer = record && record.role === "customer" ? record : null;
       return render(
         c,

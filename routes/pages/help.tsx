@@ -1,7 +1,8 @@
 /** /help and /help/:slug: the help-center articles, rendered on the server; no JavaScript. */
 import { Hono } from "hono";
-import type { AppEnv } from "../../lib/http.ts";
-import { type KnowledgeBase, renderMarkdown } from "../../lib/knowledge.ts";
+import type { AppEnv } from "../../lib/http/env.ts";
+import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
+import { renderMarkdown } from "../../lib/help/markdown.ts";
 import { Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
 
@@ -52,7 +53,7 @@ export function helpPages(render: Render, knowledge: KnowledgeBase) {
           <p class="crumbs">
             <a href="/help">Help center</a> ›
           </p>
-          {/* renderMarkdown escapes the source; its output is our own safe subset of HTML. */}
+          {/* renderMarkdown: raw HTML off, links checked (lib/help/markdown.ts). */}
           <article
             class="prose"
             dangerouslySetInnerHTML={{ __html: renderMarkdown(article.markdown) }}

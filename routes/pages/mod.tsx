@@ -1,12 +1,13 @@
 /**
- * The pages: server-rendered Preact, interactive parts as islands (lib/islands.ts). Every page
+ * The pages: server-rendered Preact, interactive parts as islands (lib/islands/). Every page
  * gets the CSP of ./security.ts; the principal comes from the session cookie.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { ComponentChildren } from "preact";
-import { type AppEnv, authenticate, type Ctx } from "../../lib/http.ts";
-import { type IslandBuild, renderPage } from "../../lib/islands.ts";
-import type { KnowledgeBase } from "../../lib/knowledge.ts";
+import type { AppEnv, Ctx } from "../../lib/http/env.ts";
+import { type IslandBuild, renderPage } from "../../lib/islands/render.ts";
+import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
+import type { Services } from "../../lib/server/services.ts";
 import { pageNonce } from "./security.ts";
 import { customerPages } from "./customer.tsx";
 import { staffPages } from "./staff.tsx";
@@ -26,7 +27,12 @@ export type Render = (
   status?: 200 | 403 | 404,
 ) => Response;
 
-export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
+/** `authenticated`: the authenticate middleware (the principal comes from the session cookie). */
+export function pageRoutes(
+  services: Services,
+  deps: PageDeps,
+  authenticated: MiddlewareHandler<AppEnv>,
+): Hono<AppEnv> {
   const render: Render = (c, title, body, status = 200) =>
     c.html(
       renderPage({
@@ -40,8 +46,8 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     );
   return new Hono<AppEnv>()
     .route("/static", staticFiles())
-    .use(authenticate())
-    .route("/", customerPages(render))
-    .route("/", staffPages(render))
+    .use(authenticated)
+    .route("/", customerPages(render, services))
+    .route("/", staffPages(render, services))
     .route("/help", helpPages(render, deps.knowledge));
 }

@@ -1,6 +1,7 @@
 /** Staff pages: `/agent/login`, the agent console (`/agent`) and the admin page (`/admin`). */
 import { Hono } from "hono";
-import type { AppEnv, Ctx } from "../../lib/http.ts";
+import type { AppEnv, Ctx } from "../../lib/http/env.ts";
+import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";
@@ -9,13 +10,14 @@ import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
 
-async function staffData(c: Ctx) {
-  const { chat, store, config, reads } = c.var.services;
+type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth">;
+
+async function staffData(c: Ctx, { chat, store, config, reads, auth }: StaffDeps) {
   const user = c.var.principal!.user;
   const [conversations, staff, me] = await Promise.all([
     chat.list(user, {}).then((list) => reads.annotate(user, list)),
     store.users.listStaff(),
-    c.var.services.auth.publicUser(user),
+    auth.publicUser(user),
   ]);
   const agents = staff.map((s) => publicUser(s.record, s.state, config.agentCapacity));
   return { me, conversations, agents };
@@ -33,7 +35,7 @@ const staffNav = (name: string, admin: boolean) => (
 
 const loginUrl = (next: string) => `/agent/login?next=${encodeURIComponent(next)}`;
 
-export function staffPages(render: Render) {
+export function staffPages(render: Render, deps: StaffDeps) {
   return new Hono<AppEnv>()
     .get("/agent/login", (c) =>
       render(
@@ -51,7 +53,7 @@ export function staffPages(render: Render) {
     .get("/agent", async (c) => {
       const user = c.var.principal?.user;
       if (!user || !isStaff(user.role)) return c.redirect(loginUrl("/agent"));
-      const { me, conversations, agents } = await staffData(c);
+      const { me, conversations, agents } = await staffData(c, deps);
       return render(
         c,
         "Agent console · Parley",
@@ -77,8 +79,8 @@ export function staffPages(render: Render) {
           403,
         );
       }
-      const { conversations, agents } = await staffData(c);
-      const defaultCapacity = c.var.services.config.agentCapacity;
+      const { conversations, agents } = await staffData(c, deps);
+      const defaultCapacity = deps.config.agentCapacity;
       return render(
         c,
         "Admin · Parley",

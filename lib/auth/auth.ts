@@ -1,0 +1,128 @@
+/**
+ * Identities and sessions: guests, customers, agents and admins; bearer tokens (also carried by
+ * the HttpOnly `session` cookie: lib/http/cookies.ts). Only a SHA-256 of each token is stored.
+ * Signing out publishes `session_revoked`, which closes that session's sockets everywhere.
+ */
+import { isStaff, publicUser, type UserRecord, type Users } from "../store/users.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Role, User } from "../contract/types.ts";
+import { newToken, sha256Hex } from "../ids.ts";
+import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { AppError, unauthorized } from "../errors.ts";
+
+export interface Principal {
+  user: UserRecord;
+  tokenHash: string;
+}
+
+export interface Issued {
+  user: User;
+  token: string;
+}
+
+export interface AuthSettings {
+  sessionTtlMs: number;
+  /** The default capacity, for agents' public `status` (busy at capacity). */
+  agentCapacity: number;
+  adminEmail?: string;
+  adminPassword?: string;
+}
+
+export class Auth {
+  constructor(private users: Users, private settings: AuthSettings, private relay: Relay) {}
+
+  async issue(record: UserRecord): Promise<Issued> {
+    const token = newToken();
+    await this.users.createSession(
+      record.id,
+      await sha256Hex(token),
+      this.settings.sessionTtlMs,
+    );
+    return { user: await this.publicUser(record), token };
+  }
+
+  async publicUser(record: UserRecord): Promise<User> {
+    const state = isStaff(record.role) ? (await this.users.agentState(record.id)).value : null;
+    return publicUser(record, state, this.settings.agentCapacity);
+  }
+
+  /** The principal behind a token, or null (unknown, expired or revoked). */
+  async resolve(token: string | undefined | null): Promise<Principal | null> {
+    if (!token || token.length > 200) return null;
+    const tokenHash = await sha256Hex(token);
+    const session = await this.users.session(tokenHash);
+    if (!session) return null;
+    const user = await this.users.get(session.userId);
+    return user ? { user, tokenHash } : null;
+  }
+
+  async guest(name: string | undefined): Promise<Issued> {
+    const record = await this.users.create({ name: name?.trim() || "Guest", role: "guest" });
+    return await this.issue(record);
+  }
+
+  async register(input: { name: string; email: string; password: string }): Promise<Issued> {
+    const record = await this.createAccount({ ...input, role: "customer" });
+    return await this.issue(record);
+  }
+
+  async createAccount(
+    input: { name: string; email: string; password: string; role: Role },
+  ): Promise<UserRecord> {
+    return await this.users.create({
+      name: input.name.trim(),
+      email: input.email,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    });
+  }
+
+  /** One message for an unknown email and a wrong password alike, at the same cost. */
+  async login(email: string, password: string): Promise<Issued> {
+    const record = await this.users.getByEmail(email);
+    const ok = await verifyPassword(password, record?.passwordHash ?? await dummyHash());
+    if (!record || !record.passwordHash || !ok) throw unauthorized("Wrong email or password.");
+    return await this.issue(record);
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    await this.users.deleteSession(principal.tokenHash);
+    await this.relay.publish({ type: "session_revoked", tokenHash: principal.tokenHash });
+  }
+
+  /**
+   * The first admin: ADMIN_EMAIL + ADMIN_PASSWORD create or update it; with neither and no admin
+   * in the store, one is created with a random password, printed once.
+   */
+  async bootstrapAdmin(log: (line: string) => void): Promise<void> {
+    const { adminEmail, adminPassword } = this.settings;
+    if (adminEmail && adminPassword) {
+      const existing = await this.users.getByEmail(adminEmail);
+      if (existing) {
+        await this.users.update(existing.id, {
+          role: "admin",
+          passwordHash: await hashPassword(adminPassword),
+        });
+      } else {
+        await this.createAccount({
+          name: "Admin",
+          email: adminEmail,
+          password: adminPassword,
+          role: "admin",
+        });
+      }
+      return;
+    }
+    const staff = await this.users.listStaff();
+    if (staff.some((s) => s.record.role === "admin")) return;
+    const password = newToken().slice(0, 20);
+    const email = "admin@parley.local";
+    try {
+      await this.createAccount({ name: "Admin", email, password, role: "admin" });
+      log(`Created the first admin: ${email} / ${password} (shown once; change it with ADMIN_*).`);
+    } catch (err) {
+      // Another worker created it first.
+      if (!(err instanceof AppError && err.code === "conflict")) throw err;
+    }
+  }
+}

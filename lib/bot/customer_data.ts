@@ -1,0 +1,126 @@
+/**
+ * The optional customer-data API (`CUSTOMER_API_URL`): extra facts about a signed-in customer (plan,
+ * orders, …), merged with their profile for the bot and the agent console. The API is best effort:
+ * any failure means "no extra facts", never an error for the customer.
+ */
+import { z } from "zod";
+import type { CustomerFacts } from "./types.ts";
+import type { User } from "../contract/types.ts";
+import type { CustomerApiSettings } from "../config.ts";
+import type { Logger } from "../log.ts";
+
+export interface CustomerApiOptions extends CustomerApiSettings {
+  /** Failures are logged here, one line each, without the response body. */
+  log?: Logger;
+  /** For tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Larger answers are refused rather than fed to the bot. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const factsSchema = z.record(z.string(), z.unknown());
+
+/**
+ * `GET {url}/{userId}`: the customer's extra facts, or `{}` when the API is not configured, fails,
+ * is slow, or answers with anything but a JSON object.
+ */
+export async function fetchCustomerFacts(
+  api: CustomerApiOptions | null,
+  userId: string,
+): Promise<CustomerFacts> {
+  if (!api) return {};
+  // One line, without the response body: it may hold personal data.
+  const warn = (reason: string, details: Record<string, unknown> = {}) =>
+    api.log?.warn("customer api failed", { reason, ...details });
+  const doFetch = api.fetch ?? fetch;
+  const signal = AbortSignal.timeout(api.timeoutMs);
+  try {
+    const response = await doFetch(`${api.url}/${encodeURIComponent(userId)}`, {
+      headers: { accept: "application/json" },
+      signal,
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      warn("status", { status: response.status, userId });
+      return {};
+    }
+    const body = await response.text();
+    if (body.length > MAX_BODY_BYTES) {
+      warn("too_large", { userId });
+      return {};
+    }
+    const parsed = factsSchema.safeParse(JSON.parse(body));
+    if (!parsed.success) {
+      warn("not_an_object", { userId });
+      return {};
+    }
+    return parsed.data;
+  } catch (error) {
+    const reason = signal.aborted
+      ? "timeout"
+      : error instanceof SyntaxError
+      ? "not_json"
+      : "network";
+    warn(reason, { userId, timeoutMs: reason === "timeout" ? api.timeoutMs : undefined });
+    return {};
+  }
+}
+
+/**
+ * The facts the bot may use: the API's extras, with the profile's own fields (name, email, role,
+ * registration time) on top so that the API cannot contradict the account.
+ */
+export function customerFacts(user: User, extras: CustomerFacts): CustomerFacts {
+  const profile: CustomerFacts = {
+    name: user.name,
+    role: user.role,
+    registeredAt: user.createdAt,
+  };
+  if (user.email !== undefined) profile.email = user.email;
+  return { ...extras, ...profile };
+}
+
+export interface FactsCacheOptions {
+  ttlMs: number;
+  /** The clock, in milliseconds; injected so tests need no sleeps. */
+  now?: () => number;
+}
+
+/**
+ * Facts per conversation for a short while, so that a chat does not call the API on every message.
+ * Concurrent loads for the same conversation share one request.
+ */
+export class FactsCache {
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, { at: number; facts: Promise<CustomerFacts | null> }>();
+
+  constructor(options: FactsCacheOptions) {
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(
+    conversationId: string,
+    load: () => Promise<CustomerFacts | null>,
+  ): Promise<CustomerFacts | null> {
+    const now = this.#now();
+    const cached = this.#entries.get(conversationId);
+    if (cached && now - cached.at < this.#ttlMs) return cached.facts;
+    this.#evictExpired(now);
+    const entry = { at: now, facts: load() };
+    this.#entries.set(conversationId, entry);
+    // A failed load is not cached (unless a newer load has replaced it meanwhile).
+    entry.facts.catch(() => {
+      if (this.#entries.get(conversationId) === entry) this.#entries.delete(conversationId);
+    });
+    return entry.facts;
+  }
+
+  #evictExpired(now: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (now - entry.at >= this.#ttlMs) this.#entries.delete(id);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { customerFacts, FactsCache, fetchCustomerFacts } from "./customer_data.ts";
+import type { User } from "../contract/types.ts";
+import { createLogger } from "../log.ts";
+
+/** A local customer-data API: the path's user id decides the answer. */
+function startApi() {
+  const ac = new AbortController();
+  const seen: string[] = [];
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen: () => {} },
+    async (request) => {
+      const id = decodeURIComponent(new URL(request.url).pathname.slice("/customers/".length));
+      seen.push(id);
+      switch (id) {
+        case "ok":
+        case "a/b c":
+          return Response.json({ plan: "Pro", orders: 3, name: "From the API" });
+        case "fail":
+          return Response.json({ error: "secret details" }, { status: 500 });
+        case "html":
+          return new Response("<html>not json</html>", {
+            headers: { "content-type": "text/html" },
+          });
+        case "array":
+          return Response.json([1, 2, 3]);
+        case "slow":
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return Response.json({ plan: "late" });
+        default:
+          return Response.json({}, { status: 404 });
+      }
+    },
+  );
+  const api = {
+    url: `http://127.0.0.1:${server.addr.port}/customers`,
+    timeoutMs: 200,
+    log: createLogger("warn"),
+  };
+  return {
+    api,
+    seen,
+    close: async () => {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** Captures the log's warning lines (JSON, on stderr) while `fn` runs. */
+async function captureWarnings(fn: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    await fn();
+  } finally {
+    console.error = original;
+  }
+  return lines;
+}
+
+Deno.test("fetchCustomerFacts returns the API's object, or {} on any failure", async (t) => {
+  const server = startApi();
+  try {
+    await t.step("facts", async () => {
+      assertEquals(await fetchCustomerFacts(server.api, "ok"), {
+        plan: "Pro",
+        orders: 3,
+        name: "From the API",
+      });
+    });
+    await t.step("the user id is one encoded path segment", async () => {
+      assertEquals((await fetchCustomerFacts(server.api, "a/b c")).plan, "Pro");
+      assertEquals(server.seen.at(-1), "a/b c");
+    });
+    const failures: [string, string][] = [
+      ["fail", "status"],
+      ["html", "not_json"],
+      ["array", "not_an_object"],
+      ["missing", "status"],
+      ["slow", "timeout"],
+    ];
+    for (const [id, reason] of failures) {
+      await t.step(`${id} → {} and one warning (${reason})`, async () => {
+        const started = performance.now();
+        let facts = {};
+        const warnings = await captureWarnings(async () => {
+          facts = await fetchCustomerFacts(server.api, id);
+        });
+        assertEquals(facts, {});
+        assertEquals(warnings.length, 1);
+        assertEquals(JSON.parse(warnings[0]).reason, reason);
+        assert(!warnings[0].includes("secret details"), "the body is never logged");
+        assert(performance.now() - started < 450, "the timeout bounds the wait");
+      });
+    }
+    await t.step("not configured → {} without a request", async () => {
+      const before = server.seen.length;
+      assertEquals(await fetchCustomerFacts(null, "ok"), {});
+      assertEquals(server.seen.length, before);
+    });
+  } finally {
+    await server.close();
+  }
+  await t.step("network error → {}", async () => {
+    const warnings = await captureWarnings(async () => {
+      assertEquals(await fetchCustomerFacts(server.api, "ok"), {});
+    });
+    assertEquals(JSON.parse(warnings[0]).reason, "network");
+  });
+});
+
+Deno.test("customerFacts: the profile is authoritative, the API's facts are extras", () => {
+  const user: User = {
+    id: "u1",
+    name: "Ada",
+    email: "ada@example.com",
+    role: "customer",
+    createdAt: "2026-11-21T09:30:00.000Z",
+  };
+  const facts = customerFacts(user, { name: "Other", registeredAt: "1999", plan: "Pro" });
+  assertEquals(facts, {
+    name: "Ada",
+    email: "ada@example.com",
+    role: "customer",
+    registeredAt: "2026-11-21T09:30:00.000Z",
+    plan: "Pro",
+  });
+});
+
+Deno.test("FactsCache keeps facts per conversation for its TTL", async () => {
+  let now = 1_000;
+  let loads = 0;
+  const cache = new FactsCache({ ttlMs: 60_000, now: () => now });
+  const load = () => Promise.resolve({ n: ++loads });
+  assertEquals(await cache.get("c1", load), { n: 1 });
+  assertEquals(await cache.get("c1", load), { n: 1 });
+  assertEquals(await cache.get("c2", load), { n: 2 });
+  now += 60_000;
+  assertEquals(await cache.get("c1", load), { n: 3 });
+
+  const failing = () => Promise.reject(new Error("down"));
+  await cache.get("c3", failing).catch(() => {});
+  assertEquals(await cache.get("c3", load), { n: 4 }, "a failed load is not cached");
+});

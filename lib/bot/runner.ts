@@ -1,0 +1,158 @@
+/**
+ * When the bot speaks, and how what it says is committed (then published like every other
+ * commit: lib/realtime/publisher.ts). A customer's message to a conversation
+ * the bot holds (modes `bot` and `waiting`) starts one reply; replies in one conversation run in
+ * order. The reply is committed only if no human holds the conversation at commit time, so a
+ * takeover silences the bot at once, even mid-answer (the in-flight call is aborted too).
+ */
+import type { Bot } from "./types.ts";
+import { type FactsSource, profileFacts } from "./facts.ts";
+import type { Store } from "../store/mod.ts";
+import { publicUser, type UserRecord } from "../store/users.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Publisher } from "../realtime/publisher.ts";
+import type { Conversation, Message } from "../contract/types.ts";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+const HISTORY = 20;
+
+export interface BotRunnerDeps {
+  store: Store;
+  /** Typing and drafts go straight to the relay; committed replies through the publisher. */
+  relay: Relay;
+  publisher: Publisher;
+  /** The customer (or the bot) asks for a person (lib/assignment/assigner.ts). */
+  requestHuman(conversationId: string): Promise<Conversation>;
+  bot: Bot;
+  facts?: FactsSource;
+  log: Logger;
+}
+
+export class BotRunner {
+  #queues = new Map<string, Promise<void>>();
+  #aborts = new Map<string, Set<AbortController>>();
+  private store: Store;
+  private relay: Relay;
+  private bot: Bot;
+  private facts: FactsSource;
+
+  constructor(private deps: BotRunnerDeps) {
+    this.store = deps.store;
+    this.relay = deps.relay;
+    this.bot = deps.bot;
+    this.facts = deps.facts ?? profileFacts;
+  }
+
+  /** What the bot may know about a customer (also shown to agents). */
+  factsFor(customer: UserRecord, conversationId: string | null = null) {
+    return this.facts(customer, conversationId);
+  }
+
+  greeting(customer: UserRecord): { name: string; text: string } {
+    return { name: this.bot.name, text: this.bot.greet(publicUser(customer)) };
+  }
+
+  /** Replies to `message` after any earlier reply in the same conversation. */
+  answer(conversation: Conversation, message: Message): Promise<void> {
+    const id = conversation.id;
+    const prev = this.#queues.get(id) ?? Promise.resolve();
+    const next = prev.then(() => this.#reply(id, message)).catch((err) =>
+      this.deps.log.error("bot reply failed", { conversationId: id, err: String(err) })
+    );
+    this.#queues.set(id, next);
+    next.finally(() => {
+      if (this.#queues.get(id) === next) this.#queues.delete(id);
+    });
+    return next;
+  }
+
+  /** A human took over or the conversation closed: abort replies in flight. */
+  stop(conversationId: string): void {
+    for (const ac of this.#aborts.get(conversationId) ?? []) ac.abort();
+  }
+
+  /** Waits for every reply in flight (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#queues.size) await Promise.allSettled([...this.#queues.values()]);
+  }
+
+  #typing(conversationId: string, typing: boolean) {
+    this.relay.publish({
+      type: "typing",
+      conversationId,
+      userId: "bot",
+      name: this.bot.name,
+      role: "bot",
+      typing,
+    });
+  }
+
+  /** A handoff asked for while the customer is already in the queue: say where they stand. */
+  async #stillQueued(conversation: Conversation): Promise<string> {
+    const position = conversation.waitingSince
+      ? await this.store.conversations.queuePosition(conversation.waitingSince, conversation.id)
+      : null;
+    return `You're already in the queue${position ? ` (number ${position})` : ""}: an agent ` +
+      "will join as soon as one is free. I'm still here if I can help meanwhile.";
+  }
+
+  async #reply(id: string, message: Message): Promise<void> {
+    const conversation = await this.store.conversations.get(id);
+    if (!conversation || conversation.status !== "open" || conversation.mode === "human") return;
+    const customer = await this.store.users.get(conversation.customerId);
+    if (!customer) return;
+    const ac = new AbortController();
+    const aborts = this.#aborts.get(id) ?? new Set();
+    this.#aborts.set(id, aborts.add(ac));
+    let typingSent = 0;
+    try {
+      this.#typing(id, true);
+      const history = await this.store.conversations.messages(
+        id,
+        Math.max(0, message.seq - HISTORY),
+        HISTORY,
+      );
+      const reply = await this.bot.reply({
+        conversation,
+        customer: publicUser(customer),
+        history: history.filter((m) => m.seq <= message.seq),
+        consecutiveMisses: conversation.botMisses,
+        facts: () => this.facts(customer, id),
+        signal: ac.signal,
+        typing: () => {
+          const now = Date.now();
+          if (now - typingSent > 1000) this.#typing(id, true), typingSent = now;
+        },
+        partial: (text) => {
+          if (!ac.signal.aborted) this.relay.publish({ type: "draft", conversationId: id, text });
+        },
+      });
+      if (ac.signal.aborted) return;
+      const text = reply.outcome === "handoff" && conversation.mode === "waiting"
+        ? await this.#stillQueued(conversation)
+        : reply.text;
+      const appended = await this.store.conversations.append({
+        conversationId: id,
+        sender: "bot",
+        authorId: "bot",
+        authorName: this.bot.name,
+        text,
+      }, (c) => {
+        if (c.status !== "open" || c.mode === "human") throw new AppError("conflict", "bot muted");
+        return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
+      });
+      this.deps.publisher.appended(appended);
+      if (reply.outcome === "handoff") {
+        this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
+        await this.deps.requestHuman(id);
+      }
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "conflict")) throw err;
+    } finally {
+      this.#typing(id, false);
+      aborts.delete(ac);
+      if (!aborts.size) this.#aborts.delete(id);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The conversation service: every action of the contract (start, send, handoff, takeover,
+ * handback, transfer, resolve), authorized here, committed through the store, then published.
+ * Routes and the socket are thin layers over this.
+ */
+import type { Store } from "../store/mod.ts";
+import { isStaff, type UserRecord } from "../store/users.ts";
+import type { Appended, Changed, Decision } from "../store/conversations.ts";
+import type { Publisher } from "../realtime/publisher.ts";
+import type { Assigner } from "../assignment/assigner.ts";
+import type { BotRunner } from "../bot/runner.ts";
+import {
+  type Conversation,
+  type ConversationMode,
+  type ConversationStatus,
+  MAX_MESSAGE_LENGTH,
+  type Message,
+} from "../contract/types.ts";
+import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
+
+export interface ListFilter {
+  status?: ConversationStatus;
+  mode?: ConversationMode;
+  /** "me" or an agent id. */
+  assignee?: string;
+}
+
+const resolvedError = () =>
+  conflict("This conversation is resolved. Start a new conversation to talk to us again.");
+
+export class Chat {
+  constructor(
+    private store: Store,
+    private publisher: Publisher,
+    private assigner: Assigner,
+    private bot: BotRunner,
+  ) {}
+
+  /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
+  async visible(user: UserRecord, id: string): Promise<Conversation> {
+    const conv = await this.store.conversations.get(id);
+    if (!conv || (!isStaff(user.role) && conv.customerId !== user.id)) {
+      throw notFound("Conversation");
+    }
+    return conv;
+  }
+
+  async start(user: UserRecord): Promise<Conversation> {
+    if (isStaff(user.role)) throw forbidden("Only customers and guests start conversations.");
+    const appended = await this.store.conversations.create(user, this.bot.greeting(user));
+    this.publisher.appended(appended);
+    return appended.conversation;
+  }
+
+  async list(user: UserRecord, filter: ListFilter): Promise<Conversation[]> {
+    if (!isStaff(user.role)) {
+      const own = await this.store.conversations.listByCustomer(user.id);
+      return own.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    }
+    const assignee = filter.assignee === "me" ? user.id : filter.assignee;
+    const all = assignee && !filter.status && !filter.mode
+      ? await this.store.conversations.listByAssignee(assignee)
+      : await this.store.conversations.listAll();
+    return all
+      .filter((c) =>
+        (!filter.status || c.status === filter.status) &&
+        (!filter.mode || c.mode === filter.mode) &&
+        (!assignee || c.assigneeId === assignee)
+      )
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  async messages(user: UserRecord, id: string, after: number, limit: number): Promise<Message[]> {
+    await this.visible(user, id);
+    return await this.store.conversations.messages(id, after, limit);
+  }
+
+  /**
+   * Persists a message, then publishes it. A customer's message wakes the bot unless a human
+   * holds the conversation; an agent writing to a conversation the bot holds takes it over first.
+   */
+  async send(
+    user: UserRecord,
+    id: string,
+    text: string,
+    clientId?: string,
+  ): Promise<Appended> {
+    if (text.length > MAX_MESSAGE_LENGTH) {
+      throw tooLarge(`text: messages are at most ${MAX_MESSAGE_LENGTH} characters.`);
+    }
+    const staff = isStaff(user.role);
+    // For a customer the last known state will do (append re-checks it against KV); a cached record
+    // that names someone else may predate a claim (lib/auth/claim.ts), so that case reads afresh. Staff
+    // decide on a takeover from a fresh read.
+    let conv = staff ? await this.visible(user, id) : await this.store.conversations.getCached(id);
+    if (conv && !staff && conv.customerId !== user.id) {
+      conv = await this.store.conversations.get(id);
+    }
+    if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
+    if (staff && conv.mode !== "human" && conv.status === "open") await this.takeover(user, id);
+    const appended = await this.store.conversations.append({
+      conversationId: id,
+      sender: staff ? "agent" : "customer",
+      authorId: user.id,
+      authorName: user.name,
+      text,
+      clientId,
+    }, (c) => {
+      if (!staff && c.customerId !== user.id) throw notFound("Conversation");
+      if (c.status === "resolved") throw resolvedError();
+    });
+    if (appended.duplicate) return appended;
+    this.publisher.appended(appended);
+    if (!staff && appended.conversation.mode !== "human") {
+      this.bot.answer(appended.conversation, appended.message);
+    }
+    return appended;
+  }
+
+  /** The customer asks for a person. */
+  async handoff(user: UserRecord, id: string): Promise<Conversation> {
+    const conv = await this.visible(user, id);
+    if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
+    return await this.assigner.requestHuman(id);
+  }
+
+  /** An agent takes the conversation: the bot goes quiet at once. */
+  async takeover(user: UserRecord, id: string): Promise<Conversation> {
+    if (!isStaff(user.role)) throw forbidden("Only agents can take over a conversation.");
+    await this.visible(user, id);
+    const result = await this.#change(id, (c) => {
+      if (c.status === "resolved") throw resolvedError();
+      if (c.mode === "human" && c.assigneeId === user.id) return null;
+      return {
+        next: { ...c, mode: "human", assigneeId: user.id, assigneeName: user.name },
+        system: `${user.name} joined the conversation.`,
+      };
+    });
+    this.bot.stop(id);
+    return result.conversation;
+  }
+
+  /** Back to the bot, which answers the customer's next message. */
+  async handback(user: UserRecord, id: string): Promise<Conversation> {
+    const conv = await this.visible(user, id);
+    this.#assertHolder(user, conv);
+    const result = await this.#change(id, (c) => {
+      if (c.status === "resolved") throw resolvedError();
+      if (c.mode === "bot") return null;
+      return {
+        next: { ...c, mode: "bot", assigneeId: null, assigneeName: null, botMisses: 0 },
+        system: "You're back with the assistant.",
+      };
+    });
+    return result.conversation;
+  }
+
+  async transfer(user: UserRecord, id: string, agentId: string): Promise<Conversation> {
+    const conv = await this.visible(user, id);
+    this.#assertHolder(user, conv);
+    const target = await this.store.users.get(agentId);
+    if (!target || !isStaff(target.role)) throw badRequest("agentId: no agent with that id.");
+    const force = user.role === "admin";
+    const result = await this.store.conversations.change(id, (c) => {
+      if (c.status === "resolved") throw resolvedError();
+      if (c.mode === "human" && c.assigneeId === target.id) return null;
+      return {
+        next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
+        system: `${user.name} transferred the conversation to ${target.name}.`,
+      };
+    }, force ? undefined : this.assigner.transferCapacity);
+    if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
+    this.publisher.changed(result);
+    await this.assigner.drainQueue();
+    return result.conversation;
+  }
+
+  async resolve(user: UserRecord, id: string): Promise<Conversation> {
+    await this.visible(user, id);
+    const result = await this.#change(id, (c) =>
+      c.status === "resolved" ? null : {
+        next: { ...c, status: "resolved" },
+        system: `${user.name} resolved the conversation.`,
+      });
+    this.bot.stop(id);
+    return result.conversation;
+  }
+
+  /** Only the assignee or an admin may hand back or transfer. */
+  #assertHolder(user: UserRecord, conv: Conversation) {
+    if (user.role === "admin") return;
+    if (!isStaff(user.role) || conv.assigneeId !== user.id) {
+      throw forbidden("Only the assigned agent or an admin can do that.");
+    }
+  }
+
+  async #change(id: string, decide: (c: Conversation) => Decision): Promise<Changed> {
+    const result = (await this.store.conversations.change(id, decide))!;
+    this.publisher.changed(result);
+    if (result.changed) await this.assigner.drainQueue();
+    return result;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Server-side read state: read receipts (the `read` frame, `POST /api/conversations/:id/read`)
+ * store the caller's position, and conversation reads gain the extension field `unread`.
+ *
+ * - A receipt stores max(current, seq): the position never moves backwards. A seq above the
+ *   conversation's lastSeq is clamped to lastSeq (a client can only have seen committed messages;
+ *   "read everything" stays the meaning). The receipt relayed to the others carries the stored
+ *   position.
+ * - `unread` = lastSeq − the caller's read position; with no receipt yet that is lastSeq: every
+ *   message counts, the caller's own included, until a client reports what it has shown.
+ */
+import type { Chat } from "./chat.ts";
+import type { Relay } from "../realtime/relay.ts";
+import type { Reads } from "../store/reads.ts";
+import type { UserRecord } from "../store/users.ts";
+import type { Conversation } from "../contract/types.ts";
+
+/** A conversation as its reader sees it: the contract object plus `unread`. */
+export type ReadView = Conversation & { unread: number };
+
+export class ReadState {
+  constructor(private chat: Chat, private reads: Reads, private relay: Relay) {}
+
+  /**
+   * Stores a receipt of `user` (404 unless they may see the conversation) and relays it to the
+   * conversation's other sockets (`origin`: the sending socket, which gets no echo).
+   */
+  async mark(user: UserRecord, id: string, seq: number, origin?: string): Promise<ReadView> {
+    const conversation = await this.chat.visible(user, id);
+    const stored = await this.reads.mark(id, user.id, Math.min(seq, conversation.lastSeq));
+    this.relay.publish({ type: "read", conversationId: id, userId: user.id, seq: stored, origin });
+    return { ...conversation, unread: Math.max(0, conversation.lastSeq - stored) };
+  }
+
+  /** `conversations` with the caller's `unread`, from one batched read of their positions. */
+  async annotate(user: UserRecord, conversations: Conversation[]): Promise<ReadView[]> {
+    const read = await this.reads.many(conversations.map((c) => c.id), user.id);
+    return conversations.map((c) => ({
+      ...c,
+      unread: Math.max(0, c.lastSeq - (read.get(c.id) ?? 0)),
+    }));
+  }
+
+  async one(user: UserRecord, conversation: Conversation): Promise<ReadView> {
+    const seq = await this.reads.get(conversation.id, user.id);
+    return { ...conversation, unread: Math.max(0, conversation.lastSeq - seq) };
+  }
+}

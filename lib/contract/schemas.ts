@@ -1,0 +1,60 @@
+/**
+ * One zod schema per HTTP body and query string, shared by the server and the islands. The
+ * WebSocket frames are in ./frames.ts.
+ */
+import { z } from "zod";
+import { MAX_MESSAGE_LENGTH } from "./types.ts";
+
+const name = z.string().trim().min(1, "must not be empty").max(80);
+const email = z.email("must be an email address").max(254);
+const password = z.string().min(8, "must be at least 8 characters").max(256);
+export const id = z.string().min(1).max(64);
+/** Length is checked separately so an oversize text gets 413 `too_large`, not 400. */
+export const messageText = z.string().trim().min(1, "must not be empty");
+export const clientId = z.string().min(1).max(100);
+
+export const guestBody = z.strictObject({ name: name.optional() });
+export const registerBody = z.strictObject({ name, email, password });
+export const loginBody = z.strictObject({
+  email: z.string().max(254),
+  password: z.string().max(256),
+});
+export const createAgentBody = z.strictObject({
+  name,
+  email,
+  password,
+  role: z.enum(["agent", "admin"]),
+});
+export const claimBody = z.strictObject({ guestToken: z.string().min(1).max(200) });
+export const statusBody = z.strictObject({ status: z.enum(["available", "busy", "offline"]) });
+/** PUT /api/agents/:id (admin): capacity null = back to the default. */
+export const agentPatchBody = z.strictObject({
+  status: z.enum(["available", "busy", "offline"]).optional(),
+  capacity: z.number().int().min(1).max(1000).nullable().optional(),
+}).refine((b) => b.status !== undefined || b.capacity !== undefined, {
+  message: "give status and/or capacity",
+  path: ["status"],
+});
+export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
+export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
+export const transferBody = z.strictObject({ agentId: id });
+export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
+export const listQuery = z.object({
+  status: z.enum(["open", "resolved"]).optional(),
+  mode: z.enum(["bot", "waiting", "human"]).optional(),
+  assignee: id.optional(),
+});
+export const messagesQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+/** "field: problem; field: problem" — the failing fields named, for 400s and error frames. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.slice(0, 5).map((i) => {
+    const path = i.path.length ? i.path.join(".") : "body";
+    return `${path}: ${i.message}`;
+  }).join("; ");
+}
+
+export { MAX_MESSAGE_LENGTH };

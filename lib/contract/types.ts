@@ -1,0 +1,68 @@
+/** The contract's objects (see docs/contract.md). Times are ISO-8601 strings. */
+
+export type Role = "guest" | "customer" | "agent" | "admin";
+export type AgentStatus = "available" | "busy" | "offline";
+export type ConversationStatus = "open" | "resolved";
+export type ConversationMode = "bot" | "waiting" | "human";
+export type Sender = "customer" | "bot" | "agent" | "system";
+
+export interface User {
+  id: string;
+  name: string;
+  email?: string;
+  role: Role;
+  createdAt: string;
+  /** Agents and admins only. */
+  status?: AgentStatus;
+  /** Agents and admins only: open conversations assigned to them. */
+  activeConversations?: number;
+  /**
+   * Extensions, agents and admins only. `status` above is the effective status: "busy" while an
+   * agent who chose "available" is at capacity; `chosenStatus` is what they chose themselves.
+   */
+  chosenStatus?: AgentStatus;
+  capacity?: number;
+  atCapacity?: boolean;
+}
+
+export interface Conversation {
+  id: string;
+  customerId: string;
+  customerName: string;
+  status: ConversationStatus;
+  mode: ConversationMode;
+  assigneeId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastSeq: number;
+  /** Extensions: the name of the assignee, a preview of the last message, and queue bookkeeping. */
+  assigneeName: string | null;
+  lastMessage: { sender: Sender; authorName: string; text: string; createdAt: string } | null;
+  /** When the conversation entered the waiting queue (mode `waiting`), else null. */
+  waitingSince: string | null;
+  /** Consecutive bot replies that did not answer the question (for self-escalation). */
+  botMisses: number;
+  /**
+   * Milestones for metrics (stamped by the store, first occurrence only): when a human was first
+   * asked for (handoff, bot handoff or takeover), first assigned, first answered by an agent, and
+   * when the conversation was resolved.
+   */
+  humanRequestedAt?: string | null;
+  firstAssignedAt?: string | null;
+  firstHumanResponseAt?: string | null;
+  resolvedAt?: string | null;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  sender: Sender;
+  authorId: string;
+  authorName: string;
+  text: string;
+  createdAt: string;
+  clientId?: string;
+}
+
+export const MAX_MESSAGE_LENGTH = 4000;

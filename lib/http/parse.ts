@@ -1,0 +1,27 @@
+/** Request bodies and query strings, validated with zod: a failure is a 400 naming the fields. */
+import type { Context } from "hono";
+import type { z } from "zod";
+import { badRequest } from "../errors.ts";
+import { describeIssues } from "../contract/schemas.ts";
+
+/** Parses the JSON body with `schema`; a malformed body or failing fields → 400 naming them. */
+export async function readBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  let raw: unknown = {};
+  const text = await c.req.text();
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw badRequest("body: not valid JSON");
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw badRequest(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+export function readQuery<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw badRequest(describeIssues(parsed.error));
+  return parsed.data;
+}

@@ -1,0 +1,35 @@
+/**
+ * Rate limiting as a Hono middleware factory, in the manner of Hono's own `bodyLimit`: the
+ * options are resolved once and a named middleware is returned. Over the limit, the request gets
+ * 429 `rate_limited` with `Retry-After`.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { errorBody } from "../errors.ts";
+import type { BucketMap } from "../token_bucket.ts";
+import { clientIp } from "./client_ip.ts";
+
+export interface RateLimitOptions {
+  /** The buckets, by key (lib/token_bucket.ts). */
+  buckets: BucketMap;
+  /** Whose budget a request spends (default: the client's address). */
+  key?: (c: Context) => string;
+  /** The error message over the limit: what happened and what to do. */
+  message: string;
+  /** Methods that spend (default: POST only). */
+  methods?: string[];
+}
+
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const { buckets, message } = options;
+  const key = options.key ?? ((c: Context) => clientIp(c.env));
+  const methods = new Set(options.methods ?? ["POST"]);
+  return async function rateLimit(c, next) {
+    if (!methods.has(c.req.method)) return await next();
+    const bucket = buckets.get(key(c));
+    if (!bucket.take()) {
+      c.header("Retry-After", String(Math.max(1, Math.ceil(bucket.retryAfterMs / 1000))));
+      return c.json(errorBody("rate_limited", message), 429);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What travels through the relay (./relay.ts): events committed in KV (messages, conversation
+ * changes, agents' state), events that exist only in flight (typing, read receipts, sign-outs,
+ * the bot's drafts), and queue positions computed per instance. Listeners (the sockets'
+ * subscribers, ./subscriber.ts) receive the events they follow.
+ */
+import type { Conversation, Message, User } from "../contract/types.ts";
+import type { ReadFrame, TypingFrame } from "../contract/frames.ts";
+
+export type RelayEvent =
+  | { type: "message"; message: Message }
+  | {
+    type: "conversation";
+    conversation: Conversation;
+    /** "message": only lastSeq/lastMessage moved (inbox only); "state": mode, assignee, status. */
+    reason?: "message" | "state";
+  }
+  /** The bot's reply while it streams (never stored; the committed message follows). */
+  | { type: "draft"; conversationId: string; text: string }
+  /** `origin`: the socket that sent it (not echoed back to it). */
+  | (TypingFrame & { origin?: string })
+  | (ReadFrame & { origin?: string })
+  | { type: "session_revoked"; tokenHash: string; id?: string }
+  /**
+   * An agent's status and load changed (inbox sockets: ./agent_frames.ts). `version` is the
+   * versionstamp of their agent_state: a socket never shows an older state after a newer one.
+   */
+  | { type: "agent"; user: User; version: string }
+  /**
+   * The waiting queue's positions, by conversation id (./queue_frames.ts): computed by each
+   * instance for its own sockets, so only ever delivered here (`deliverHere`).
+   */
+  | { type: "queue"; positions: ReadonlyMap<string, number> };
+
+/** Events that exist only in flight (not in KV): carried across instances by the feed. */
+export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
+
+export const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
+  e.type === "typing" || e.type === "read" || e.type === "session_revoked";
+
+export interface Listener {
+  /** Conversation ids this listener follows. */
+  follows(conversationId: string): boolean;
+  /** Agents' inbox: every conversation change. */
+  readonly inbox: boolean;
+  readonly tokenHash: string | null;
+  onEvent(event: RelayEvent): void;
+  /** Something changed in KV for conversations in this shard: re-read what is missing. */
+  onSignal(shard: number): void;
+}
+
+/** Whether `l` wants `e` (the listener index narrows the candidates first: ./listeners.ts). */
+export function wants(l: Listener, e: RelayEvent): boolean {
+  switch (e.type) {
+    case "message":
+      return l.follows(e.message.conversationId);
+    case "conversation":
+      return l.inbox || (e.reason !== "message" && l.follows(e.conversation.id));
+    case "draft":
+    case "typing":
+    case "read":
+      return l.follows(e.conversationId);
+    case "session_revoked":
+      return l.tokenHash === e.tokenHash;
+    case "agent":
+      return l.inbox;
+    case "queue":
+      return true;
+  }
+}

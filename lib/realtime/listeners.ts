@@ -1,0 +1,85 @@
+/**
+ * Who gets an event, without asking every listener: listeners indexed by the conversations they
+ * follow, the inbox, and their session. The relay looks up an event's recipients here, so
+ * delivering a message costs O(its followers), not O(every open socket).
+ */
+import type { Listener, RelayEvent } from "./events.ts";
+
+export class ListenerIndex {
+  readonly all = new Set<Listener>();
+  #following = new Map<string, Set<Listener>>();
+  #followed = new Map<Listener, Set<string>>();
+  #inbox = new Set<Listener>();
+  #byToken = new Map<string, Set<Listener>>();
+
+  add(l: Listener): void {
+    this.all.add(l);
+    if (l.tokenHash) addTo(this.#byToken, l.tokenHash, l);
+  }
+
+  remove(l: Listener): void {
+    this.all.delete(l);
+    this.#inbox.delete(l);
+    if (l.tokenHash) removeFrom(this.#byToken, l.tokenHash, l);
+    for (const id of this.#followed.get(l) ?? []) removeFrom(this.#following, id, l);
+    this.#followed.delete(l);
+  }
+
+  follow(l: Listener, conversationId: string): void {
+    if (!this.all.has(l)) return;
+    addTo(this.#following, conversationId, l);
+    addTo(this.#followed, l, conversationId);
+  }
+
+  unfollow(l: Listener, conversationId: string): void {
+    removeFrom(this.#following, conversationId, l);
+    removeFrom(this.#followed, l, conversationId);
+  }
+
+  joinInbox(l: Listener): void {
+    if (this.all.has(l)) this.#inbox.add(l);
+  }
+
+  /** The listeners an event may concern (each still decides with `wants`). */
+  recipients(e: RelayEvent): Iterable<Listener> {
+    const none: Listener[] = [];
+    switch (e.type) {
+      case "message":
+        return this.#following.get(e.message.conversationId) ?? none;
+      case "conversation": {
+        const followers = e.reason === "message"
+          ? undefined
+          : this.#following.get(e.conversation.id);
+        return followers?.size ? new Set([...this.#inbox, ...followers]) : this.#inbox;
+      }
+      case "draft":
+      case "typing":
+      case "read":
+        return this.#following.get(e.conversationId) ?? none;
+      case "session_revoked":
+        return this.#byToken.get(e.tokenHash) ?? none;
+      case "agent":
+        return this.#inbox;
+      case "queue": {
+        const out = new Set<Listener>();
+        for (const id of e.positions.keys()) {
+          for (const l of this.#following.get(id) ?? []) out.add(l);
+        }
+        return out;
+      }
+    }
+  }
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (!set.size) map.delete(key);
+}

@@ -1,0 +1,191 @@
+/**
+ * The relay: events committed in KV reach every socket that follows them.
+ *
+ * Publishing delivers to this isolate's listeners at once and posts the event on a
+ * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
+ * delivery does not rely on it: commits bump watched signal keys (lib/store/signals.ts), and
+ * listeners re-read from KV after the last seq they delivered (`onSignal`). What messages can't
+ * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
+ * rides on the feed (./feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
+ * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
+ */
+import { ListenerIndex } from "./listeners.ts";
+import {
+  type EphemeralEvent,
+  isEphemeral,
+  type Listener,
+  type RelayEvent,
+  wants,
+} from "./events.ts";
+import { SIGNAL_SHARDS } from "../store/signals.ts";
+import { keys } from "../store/keys.ts";
+import type { OwnSignals } from "./own_signals.ts";
+import type { Logger } from "../log.ts";
+
+/** How long an ephemeral event's id is remembered (longer than the feed's read-back window). */
+const RECENT_MS = 30_000;
+
+export interface RelayOptions {
+  /** Post events to the other isolates of this process (BroadcastChannel). */
+  broadcast: boolean;
+  channelName?: string;
+  /** This instance's own commits (the store reports them): their wake-ups are skipped. */
+  ownSignals: OwnSignals;
+  /** Writes typing, read and sign-out events to the feed, for other instances (./feed.ts). */
+  writeFeed?: (event: EphemeralEvent & { id: string }) => Promise<void>;
+  /** Ids for ephemeral events (the feed's ids, so that copies can be recognised). */
+  newId?: () => string;
+  log: Logger;
+}
+
+export class Relay {
+  #listeners = new ListenerIndex();
+  #channel: BroadcastChannel | null;
+  #watchAbort = new AbortController();
+  #wakeHooks: (() => void)[] = [];
+  #wakeScheduled = false;
+  #recent = new Map<string, number>();
+  readonly #opts: RelayOptions;
+  readonly #newId: () => string;
+
+  constructor(private kv: Deno.Kv, opts: RelayOptions) {
+    this.#opts = opts;
+    this.#newId = opts.newId ?? (() => crypto.randomUUID());
+    this.#channel = opts.broadcast
+      ? new BroadcastChannel(opts.channelName ?? "parley-events")
+      : null;
+    if (this.#channel) {
+      this.#channel.onmessage = (e: MessageEvent<RelayEvent>) => this.deliverRemote(e.data);
+    }
+  }
+
+  add(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.remove(listener);
+  }
+
+  /** A listener now follows a conversation (its messages, typing, state, queue place). */
+  follow(listener: Listener, conversationId: string): void {
+    this.#listeners.follow(listener, conversationId);
+  }
+
+  unfollow(listener: Listener, conversationId: string): void {
+    this.#listeners.unfollow(listener, conversationId);
+  }
+
+  /** A listener now gets every conversation and agent change (agents' inbox). */
+  joinInbox(listener: Listener): void {
+    this.#listeners.joinInbox(listener);
+  }
+
+  get size() {
+    return this.#listeners.all.size;
+  }
+
+  /** All current listeners (the periodic session check walks them). */
+  listeners(): Iterable<Listener> {
+    return this.#listeners.all;
+  }
+
+  /** Called after every foreign wake-up of the signal watch (the feed reads what others did). */
+  onWake(hook: () => void): void {
+    this.#wakeHooks.push(hook);
+  }
+
+  /** Runs the wake hooks once for all the foreign wake-ups of this turn (own ones need none). */
+  #wakeSoon(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(() => {
+      this.#wakeScheduled = false;
+      for (const hook of this.#wakeHooks) hook();
+    });
+  }
+
+  /**
+   * Delivers here, posts to the other isolates of this process and, for typing, read and sign-out
+   * events, writes them to the feed for other instances (the returned promise settles then).
+   */
+  publish(event: RelayEvent): Promise<void> {
+    if (isEphemeral(event)) {
+      const withId = { ...event, id: event.id ?? this.#newId() };
+      this.#remember(withId.id);
+      this.#dispatch(withId);
+      this.#channel?.postMessage(withId);
+      return this.#opts.writeFeed?.(withId) ?? Promise.resolve();
+    }
+    this.#dispatch(event);
+    this.#channel?.postMessage(event);
+    return Promise.resolve();
+  }
+
+  /** An event from another isolate or instance: delivered here once, never re-posted. */
+  deliverRemote(event: RelayEvent): void {
+    if (isEphemeral(event)) {
+      if (event.id) {
+        if (this.#recent.has(event.id)) return;
+        this.#remember(event.id);
+      }
+      if (event.type !== "session_revoked") event = { ...event, origin: undefined };
+    }
+    this.#dispatch(event);
+  }
+
+  /** An event meant for this isolate's listeners only. */
+  deliverHere(event: RelayEvent): void {
+    this.#dispatch(event);
+  }
+
+  #remember(id: string) {
+    const now = Date.now();
+    this.#recent.set(id, now);
+    if (this.#recent.size % 256 === 0) {
+      for (const [k, t] of this.#recent) if (now - t > RECENT_MS) this.#recent.delete(k);
+    }
+  }
+
+  #dispatch(event: RelayEvent): void {
+    for (const l of this.#listeners.recipients(event)) {
+      try {
+        if (wants(l, event)) l.onEvent(event);
+      } catch (err) {
+        this.#opts.log.error("listener failed", { event: event.type, err: String(err) });
+      }
+    }
+  }
+
+  /**
+   * Watches the signal keys (one `kv.watch` of SIGNAL_SHARDS keys) and tells every listener which
+   * shards changed because of another instance's commits (own commits were published already).
+   * Against a remote KV this carries other instances' commits.
+   */
+  startWatch(): void {
+    const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
+    const run = async () => {
+      const stream = this.kv.watch(signalKeys);
+      const reader = stream.getReader();
+      this.#watchAbort.signal.addEventListener("abort", () => reader.cancel().catch(() => {}));
+      while (!this.#watchAbort.signal.aborted) {
+        const { value, done } = await reader.read();
+        if (done || !value) break;
+        value.forEach((entry, shard) => {
+          this.#opts.ownSignals.reading(shard, entry, () => {
+            for (const l of this.#listeners.all) l.onSignal(shard);
+            this.#wakeSoon();
+          });
+        });
+      }
+    };
+    run().catch((err) => {
+      if (!this.#watchAbort.signal.aborted) {
+        this.#opts.log.error("kv watch ended", { err: String(err) });
+      }
+    });
+  }
+
+  close(): void {
+    this.#watchAbort.abort();
+    this.#channel?.close();
+    for (const l of [...this.#listeners.all]) this.#listeners.remove(l);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Builds the Hono app: the edge middleware (errors, body limit, rate limits, authentication,
+ * security headers), the API and WebSocket routes, and the pages. Each route module gets only the
+ * services it uses.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
+import type { Services } from "./services.ts";
+import type { AppEnv } from "../http/env.ts";
+import { authenticate } from "../http/authenticate.ts";
+import { rateLimit } from "../http/rate_limit.ts";
+import { errorBody, toErrorBody } from "../errors.ts";
+import { isStaff } from "../store/users.ts";
+import { authRoutes } from "../../routes/api/auth.ts";
+import { agentRoutes } from "../../routes/api/agents.ts";
+import { customerRoutes } from "../../routes/api/customers.ts";
+import { conversationRoutes } from "../../routes/api/conversations.ts";
+import { metricsRoutes } from "../../routes/api/metrics.ts";
+import { wsRoutes } from "../../routes/ws.ts";
+import { claimRoutes } from "../../routes/api/claim.ts";
+import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
+import { pageSecurityHeaders } from "../../routes/pages/security.ts";
+import { islandAssets } from "../islands/serve.ts";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** `pages` (the islands build and the help center) adds the pages; without it, API only. */
+export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
+  const { config, auth, presence, buckets, log } = services;
+  const app = new Hono<AppEnv>();
+  // Bodies over 1 KiB go out gzipped to clients that accept it (not the WebSocket upgrade).
+  app.use(compress());
+  app.onError((err, c) => {
+    const [status, body] = toErrorBody(err);
+    if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
+
+  app.get("/healthz", async (c) => {
+    try {
+      await services.store.kv.get(["healthz"]);
+      return c.json({ ok: true });
+    } catch {
+      return c.json({ ok: false, kv: "unreachable" }, 503);
+    }
+  });
+
+  const authenticated = authenticate({
+    resolve: (token) => auth.resolve(token),
+    allowedOrigins: config.allowedOrigins,
+    // An agent using the API is present (lib/assignment/presence.ts), sockets or not.
+    onPrincipal: ({ user }) => {
+      if (isStaff(user.role)) void presence.noteActivity(user.id);
+    },
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
+    }),
+  );
+  const signInLimit = rateLimit({
+    buckets: buckets.auth,
+    message: "Too many attempts from your address; wait a minute and retry.",
+  });
+  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
+  api.use(
+    "/conversations/:id/messages",
+    rateLimit({
+      buckets: buckets.ipFrames,
+      message: "Too many messages from your address; slow down and retry.",
+    }),
+  );
+  api.use(authenticated);
+  api.route("/auth", authRoutes(services));
+  api.route("/auth", claimRoutes(services));
+  api.route("/agents", agentRoutes(services));
+  api.route("/customers", customerRoutes(services));
+  api.route("/conversations", conversationRoutes(services));
+  api.route("/metrics", metricsRoutes(services));
+  app.route("/api", api);
+
+  app.route("/ws", wsRoutes(services));
+
+  app.use("*", pageSecurityHeaders());
+  if (pages) {
+    app.route("/_islands", islandAssets(pages.islands));
+    app.route("/", pageRoutes(services, pages, authenticated));
+  }
+  return app;
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve`. Used by main.ts
+ * (and each worker of WORKERS=N) and by the tests.
+ */
+import type { Config } from "../config.ts";
+import { openKv } from "../store/mod.ts";
+import { createServices, type Services } from "./services.ts";
+import { createApp } from "./app.ts";
+import { KnowledgeBase } from "../help/knowledge.ts";
+import { createBot } from "../bot/mod.ts";
+import { createFactsSource } from "../bot/facts.ts";
+import { createLogger } from "../log.ts";
+import { drain } from "./shutdown.ts";
+import type { IslandBuild } from "../islands/render.ts";
+import { loadIslands } from "../islands/prebuilt.ts";
+
+/** The islands are loaded once per process and setting (the bundles don't change while it runs). */
+const islandBuilds = new Map<string, Promise<IslandBuild>>();
+
+function islandsFor(settings: Config["islands"]): Promise<IslandBuild> {
+  const key = JSON.stringify(settings);
+  let build = islandBuilds.get(key);
+  if (!build) {
+    islandBuilds.set(key, build = loadIslands(settings));
+    build.catch(() => islandBuilds.delete(key));
+  }
+  return build;
+}
+
+export interface RunningServer {
+  services: Services;
+  url: string;
+  port: number;
+  /** Stops accepting, closes sockets with 1012, waits for commits and bot replies, closes KV. */
+  shutdown(): Promise<void>;
+  finished: Promise<void>;
+}
+
+export interface StartOptions {
+  kv?: Deno.Kv;
+  reusePort?: boolean;
+  onListen?: (url: string) => void;
+  bootstrapAdmin?: boolean;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
+  const kv = opts.kv ?? await openKv(config.kvPath);
+  const knowledge = await KnowledgeBase.load(config.knowledgeDir);
+  const log = createLogger(config.logLevel);
+  const bot = createBot(config, knowledge, log);
+  const facts = createFactsSource(config.customerApi, log);
+  const services = createServices(config, kv, { bot, facts, log });
+  if (opts.bootstrapAdmin !== false) {
+    await services.auth.bootstrapAdmin((line) => console.log(line));
+  }
+  services.start();
+  const app = createApp(services, { islands, knowledge });
+  const ac = new AbortController();
+  let resolveUrl: (url: string) => void;
+  const listening = new Promise<string>((r) => resolveUrl = r);
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    reusePort: opts.reusePort,
+    signal: ac.signal,
+    onListen: ({ hostname, port }) => {
+      const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+      resolveUrl(`http://${host}:${port}/`);
+    },
+  }, app.fetch);
+  const url = await listening;
+  opts.onListen?.(url);
+  return {
+    services,
+    url,
+    port: server.addr.port,
+    finished: server.finished,
+    shutdown: () => drain(services, () => ac.abort(), server.finished),
+  };
+}

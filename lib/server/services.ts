@@ -1,0 +1,173 @@
+/**
+ * The composition root: builds every service from the settings and an open KV, in dependency
+ * order, each given only what it uses. Nothing is patched after construction and nothing runs at
+ * import time; `start()` starts the background work (KV watch, feed, presence, session checks).
+ * main.ts (through ./server.ts) and the tests call `createServices`.
+ */
+import type { Config } from "../config.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { BucketMap } from "../token_bucket.ts";
+import { createStore, type Store } from "../store/mod.ts";
+import { checkLimitFor } from "../store/group_commit.ts";
+import { newFeedId } from "../store/feed.ts";
+import { OwnSignals } from "../realtime/own_signals.ts";
+import { Relay } from "../realtime/relay.ts";
+import { FeedReader, FeedWriter } from "../realtime/feed.ts";
+import { AgentFrames } from "../realtime/agent_frames.ts";
+import { QueueFrames } from "../realtime/queue_frames.ts";
+import { Publisher } from "../realtime/publisher.ts";
+import { Auth } from "../auth/auth.ts";
+import { SessionCheck } from "../auth/session_check.ts";
+import { Assigner } from "../assignment/assigner.ts";
+import { Presence } from "../assignment/presence.ts";
+import { BotRunner } from "../bot/runner.ts";
+import { type FactsSource, profileFacts } from "../bot/facts.ts";
+import type { Bot } from "../bot/types.ts";
+import { Chat } from "../chat/chat.ts";
+import { ReadState } from "../chat/read_state.ts";
+import { SocketRegistry } from "../ws/registry.ts";
+import { SocketGuards } from "../ws/guard.ts";
+import type { SocketDeps } from "../ws/client_socket.ts";
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  store: Store;
+  relay: Relay;
+  publisher: Publisher;
+  agentFrames: AgentFrames;
+  queueFrames: QueueFrames;
+  /** Reads what other instances did (started by `start`). */
+  feed: FeedReader;
+  sessionCheck: SessionCheck;
+  auth: Auth;
+  assigner: Assigner;
+  presence: Presence;
+  botRunner: BotRunner;
+  /** What the bot and the console know about a customer (lib/bot/facts.ts). */
+  facts: FactsSource;
+  chat: Chat;
+  reads: ReadState;
+  /** Rate-limit buckets: frames and HTTP messages per address, sign-ins per address. */
+  buckets: { ipFrames: BucketMap; auth: BucketMap };
+  /** Open sockets and the work their frames started (graceful shutdown). */
+  sockets: SocketRegistry;
+  /** What each WebSocket needs (lib/ws/client_socket.ts). */
+  socketDeps: SocketDeps;
+  /** Starts the KV watch, the feed reader, presence and the session check. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  bot: Bot;
+  facts?: FactsSource;
+  clock?: Clock;
+  /** Default: a logger at the configured level. */
+  log?: Logger;
+}
+
+export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions): Services {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const ownSignals = new OwnSignals();
+  const store = createStore(kv, {
+    clock,
+    maxChecks: checkLimitFor(config.kvPath),
+    onCommit: ownSignals,
+  });
+  const feedWriter = new FeedWriter(kv, ownSignals, log);
+  const relay = new Relay(kv, {
+    broadcast: config.broadcast,
+    ownSignals,
+    writeFeed: feedWriter.write,
+    newId: newFeedId,
+    log,
+  });
+  const agentFrames = new AgentFrames(store.users, relay, config.agentCapacity);
+  const queueFrames = new QueueFrames(store.conversations, relay, log);
+  const publisher = new Publisher(relay, agentFrames, queueFrames);
+  const feed = new FeedReader(kv, relay, store.conversations, {
+    agents: (ids) => agentFrames.deliverCurrent(ids),
+    queueMoved: () => void queueFrames.moved(),
+  }, log);
+  const sessionCheck = new SessionCheck(relay, store.users, log);
+  const auth = new Auth(store.users, config, relay);
+  const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
+  const presence = new Presence(store, assigner, {
+    graceMs: config.presenceGraceMs,
+    clock,
+    onError: (err) => log.error("presence failed", { err: String(err) }),
+  });
+  const facts = opts.facts ?? profileFacts;
+  const botRunner = new BotRunner({
+    store,
+    relay,
+    publisher,
+    requestHuman: (id) => assigner.requestHuman(id),
+    bot: opts.bot,
+    facts,
+    log,
+  });
+  const chat = new Chat(store, publisher, assigner, botRunner);
+  const reads = new ReadState(chat, store.reads, relay);
+  const { limits } = config;
+  const buckets = {
+    ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
+    auth: new BucketMap(limits.authPerMinute / 60, limits.authPerMinute, clock),
+  };
+  const sockets = new SocketRegistry();
+  const socketDeps: SocketDeps = {
+    auth,
+    chat,
+    reads,
+    presence,
+    delivery: {
+      relay,
+      messages: (id, after, limit) => store.conversations.messages(id, after, limit),
+      queueMoved: () => void queueFrames.moved(),
+      log,
+    },
+    guards: new SocketGuards(limits, buckets.ipFrames, clock),
+    registry: sockets,
+    log,
+    maxBufferedBytes: config.maxBufferedBytes,
+  };
+  return {
+    config,
+    clock,
+    log,
+    store,
+    relay,
+    publisher,
+    agentFrames,
+    queueFrames,
+    feed,
+    sessionCheck,
+    auth,
+    assigner,
+    presence,
+    botRunner,
+    facts,
+    chat,
+    reads,
+    buckets,
+    sockets,
+    socketDeps,
+    start() {
+      relay.startWatch();
+      presence.start();
+      feed.start();
+      sessionCheck.start();
+    },
+    async close() {
+      await presence.stop();
+      await botRunner.idle();
+      sessionCheck.stop();
+      relay.close();
+      store.close();
+    },
+  };
+}
