@@ -4,13 +4,15 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../lib/http/env.ts";
 import { originAllowed } from "../lib/http/origin.ts";
 import { requestToken, SESSION_COOKIE } from "../lib/http/cookies.ts";
-import { clientIp } from "../lib/http/client_ip.ts";
 import { ClientSocket } from "../lib/ws/client_socket.ts";
 import { badRequest, forbidden } from "../lib/errors.ts";
 import type { Services } from "../lib/server/services.ts";
 
 export function wsRoutes(
-  { auth, config, socketDeps }: Pick<Services, "auth" | "config" | "socketDeps">,
+  { auth, config, socketDeps, clientAddress }: Pick<
+    Services,
+    "auth" | "config" | "socketDeps" | "clientAddress"
+  >,
 ) {
   return new Hono<AppEnv>()
     .get("/", async (c) => {
@@ -23,7 +25,7 @@ export function wsRoutes(
       }
       const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
       const principal = token ? await auth.resolve(token) : null;
-      const ip = clientIp(c.env); // read before the upgrade consumes the request
+      const ip = clientAddress(c); // read before the upgrade consumes the request
       const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });
       new ClientSocket(socket, socketDeps, principal, ip);
       return response;

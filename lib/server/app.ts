@@ -65,6 +65,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   );
   const signInLimit = rateLimit({
     buckets: buckets.auth,
+    key: services.clientAddress,
     message: "Too many attempts from your address; wait a minute and retry.",
   });
   for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
@@ -72,6 +73,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     "/conversations/:id/messages",
     rateLimit({
       buckets: buckets.ipFrames,
+      key: services.clientAddress,
       message: "Too many messages from your address; slow down and retry.",
     }),
   );

@@ -29,6 +29,7 @@ import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
+import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
 
 export interface Services {
   config: Config;
@@ -56,6 +57,8 @@ export interface Services {
   sockets: SocketRegistry;
   /** What each WebSocket needs (lib/ws/client_socket.ts). */
   socketDeps: SocketDeps;
+  /** A request's client address (per-address limits, logs). */
+  clientAddress: ClientAddress;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -156,6 +159,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     buckets,
     sockets,
     socketDeps,
+    clientAddress: clientAddressResolver(),
     start() {
       relay.startWatch();
       presence.start();
