@@ -4,6 +4,7 @@
  */
 import type { Config } from "../config.ts";
 import { openKv } from "../store/mod.ts";
+import { migrate } from "../store/migrations.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
 import { KnowledgeBase } from "../help/knowledge.ts";
@@ -48,6 +49,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const kv = opts.kv ?? await openKv(config.kvPath);
   const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const log = createLogger(config.logLevel);
+  // Before anything serves or writes: indexes for what older versions wrote (resumable).
+  let logged = 0;
+  const migrated = await migrate(kv, {
+    onBatch: (step, n) => {
+      if (n - logged >= 10_000) {
+        log.info("migrating the store", { step, conversations: logged = n });
+      }
+    },
+  });
+  if (migrated) log.info("store migrated", { conversations: migrated });
   const bot = createBot(config, knowledge, log);
   const facts = createFactsSource(config.customerApi, log);
   const services = createServices(config, kv, { bot, facts, log });

@@ -11,7 +11,24 @@
  * | ["conversations", conversationId]                    | Conversation                           |
  * | ["conversations_by_customer", customerId, convId]    | null                                   |
  * | ["conversations_by_assignee", agentId, convId]       | null, while open + human + assigned    |
- * | ["waiting", waitingSince, convId]                    | null, while mode is "waiting" (queue)  |
+ * |                                                      | (also the open part of `assignee` lists)|
+ * | ["waiting", waitingSince, convId]                    | null, while open + waiting (the queue, |
+ * |                                                      | in order; see ./queue.ts)              |
+ * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waiting- |
+ * |                                                      | Since in ms (positions: ./queue.ts)    |
+ * | ["queue_version"]                                    | KvU64, +1 on every join or leave of the|
+ * |                                                      | queue; joins check it (./queue.ts)     |
+ * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, newest       |
+ * |                                                      | activity last (lists: ./lists.ts)      |
+ * | ["by_customer_open", customerId, convId]             | null, while open (a customer's list)   |
+ * | ["by_customer_resolved", customerId, updatedAt, id]  | null, once resolved                    |
+ * | ["by_assignee_resolved", agentId, updatedAt, convId] | null, resolved with an assignee        |
+ * | ["by_label", label, status, updatedAt, convId]       | null, per label of the conversation    |
+ * | ["counts", "state", status, mode]                    | KvU64: conversations in that state     |
+ * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee|
+ * | ["counts", "label", label, status]                   | KvU64: conversations with that label   |
+ * | ["migrations"]                                       | {version}: migrations done (./migrations.ts) |
+ * | ["migration_progress", version]                      | {after}: last conversation id migrated |
  * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
  * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
  * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
@@ -38,6 +55,33 @@ export const keys = {
   byAssigneePrefix: (agentId: string) => ["conversations_by_assignee", agentId] as const,
   waiting: (since: string, id: string) => ["waiting", since, id] as const,
   waitingPrefix: () => ["waiting"] as const,
+  waitingAt: (since: string) => ["waiting", since] as const,
+  /** The queue's order statistics (./queue.ts). */
+  queueTree: (node: number) => ["queue_tree", node] as const,
+  queueVersion: () => ["queue_version"] as const,
+  /** List indexes (./lists.ts): written in the same commits as the records they point at. */
+  byState: (status: string, mode: string, updatedAt: string, id: string) =>
+    ["by_state", status, mode, updatedAt, id] as const,
+  byStatePrefix: (status: string, mode: string) => ["by_state", status, mode] as const,
+  customerOpen: (customerId: string, id: string) => ["by_customer_open", customerId, id] as const,
+  customerOpenPrefix: (customerId: string) => ["by_customer_open", customerId] as const,
+  customerResolved: (customerId: string, updatedAt: string, id: string) =>
+    ["by_customer_resolved", customerId, updatedAt, id] as const,
+  customerResolvedPrefix: (customerId: string) => ["by_customer_resolved", customerId] as const,
+  assigneeResolved: (agentId: string, updatedAt: string, id: string) =>
+    ["by_assignee_resolved", agentId, updatedAt, id] as const,
+  assigneeResolvedPrefix: (agentId: string) => ["by_assignee_resolved", agentId] as const,
+  byLabel: (label: string, status: string, updatedAt: string, id: string) =>
+    ["by_label", label, status, updatedAt, id] as const,
+  byLabelPrefix: (label: string, status: string) => ["by_label", label, status] as const,
+  /** Filter counts (KvU64, moved with `sum` in the commits that move the lists). */
+  countState: (status: string, mode: string) => ["counts", "state", status, mode] as const,
+  countAssignee: (agentId: string, status: string) =>
+    ["counts", "assignee", agentId, status] as const,
+  countLabel: (label: string, status: string) => ["counts", "label", label, status] as const,
+  /** Start-up migrations (./migrations.ts). */
+  migrations: () => ["migrations"] as const,
+  migrationProgress: (version: number) => ["migration_progress", version] as const,
   message: (conversationId: string, seq: number) => ["messages", conversationId, seq] as const,
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,

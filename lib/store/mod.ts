@@ -5,6 +5,7 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
+import { ConversationLists } from "./list_query.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -14,6 +15,8 @@ export interface Store {
   kv: Deno.Kv;
   users: Users;
   conversations: Conversations;
+  /** Pages of conversations and the filter counts (./list_query.ts). */
+  lists: ConversationLists;
   /** Read positions (./reads.ts). */
   reads: Reads;
   close(): void;
@@ -46,6 +49,7 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     kv,
     users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
+    lists: new ConversationLists(kv),
     reads: new Reads(kv),
     close: () => kv.close(),
   };

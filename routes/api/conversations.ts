@@ -4,6 +4,7 @@ import type { AppEnv } from "../../lib/http/env.ts";
 import { principal } from "../../lib/http/authenticate.ts";
 import { readBody, readQuery } from "../../lib/http/parse.ts";
 import {
+  listFilterQuery,
   listQuery,
   messagesQuery,
   readReceiptBody,
@@ -20,9 +21,14 @@ export function conversationRoutes({ chat, reads }: Pick<Services, "chat" | "rea
     })
     .get("/", async (c) => {
       const { user } = principal(c);
-      const filter = readQuery(c, listQuery);
-      const conversations = await chat.list(user, filter);
-      return c.json({ conversations: await reads.annotate(user, conversations) });
+      const { limit, cursor, ...filter } = readQuery(c, listQuery);
+      const page = await chat.list(user, filter, limit, cursor);
+      const conversations = await reads.annotate(user, page.conversations);
+      return c.json({ ...page, conversations });
+    })
+    .get("/counts", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ counts: await chat.counts(user, readQuery(c, listFilterQuery)) });
     })
     .get("/:id", async (c) => {
       const { user } = principal(c);

@@ -1,0 +1,135 @@
+/**
+ * Start-up migrations of the store (key shapes in ./keys.ts). ["migrations"] holds the version
+ * the store is at; each step brings it one version up and records its progress under
+ * ["migration_progress", version], so a crash resumes where it stopped. Every batch of a step is
+ * one commit that checks the progress entry: two instances starting at once work through the
+ * same step together, each batch is applied exactly once, and the loser of a race re-reads the
+ * progress and carries on. The server runs `migrate` before it serves (lib/server/server.ts), so
+ * nothing of this version writes meanwhile.
+ *
+ * Steps:
+ * 1. Lists (issue 11): the list indexes, filter counts and queue counters (./lists.ts) for
+ *    conversations written before they existed. A conversation whose ["by_state", …] entry is
+ *    there was written with all of them, and is skipped.
+ *
+ * A process of an older version writing during the upgrade does not maintain the indexes; upgrade
+ * without overlapping such processes (see docs/operations.md).
+ */
+import { keys } from "./keys.ts";
+import type { Conversation } from "../contract/types.ts";
+import { getManyBatched } from "./batch.ts";
+import { reindex } from "./lists.ts";
+import type { Writes } from "./queue.ts";
+
+export const LATEST_VERSION = 1;
+
+export interface MigrateOptions {
+  /** Conversations read per batch (the commit also stays under MAX_MUTATIONS). */
+  batchSize?: number;
+  /** Told of each committed batch (progress logs; tests stop here to simulate a crash). */
+  onBatch?: (step: number, migrated: number) => void;
+}
+
+interface Progress {
+  /** The last conversation id looked at. */
+  after: string | null;
+  done: boolean;
+}
+
+const MAX_MUTATIONS = 900;
+
+/** Brings the store to LATEST_VERSION; returns the conversations this call indexed. */
+export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<number> {
+  let migrated = 0;
+  for (;;) {
+    const state = await kv.get<{ version: number }>(keys.migrations());
+    const version = state.value?.version ?? 0;
+    if (version >= LATEST_VERSION) return migrated;
+    const step = version + 1;
+    migrated += await indexLists(kv, step, opts);
+    // Whoever commits first records the version; the others read it on their next turn.
+    await kv.atomic().check(state).set(keys.migrations(), { version: step }).commit();
+  }
+}
+
+/** Step 1: list indexes, counters and queue counters for conversations that have none. */
+async function indexLists(kv: Deno.Kv, step: number, opts: MigrateOptions): Promise<number> {
+  const batchSize = opts.batchSize ?? 200;
+  let migrated = 0;
+  for (;;) {
+    const progress = await kv.get<Progress>(keys.migrationProgress(step));
+    if (progress.value?.done) return migrated;
+    const after = progress.value?.after ?? null;
+    const records: Conversation[] = [];
+    const selector = after
+      ? { prefix: keys.conversationsPrefix(), start: keys.conversation(after) }
+      : { prefix: keys.conversationsPrefix() };
+    for await (const e of kv.list<Conversation>(selector, { limit: batchSize + 1 })) {
+      if (e.value.id !== after) records.push(e.value);
+    }
+    const batch = records.slice(0, batchSize);
+    const indexed = await getManyBatched(
+      kv,
+      batch.map((c) => keys.byState(c.status, c.mode, c.updatedAt, c.id)),
+    );
+    const writes = new MergedWrites();
+    let last = after, count = 0;
+    for (const [i, c] of batch.entries()) {
+      if (indexed[i].versionstamp === null) {
+        const trial = writes.copy();
+        reindex(trial, null, c);
+        if (trial.size > MAX_MUTATIONS && count > 0) break;
+        writes.adopt(trial);
+        count++;
+      }
+      last = c.id;
+    }
+    const done = last === (records.at(-1)?.id ?? after) && records.length <= batchSize;
+    const op = kv.atomic().check(progress);
+    writes.apply(op);
+    op.set(keys.migrationProgress(step), { after: last, done } satisfies Progress);
+    if (!(await op.commit()).ok) continue; // another instance did this batch
+    migrated += count;
+    opts.onBatch?.(step, migrated);
+    if (done) return migrated;
+  }
+}
+
+/** Writes of many conversations, with the counter sums of one key added up (fewer mutations). */
+class MergedWrites implements Writes {
+  #sets = new Map<string, Deno.KvKey>();
+  #deletes = new Map<string, Deno.KvKey>();
+  #sums = new Map<string, { key: Deno.KvKey; n: bigint }>();
+
+  get size() {
+    return this.#sets.size + this.#deletes.size + this.#sums.size;
+  }
+  set(key: Deno.KvKey, _value: null) {
+    this.#sets.set(JSON.stringify(key), key);
+  }
+  delete(key: Deno.KvKey) {
+    this.#deletes.set(JSON.stringify(key), key);
+  }
+  sum(key: Deno.KvKey, n: bigint) {
+    const id = JSON.stringify(key);
+    const known = this.#sums.get(id);
+    this.#sums.set(id, { key, n: ((known?.n ?? 0n) + n) % (1n << 64n) });
+  }
+  copy(): MergedWrites {
+    const out = new MergedWrites();
+    out.#sets = new Map(this.#sets);
+    out.#deletes = new Map(this.#deletes);
+    out.#sums = new Map(this.#sums);
+    return out;
+  }
+  adopt(other: MergedWrites) {
+    this.#sets = other.#sets;
+    this.#deletes = other.#deletes;
+    this.#sums = other.#sums;
+  }
+  apply(op: Deno.AtomicOperation) {
+    for (const key of this.#deletes.values()) op.delete(key);
+    for (const key of this.#sets.values()) op.set(key, null);
+    for (const { key, n } of this.#sums.values()) if (n !== 0n) op.sum(key, n);
+  }
+}
