@@ -94,12 +94,12 @@ export class Assigner {
       this.events.changed(assigned);
       return assigned.conversation;
     }
-    const since = new Date(this.clock.now()).toISOString();
+    // Joins the end of the line: the store stamps waitingSince in the queueing commit.
     const queued = await this.store.conversations.change(
       id,
       (c) =>
         c.status !== "open" || c.mode !== "bot" ? null : {
-          next: { ...c, mode: "waiting", waitingSince: since },
+          next: { ...c, mode: "waiting", waitingSince: null },
           system: (position) =>
             `All our agents are busy right now. You're number ${position} in the queue; ` +
             MEANWHILE,

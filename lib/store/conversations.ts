@@ -280,15 +280,20 @@ export class Conversations {
         }
         addAgents(op, ids);
       }
-      if (next.mode === "waiting" && next.status === "open") next.waitingSince ??= now;
-      else next.waitingSince = null;
-
+      const queued = next.mode === "waiting" && next.status === "open";
+      if (!queued) next.waitingSince = null;
+      // A new arrival joins behind everyone (its since after the queue's last), and a text that
+      // names the place in line is computed here: both read the queue, so its version is checked
+      // in the commit, and a join or leave committed meanwhile makes this retry (./queue.ts).
+      const arrives = queued && !next.waitingSince;
       let text = decision.system;
+      if (arrives || typeof text === "function") op.check(await this.queue.version());
+      if (arrives) {
+        next.waitingSince = await this.queue.sinceForNew(now);
+        if (next.humanRequestedAt === now) next.humanRequestedAt = next.waitingSince;
+      }
       if (typeof text === "function") {
-        // The text names the place in line: read the queue's version first and check it in the
-        // commit, so that a join or leave committed meanwhile makes this retry (./queue.ts).
         const place = queuedOf(next);
-        op.check(await this.queue.version());
         text = text(place ? await this.queue.position(place) : 0);
       }
       let message: Message | null = null;

@@ -64,7 +64,9 @@ async function indexLists(kv: Deno.Kv, step: number, opts: MigrateOptions): Prom
     const selector = after
       ? { prefix: keys.conversationsPrefix(), start: keys.conversation(after) }
       : { prefix: keys.conversationsPrefix() };
-    for await (const e of kv.list<Conversation>(selector, { limit: batchSize + 1 })) {
+    // One more than a batch (and `after` itself, listed first): is there more after this batch?
+    const limit = batchSize + (after ? 2 : 1);
+    for await (const e of kv.list<Conversation>(selector, { limit })) {
       if (e.value.id !== after) records.push(e.value);
     }
     const batch = records.slice(0, batchSize);

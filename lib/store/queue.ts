@@ -94,6 +94,20 @@ export class Queue {
     return out;
   }
 
+  /**
+   * The waitingSince of a new arrival at `now`: after the last entry's, so that arrivals line up
+   * in the order of their (version-checked) commits even when clocks or milliseconds collide.
+   */
+  async sinceForNew(now: string): Promise<string> {
+    let last: string | null = null;
+    for await (
+      const e of this.kv.list({ prefix: keys.waitingPrefix() }, { reverse: true, limit: 1 })
+    ) {
+      last = String(e.key[1]);
+    }
+    return last !== null && last >= now ? new Date(Date.parse(last) + 1).toISOString() : now;
+  }
+
   /** How many wait (the open/waiting filter count). */
   async size(): Promise<number> {
     return countOf((await this.kv.get(keys.countState("open", "waiting"))).value);
@@ -129,16 +143,22 @@ export class Queue {
   }
 
   async #byListing(entries: QueueEntry[]): Promise<Map<string, number>> {
-    const wanted = new Set(entries.map((e) => e.id));
-    const out = new Map<string, number>();
-    let place = 0;
+    const listed: QueueEntry[] = [];
     for await (const e of this.kv.list({ prefix: keys.waitingPrefix() }, { batchSize: 1000 })) {
-      place++;
-      const id = String(e.key[2]);
-      if (wanted.has(id)) out.set(id, place);
+      listed.push({ since: String(e.key[1]), id: String(e.key[2]) });
     }
-    // Entries not (or no longer) in the queue: where they would join.
-    for (const e of entries) if (!out.has(e.id)) out.set(e.id, place + 1);
+    // Place = 1 + entries listed before it (binary search: the listing is in order).
+    const out = new Map<string, number>();
+    for (const e of entries) {
+      let lo = 0, hi = listed.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const m = listed[mid];
+        if (m.since < e.since || (m.since === e.since && m.id < e.id)) lo = mid + 1;
+        else hi = mid;
+      }
+      out.set(e.id, lo + 1);
+    }
     return out;
   }
 
