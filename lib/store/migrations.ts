@@ -37,6 +37,12 @@ interface Progress {
 }
 
 const MAX_MUTATIONS = 900;
+/** Index keys the code before list indexes wrote already (with the record): not written again. */
+const WRITTEN_BEFORE = new Set([
+  "conversations_by_customer",
+  "conversations_by_assignee",
+  "waiting",
+]);
 
 /** Brings the store to LATEST_VERSION; returns the conversations this call indexed. */
 export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<number> {
@@ -78,10 +84,7 @@ async function indexLists(kv: Deno.Kv, step: number, opts: MigrateOptions): Prom
     let last = after, count = 0;
     for (const [i, c] of batch.entries()) {
       if (indexed[i].versionstamp === null) {
-        const trial = writes.copy();
-        reindex(trial, null, c);
-        if (trial.size > MAX_MUTATIONS && count > 0) break;
-        writes.adopt(trial);
+        if (!writes.add((w) => reindex(w, null, c), MAX_MUTATIONS) && count > 0) break;
         count++;
       }
       last = c.id;
@@ -98,39 +101,43 @@ async function indexLists(kv: Deno.Kv, step: number, opts: MigrateOptions): Prom
 }
 
 /** Writes of many conversations, with the counter sums of one key added up (fewer mutations). */
-class MergedWrites implements Writes {
+class MergedWrites {
   #sets = new Map<string, Deno.KvKey>();
-  #deletes = new Map<string, Deno.KvKey>();
   #sums = new Map<string, { key: Deno.KvKey; n: bigint }>();
 
   get size() {
-    return this.#sets.size + this.#deletes.size + this.#sums.size;
+    return this.#sets.size + this.#sums.size;
   }
-  set(key: Deno.KvKey, _value: null) {
-    this.#sets.set(JSON.stringify(key), key);
+
+  /**
+   * Adds what `write` writes (sets and sums; the migration deletes nothing), unless that would
+   * take the mutations past `limit`: then adds nothing and returns false.
+   */
+  add(write: (w: Writes) => void, limit: number): boolean {
+    const sets: Deno.KvKey[] = [], sums: { key: Deno.KvKey; n: bigint }[] = [];
+    write({
+      set: (key) => WRITTEN_BEFORE.has(String(key[0])) || sets.push(key),
+      delete: () => {
+        throw new Error("the migration only adds");
+      },
+      sum: (key, n) => sums.push({ key, n }),
+    });
+    const setIds = sets.map((k) => JSON.stringify(k)),
+      sumIds = sums.map((s) => JSON.stringify(s.key));
+    const fresh = new Set([
+      ...setIds.filter((id) => !this.#sets.has(id)),
+      ...sumIds.filter((id) => !this.#sums.has(id)).map((id) => `+${id}`),
+    ]);
+    if (this.size + fresh.size > limit) return false;
+    sets.forEach((key, i) => this.#sets.set(setIds[i], key));
+    sums.forEach(({ key, n }, i) => {
+      const known = this.#sums.get(sumIds[i]);
+      this.#sums.set(sumIds[i], { key, n: ((known?.n ?? 0n) + n) % (1n << 64n) });
+    });
+    return true;
   }
-  delete(key: Deno.KvKey) {
-    this.#deletes.set(JSON.stringify(key), key);
-  }
-  sum(key: Deno.KvKey, n: bigint) {
-    const id = JSON.stringify(key);
-    const known = this.#sums.get(id);
-    this.#sums.set(id, { key, n: ((known?.n ?? 0n) + n) % (1n << 64n) });
-  }
-  copy(): MergedWrites {
-    const out = new MergedWrites();
-    out.#sets = new Map(this.#sets);
-    out.#deletes = new Map(this.#deletes);
-    out.#sums = new Map(this.#sums);
-    return out;
-  }
-  adopt(other: MergedWrites) {
-    this.#sets = other.#sets;
-    this.#deletes = other.#deletes;
-    this.#sums = other.#sums;
-  }
+
   apply(op: Deno.AtomicOperation) {
-    for (const key of this.#deletes.values()) op.delete(key);
     for (const key of this.#sets.values()) op.set(key, null);
     for (const { key, n } of this.#sums.values()) if (n !== 0n) op.sum(key, n);
   }
