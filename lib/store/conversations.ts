@@ -293,8 +293,14 @@ export class Conversations {
         if (next.humanRequestedAt === now) next.humanRequestedAt = next.waitingSince;
       }
       if (typeof text === "function") {
+        // An arrival joins at the end: its place is the queue's size + 1 (one counter).
         const place = queuedOf(next);
-        text = text(place ? await this.queue.position(place) : 0);
+        const position = !place
+          ? 0
+          : arrives
+          ? await this.queue.size() + 1
+          : await this.queue.position(place);
+        text = text(position);
       }
       let message: Message | null = null;
       if (text) {
