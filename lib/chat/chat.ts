@@ -9,13 +9,13 @@ import type { Appended, Changed, Decision } from "../store/conversations.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
-import {
-  type Conversation,
-  type ConversationMode,
-  type ConversationStatus,
-  MAX_MESSAGE_LENGTH,
-  type Message,
+import type {
+  Conversation,
+  ConversationMode,
+  ConversationStatus,
+  Message,
 } from "../contract/types.ts";
+import { longerThan, MAX_MESSAGE_LENGTH, MAX_MESSAGE_UNITS } from "../contract/text.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -85,8 +85,12 @@ export class Chat {
     text: string,
     clientId?: string,
   ): Promise<Appended> {
-    if (text.length > MAX_MESSAGE_LENGTH) {
-      throw tooLarge(`text: messages are at most ${MAX_MESSAGE_LENGTH} characters.`);
+    // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
+    if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
+      throw tooLarge(
+        `text: messages are at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters; ` +
+          "split it into several messages.",
+      );
     }
     const staff = isStaff(user.role);
     // For a customer the last known state will do (append re-checks it against KV); a cached record

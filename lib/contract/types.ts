@@ -65,4 +65,4 @@ export interface Message {
   clientId?: string;
 }
 
-export const MAX_MESSAGE_LENGTH = 4000;
+export { MAX_MESSAGE_LENGTH } from "./text.ts";

@@ -10,6 +10,7 @@ import type { Services } from "./services.ts";
 import type { AppEnv } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { rateLimit } from "../http/rate_limit.ts";
+import { shortPath } from "../http/parse.ts";
 import { errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
@@ -33,10 +34,14 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   app.use(compress());
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
-    if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
+    if (status === 500) {
+      log.error("request failed", { path: shortPath(c.req.path), err: String(err).slice(0, 500) });
+    }
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `Nothing at ${shortPath(c.req.path, 100)}.`), 404)
+  );
 
   app.get("/healthz", async (c) => {
     try {

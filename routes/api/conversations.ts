@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/http/env.ts";
 import { principal } from "../../lib/http/authenticate.ts";
-import { readBody, readQuery } from "../../lib/http/parse.ts";
+import { idParam, readBody, readQuery } from "../../lib/http/parse.ts";
 import {
   listQuery,
   messagesQuery,
@@ -13,7 +13,10 @@ import {
 import type { Services } from "../../lib/server/services.ts";
 
 export function conversationRoutes({ chat, reads }: Pick<Services, "chat" | "reads">) {
+  const conversationId = idParam("Conversation");
   return new Hono<AppEnv>()
+    .use("/:id", conversationId)
+    .use("/:id/*", conversationId)
     .post("/", async (c) => {
       const { user } = principal(c, ["guest", "customer"]);
       return c.json({ conversation: await chat.start(user) }, 201);
