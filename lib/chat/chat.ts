@@ -28,12 +28,19 @@ export interface ListFilter {
 const resolvedError = () =>
   conflict("This conversation is resolved. Start a new conversation to talk to us again.");
 
+/** Open conversations one customer may have at once (MAX_OPEN_CONVERSATIONS_*). */
+export interface OpenLimits {
+  maxOpenGuest: number;
+  maxOpenCustomer: number;
+}
+
 export class Chat {
   constructor(
     private store: Store,
     private publisher: Publisher,
     private assigner: Assigner,
     private bot: BotRunner,
+    private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -47,7 +54,8 @@ export class Chat {
 
   async start(user: UserRecord): Promise<Conversation> {
     if (isStaff(user.role)) throw forbidden("Only customers and guests start conversations.");
-    const appended = await this.store.conversations.create(user, this.bot.greeting(user));
+    const maxOpen = user.role === "guest" ? this.limits.maxOpenGuest : this.limits.maxOpenCustomer;
+    const appended = await this.store.conversations.create(user, this.bot.greeting(user), maxOpen);
     this.publisher.appended(appended);
     return appended.conversation;
   }

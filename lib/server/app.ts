@@ -7,9 +7,9 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import type { Services } from "./services.ts";
-import type { AppEnv } from "../http/env.ts";
+import type { AppEnv, Ctx } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { rateLimit } from "../http/rate_limit.ts";
+import { rateLimit, waitText } from "../http/rate_limit.ts";
 import { shortPath } from "../http/parse.ts";
 import { errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
@@ -83,6 +83,25 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     }),
   );
   api.use(authenticated);
+  // Floods of new conversations and handoffs: per user (after authentication) and per address.
+  const byUser = (c: Ctx) => c.var.principal?.user.id ?? services.clientAddress(c);
+  const started = (s: number) =>
+    `You have started many conversations in a short time. Carry on in the one you have open, ` +
+    `or try again in ${waitText(s)}.`;
+  api.use(
+    "/conversations",
+    rateLimit({ buckets: buckets.conversations, key: byUser, message: started }),
+    rateLimit({ buckets: buckets.ipConversations, key: services.clientAddress, message: started }),
+  );
+  const handoffs = (s: number) =>
+    `You have asked for a person many times in a short time. Please try again in ${
+      waitText(s)
+    }; the assistant can keep helping meanwhile.`;
+  api.use(
+    "/conversations/:id/handoff",
+    rateLimit({ buckets: buckets.handoffs, key: byUser, message: handoffs }),
+    rateLimit({ buckets: buckets.ipHandoffs, key: services.clientAddress, message: handoffs }),
+  );
   api.route("/auth", authRoutes(services));
   api.route("/auth", claimRoutes(services));
   api.route("/agents", agentRoutes(services));
