@@ -15,7 +15,12 @@ import type {
   ConversationStatus,
   Message,
 } from "../contract/types.ts";
-import { longerThan, MAX_MESSAGE_LENGTH, MAX_MESSAGE_UNITS } from "../contract/text.ts";
+import {
+  isolateName,
+  longerThan,
+  MAX_MESSAGE_LENGTH,
+  MAX_MESSAGE_UNITS,
+} from "../contract/text.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -23,6 +28,32 @@ export interface ListFilter {
   mode?: ConversationMode;
   /** "me" or an agent id. */
   assignee?: string;
+}
+
+/**
+ * Refuses a staff member's message to a conversation another agent holds: they take it over
+ * first (the console asks them to confirm), so nothing is taken silently.
+ */
+function heldElsewhere(c: Conversation, user: UserRecord): void {
+  if (c.status !== "open" || c.mode !== "human" || !c.assigneeId || c.assigneeId === user.id) {
+    return;
+  }
+  throw conflict(
+    `${isolateName(c.assigneeName ?? "Another agent")} is handling this conversation. ` +
+      "Take it over first to reply.",
+  );
+}
+
+/** Who held the conversation and who moved it (`Conversation.handover`). */
+function handover(kind: "takeover" | "transfer", c: Conversation, by: UserRecord) {
+  return {
+    kind,
+    fromId: c.assigneeId!,
+    fromName: c.assigneeName ?? "",
+    byId: by.id,
+    byName: by.name,
+    seq: c.lastSeq + 1,
+  };
 }
 
 const resolvedError = () =>
@@ -109,7 +140,12 @@ export class Chat {
       conv = await this.store.conversations.get(id);
     }
     if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
-    if (staff && conv.mode !== "human" && conv.status === "open") await this.takeover(user, id);
+    // Staff: writing to the bot's or the queue's conversation takes it over (within capacity);
+    // writing to another agent's is refused: taking it from them is explicit (`takeover`).
+    if (staff && conv.status === "open") {
+      if (conv.mode !== "human") await this.takeover(user, id);
+      else heldElsewhere(conv, user);
+    }
     const appended = await this.store.conversations.append({
       conversationId: id,
       sender: staff ? "agent" : "customer",
@@ -120,6 +156,7 @@ export class Chat {
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
+      if (staff) heldElsewhere(c, user);
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
@@ -136,18 +173,40 @@ export class Chat {
     return await this.assigner.requestHuman(id);
   }
 
-  /** An agent takes the conversation: the bot goes quiet at once. */
+  /**
+   * An agent takes the conversation: the bot goes quiet at once. Agents stay within their
+   * capacity (409 otherwise); admins may go past it. Taking it from another agent is said in the
+   * conversation ("Ann took over from Bob.") and recorded in `handover`, which tells the previous
+   * holder's console (the inbox's conversation frame).
+   */
   async takeover(user: UserRecord, id: string): Promise<Conversation> {
     if (!isStaff(user.role)) throw forbidden("Only agents can take over a conversation.");
     await this.visible(user, id);
-    const result = await this.#change(id, (c) => {
+    const force = user.role === "admin";
+    const result = await this.store.conversations.change(id, (c) => {
       if (c.status === "resolved") throw resolvedError();
       if (c.mode === "human" && c.assigneeId === user.id) return null;
-      return {
-        next: { ...c, mode: "human", assigneeId: user.id, assigneeName: user.name },
-        system: `${user.name} joined the conversation.`,
+      const next: Conversation = {
+        ...c,
+        mode: "human",
+        assigneeId: user.id,
+        assigneeName: user.name,
       };
-    });
+      if (c.mode !== "human" || !c.assigneeId) {
+        return { next, system: `${isolateName(user.name)} joined the conversation.` };
+      }
+      const from = c.assigneeName ?? "another agent";
+      next.handover = handover("takeover", c, user);
+      return { next, system: `${isolateName(user.name)} took over from ${isolateName(from)}.` };
+    }, force ? undefined : this.assigner.takeoverCapacity);
+    if (!result) {
+      throw conflict(
+        "You're at your capacity of open conversations. Resolve or hand one back first, " +
+          "or ask an admin to take this one.",
+      );
+    }
+    this.publisher.changed(result);
+    if (result.changed) await this.assigner.drainQueue();
     this.bot.stop(id);
     return result.conversation;
   }
@@ -176,12 +235,23 @@ export class Chat {
     const result = await this.store.conversations.change(id, (c) => {
       if (c.status === "resolved") throw resolvedError();
       if (c.mode === "human" && c.assigneeId === target.id) return null;
+      const next: Conversation = {
+        ...c,
+        mode: "human",
+        assigneeId: target.id,
+        assigneeName: target.name,
+      };
+      if (c.mode === "human" && c.assigneeId) next.handover = handover("transfer", c, user);
       return {
-        next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
-        system: `${user.name} transferred the conversation to ${target.name}.`,
+        next,
+        system: `${isolateName(user.name)} transferred the conversation to ${
+          isolateName(target.name)
+        }.`,
       };
     }, force ? undefined : this.assigner.transferCapacity);
-    if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
+    if (!result) {
+      throw conflict(`${isolateName(target.name)} is offline or at capacity; try another agent.`);
+    }
     this.publisher.changed(result);
     await this.assigner.drainQueue();
     return result.conversation;
@@ -192,7 +262,7 @@ export class Chat {
     const result = await this.#change(id, (c) =>
       c.status === "resolved" ? null : {
         next: { ...c, status: "resolved" },
-        system: `${user.name} resolved the conversation.`,
+        system: `${isolateName(user.name)} resolved the conversation.`,
       });
     this.bot.stop(id);
     return result.conversation;
