@@ -5,7 +5,13 @@
  * expiring (record and session, with KV expiry) while a guest who chats is kept.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type Session, startTestServer, type TestServer, withTestServer } from "./helpers.ts";
+import {
+  type ApiResponse,
+  type Session,
+  startTestServer,
+  type TestServer,
+  withTestServer,
+} from "./helpers.ts";
 import { until } from "./wait.ts";
 import { testConfig } from "../lib/config.ts";
 import { createServices } from "../lib/server/services.ts";
@@ -18,11 +24,12 @@ const start = (server: TestServer, s: Session) =>
 const handoff = (server: TestServer, s: Session, id: string) =>
   server.api.request("POST", `/api/conversations/${id}/handoff`, { token: s.token });
 
-function assertLimited(res: { status: number; body: any; headers: Headers }, what: RegExp) {
+function assertLimited(res: ApiResponse, what: RegExp) {
   assertEquals(res.status, 429, JSON.stringify(res.body));
-  assertEquals(res.body.error.code, "rate_limited");
-  assert(what.test(res.body.error.message), res.body.error.message);
-  assert(/try again in \d+ (seconds?|minutes|hours)/.test(res.body.error.message));
+  assertEquals((res.body as { error: { code: string } }).error.code, "rate_limited");
+  const { message } = (res.body as { error: { message: string } }).error;
+  assert(what.test(message), message);
+  assert(/try again in \d+ (seconds?|minutes|hours)/.test(message), message);
   assert(Number(res.headers.get("retry-after")) >= 1, "Retry-After");
 }
 

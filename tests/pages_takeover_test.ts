@@ -10,66 +10,70 @@ import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
 import { withTestServer } from "./helpers.ts";
 import { log, noErrors, openConsole, openPage, seeOnce } from "./pages_helpers.ts";
 
-Deno.test("takeover from another agent: confirm naming them; they are told", BROWSER_TEST, () =>
-  withTestServer(async (server) => {
-    const { api } = server;
-    const admin = await server.admin();
-    const bob = await api.agent(admin, "Bob Agent", "bob@example.com", "busy");
-    const ann = await api.agent(admin, "Ann Agent", "ann@example.com", "busy");
-    const carol = await api.guest("Carol");
-    const conv = await api.start(carol);
-    await api.request("POST", `/api/conversations/${conv.id}/messages`, {
-      token: carol.token,
-      body: { text: "Where is my parcel?" },
-    });
-    await api.request("POST", `/api/conversations/${conv.id}/takeover`, { token: bob.token });
-
-    await withBrowser(async (browser) => {
-      const bobConsole = await openConsole(browser, server, bob.token);
-      const annConsole = await openConsole(browser, server, ann.token);
-      const a = annConsole.page, b = bobConsole.page;
-      await a.getByRole("group", { name: "Filter conversations" })
-        .getByRole("button", { name: /^All open / }).click();
-      await a.getByRole("link", { name: /Carol/ }).click();
-      await seeOnce(a, "Where is my parcel?");
-      // Bob holds it: Ann can't write into it.
-      const composer = a.getByRole("textbox", { name: "Message" });
-      assert(await composer.isDisabled(), "the composer is off while Bob holds it");
-      assert(/Bob Agent is handling this conversation/.test(
-        (await composer.getAttribute("placeholder")) ?? "",
-      ));
-
-      const takeOver = a.getByRole("button", { name: "Take over", exact: true });
-      await takeOver.click();
-      const confirm = a.getByRole("alertdialog");
-      await confirm.getByText("Bob Agent is handling this conversation.").waitFor();
-      await screenshot(a, "agent-takeover-confirm");
-      await confirm.getByRole("button", { name: "Cancel" }).click();
-      await confirm.waitFor({ state: "detached" });
-      const still = await api.request("GET", `/api/conversations/${conv.id}`, {
-        token: admin.token,
+Deno.test(
+  "takeover from another agent: confirm naming them; they are told",
+  BROWSER_TEST,
+  () =>
+    withTestServer(async (server) => {
+      const { api } = server;
+      const admin = await server.admin();
+      const bob = await api.agent(admin, "Bob Agent", "bob@example.com", "busy");
+      const ann = await api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+      const carol = await api.guest("Carol");
+      const conv = await api.start(carol);
+      await api.request("POST", `/api/conversations/${conv.id}/messages`, {
+        token: carol.token,
+        body: { text: "Where is my parcel?" },
       });
-      assertEquals(still.body.conversation.assigneeId, bob.user.id, "Cancel changed nothing");
+      await api.request("POST", `/api/conversations/${conv.id}/takeover`, { token: bob.token });
 
-      await takeOver.click();
-      await a.getByRole("button", { name: "Take over from Bob Agent" }).click();
-      await log(a).getByText("Ann Agent took over from Bob Agent.").waitFor();
-      await composer.waitFor({ state: "visible" });
-      await a.waitForFunction(() =>
-        !(document.querySelector("textarea[aria-label=Message]") as HTMLTextAreaElement).disabled
-      );
+      await withBrowser(async (browser) => {
+        const bobConsole = await openConsole(browser, server, bob.token);
+        const annConsole = await openConsole(browser, server, ann.token);
+        const a = annConsole.page, b = bobConsole.page;
+        await a.getByRole("group", { name: "Filter conversations" })
+          .getByRole("button", { name: /^All open / }).click();
+        await a.getByRole("link", { name: /Carol/ }).click();
+        await seeOnce(a, "Where is my parcel?");
+        // Bob holds it: Ann can't write into it.
+        const composer = a.getByRole("textbox", { name: "Message" });
+        assert(await composer.isDisabled(), "the composer is off while Bob holds it");
+        assert(/Bob Agent is handling this conversation/.test(
+          (await composer.getAttribute("placeholder")) ?? "",
+        ));
 
-      // Bob's console: a notice, live.
-      const notice = b.getByRole("status").getByText(
-        "Ann Agent took over your conversation with Carol.",
-      );
-      await notice.waitFor();
-      await screenshot(b, "agent-taken-over-notice");
-      await b.getByRole("button", { name: "Dismiss" }).click();
-      await notice.waitFor({ state: "detached" });
-      noErrors(annConsole, bobConsole);
-    });
-  }));
+        const takeOver = a.getByRole("button", { name: "Take over", exact: true });
+        await takeOver.click();
+        const confirm = a.getByRole("alertdialog");
+        await confirm.getByText("Bob Agent is handling this conversation.").waitFor();
+        await screenshot(a, "agent-takeover-confirm");
+        await confirm.getByRole("button", { name: "Cancel" }).click();
+        await confirm.waitFor({ state: "detached" });
+        const still = await api.request("GET", `/api/conversations/${conv.id}`, {
+          token: admin.token,
+        });
+        assertEquals(still.body.conversation.assigneeId, bob.user.id, "Cancel changed nothing");
+
+        await takeOver.click();
+        await a.getByRole("button", { name: "Take over from Bob Agent" }).click();
+        await log(a).getByText("Ann Agent took over from Bob Agent.").waitFor();
+        await composer.waitFor({ state: "visible" });
+        await a.waitForFunction(() =>
+          !(document.querySelector("textarea[aria-label=Message]") as HTMLTextAreaElement).disabled
+        );
+
+        // Bob's console: a notice, live.
+        const notice = b.getByRole("status").getByText(
+          "Ann Agent took over your conversation with Carol.",
+        );
+        await notice.waitFor();
+        await screenshot(b, "agent-taken-over-notice");
+        await b.getByRole("button", { name: "Dismiss" }).click();
+        await notice.waitFor({ state: "detached" });
+        noErrors(annConsole, bobConsole);
+      });
+    }),
+);
 
 /**
  * Whether `first` is drawn left of `then` inside `scope` (each the first occurrence in one text
@@ -95,55 +99,62 @@ async function drawnInOrder(scope: Locator, first: string, then: string): Promis
 
 const RLO = "\u202e";
 
-Deno.test("names with a right-to-left override don't reorder the text beside them", BROWSER_TEST, () =>
-  withTestServer(async (server) => {
-    const { api } = server;
-    const admin = await server.admin();
-    const agent = await api.agent(admin, `${RLO}Mallory`, "mallory@example.com", "busy");
-    const guest = await api.guest(`${RLO}Eve`);
-    const conv = await api.start(guest);
-    const post = (token: string, text: string) =>
-      api.request("POST", `/api/conversations/${conv.id}/messages`, { token, body: { text } });
-    await post(guest.token, "hello world");
-    await api.request("POST", `/api/conversations/${conv.id}/takeover`, { token: agent.token });
-    await post(agent.token, "good morning");
+Deno.test(
+  "names with a right-to-left override don't reorder the text beside them",
+  BROWSER_TEST,
+  () =>
+    withTestServer(async (server) => {
+      const { api } = server;
+      const admin = await server.admin();
+      const agent = await api.agent(admin, `${RLO}Mallory`, "mallory@example.com", "busy");
+      const guest = await api.guest(`${RLO}Eve`);
+      const conv = await api.start(guest);
+      const post = (token: string, text: string) =>
+        api.request("POST", `/api/conversations/${conv.id}/messages`, { token, body: { text } });
+      await post(guest.token, "hello world");
+      await api.request("POST", `/api/conversations/${conv.id}/takeover`, { token: agent.token });
+      await post(agent.token, "good morning");
 
-    await withBrowser(async (browser) => {
-      // The customer's chat: the agent's name, then the "Agent" badge and the status line.
-      const chat = await openPage(browser, `${server.url}help`);
-      await chat.page.context().addCookies([
-        { name: "session", value: guest.token, url: server.url },
-      ]);
-      await chat.page.goto(server.url);
-      const p: Page = chat.page;
-      const agentBubble = log(p).locator("li.msg.agent");
-      await agentBubble.waitFor();
-      assert(await drawnInOrder(agentBubble, "A", "t"), "the badge reads 'Agent'");
-      const status = p.getByRole("status").filter({ hasText: "You're chatting with" });
-      assert(await drawnInOrder(status, "Y", "w"), "the status line reads left to right");
-      await screenshot(p, "bidi-customer");
+      await withBrowser(async (browser) => {
+        // The customer's chat: the agent's name, then the "Agent" badge and the status line.
+        const chat = await openPage(browser, `${server.url}help`);
+        await chat.page.context().addCookies([
+          { name: "session", value: guest.token, url: server.url },
+        ]);
+        await chat.page.goto(server.url);
+        const p: Page = chat.page;
+        const agentBubble = log(p).locator("li.msg.agent");
+        await agentBubble.waitFor();
+        assert(await drawnInOrder(agentBubble, "A", "t"), "the badge reads 'Agent'");
+        const status = p.getByRole("status").filter({ hasText: "You're chatting with" });
+        assert(await drawnInOrder(status, "Y", "w"), "the status line reads left to right");
+        await screenshot(p, "bidi-customer");
 
-      // The agent console: the list row (customer name, preview "name: text"), the pane.
-      const console = await openConsole(browser, server, admin.token);
-      const c = console.page;
-      await c.getByRole("group", { name: "Filter conversations" })
-        .getByRole("button", { name: /^All open / }).click();
-      const row = c.locator(".conversation-row").first();
-      await row.waitFor();
-      assert(await drawnInOrder(row, "g", "m"), "the preview 'good morning' reads left to right");
-      await row.click();
-      const theirs = log(c).locator("li.msg.customer");
-      await theirs.waitFor();
-      assert(await drawnInOrder(log(c).locator("li.msg.agent"), "A", "t"), "badge in the console");
-      await screenshot(c, "bidi-console");
+        // The agent console: the list row (customer name, preview "name: text"), the pane.
+        const console = await openConsole(browser, server, admin.token);
+        const c = console.page;
+        await c.getByRole("group", { name: "Filter conversations" })
+          .getByRole("button", { name: /^All open / }).click();
+        const row = c.locator(".conversation-row").first();
+        await row.waitFor();
+        assert(await drawnInOrder(row, "g", "m"), "the preview 'good morning' reads left to right");
+        await row.click();
+        const theirs = log(c).locator("li.msg.customer");
+        await theirs.waitFor();
+        assert(
+          await drawnInOrder(log(c).locator("li.msg.agent"), "A", "t"),
+          "badge in the console",
+        );
+        await screenshot(c, "bidi-console");
 
-      // The admin page: names inside <bdi>.
-      const adminPage = await openConsole(browser, server, admin.token);
-      await adminPage.page.goto(`${server.url}admin`);
-      const team = adminPage.page.getByRole("table").first();
-      await team.waitFor();
-      assert(await adminPage.page.locator("bdi", { hasText: "Mallory" }).count() > 0);
-      assert(await adminPage.page.locator("bdi", { hasText: "Eve" }).count() > 0);
-      noErrors(chat, console, adminPage);
-    });
-  }));
+        // The admin page: names inside <bdi>.
+        const adminPage = await openConsole(browser, server, admin.token);
+        await adminPage.page.goto(`${server.url}admin`);
+        const team = adminPage.page.getByRole("table").first();
+        await team.waitFor();
+        assert(await adminPage.page.locator("bdi", { hasText: "Mallory" }).count() > 0);
+        assert(await adminPage.page.locator("bdi", { hasText: "Eve" }).count() > 0);
+        noErrors(chat, console, adminPage);
+      });
+    }),
+);
