@@ -129,6 +129,15 @@ Deno.test(
         const status = p.getByRole("status").filter({ hasText: "You're chatting with" });
         assert(await drawnInOrder(status, "Y", "w"), "the status line reads left to right");
         await screenshot(p, "bidi-customer");
+        // The composer counts characters as the server does: 2,001 emoji are fine, 4,001 are not.
+        const box = p.getByRole("textbox", { name: "Message" });
+        const send = p.getByRole("button", { name: "Send", exact: true });
+        await box.fill("😀".repeat(2001));
+        assert(await send.isEnabled(), "2,001 emoji can be sent");
+        await box.fill("😀".repeat(4001));
+        await p.getByRole("alert").filter({ hasText: "at most 4,000 characters" }).waitFor();
+        assert(await send.isDisabled(), "4,001 can't");
+        await box.fill("");
 
         // The agent console: the list row (customer name, preview "name: text"), the pane.
         const console = await openConsole(browser, server, admin.token);
