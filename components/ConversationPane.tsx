@@ -150,11 +150,11 @@ export function ConversationPane(props: ConversationPaneProps) {
       </div>
       <MessageLog model={model} viewer="staff" selfId={self.id} />
       <Composer
-        disabled={!open || heldBy !== null}
+        disabled={!open}
         placeholder={!open
           ? "This conversation is resolved."
           : heldBy
-          ? `${isolateName(heldBy)} is handling this conversation. Take it over to reply.`
+          ? `${isolateName(heldBy)} is handling this conversation; a reply here leaves it theirs.`
           : mine
           ? "Reply to the customer…"
           : "Writing here takes the conversation over…"}

@@ -35,9 +35,9 @@ Deno.test(
           .getByRole("button", { name: /^All open / }).click();
         await a.getByRole("link", { name: /Carol/ }).click();
         await seeOnce(a, "Where is my parcel?");
-        // Bob holds it: Ann can't write into it.
+        // Bob holds it: Ann is told so; she may still write (it stays Bob's).
         const composer = a.getByRole("textbox", { name: "Message" });
-        assert(await composer.isDisabled(), "the composer is off while Bob holds it");
+        assert(await composer.isEnabled(), "a colleague may still write");
         assert(/Bob Agent is handling this conversation/.test(
           (await composer.getAttribute("placeholder")) ?? "",
         ));

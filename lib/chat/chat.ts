@@ -4,7 +4,7 @@
  * Routes and the socket are thin layers over this.
  */
 import type { Store } from "../store/mod.ts";
-import { isStaff, type UserRecord } from "../store/users.ts";
+import { type AgentState, isStaff, type UserRecord } from "../store/users.ts";
 import type { Appended, Changed, Decision } from "../store/conversations.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
@@ -30,19 +30,10 @@ export interface ListFilter {
   assignee?: string;
 }
 
-/**
- * Refuses a staff member's message to a conversation another agent holds: they take it over
- * first (the console asks them to confirm), so nothing is taken silently.
- */
-function heldElsewhere(c: Conversation, user: UserRecord): void {
-  if (c.status !== "open" || c.mode !== "human" || !c.assigneeId || c.assigneeId === user.id) {
-    return;
-  }
-  throw conflict(
-    `${isolateName(c.assigneeName ?? "Another agent")} is handling this conversation. ` +
-      "Take it over first to reply.",
-  );
-}
+/** Another agent holds `c` (open, human, assigned to someone else than `user`). */
+const heldByOther = (c: Conversation, user: UserRecord) =>
+  c.status === "open" && c.mode === "human" && c.assigneeId !== null &&
+  c.assigneeId !== user.id;
 
 /** Who held the conversation and who moved it (`Conversation.handover`). */
 function handover(kind: "takeover" | "transfer", c: Conversation, by: UserRecord) {
@@ -140,12 +131,10 @@ export class Chat {
       conv = await this.store.conversations.get(id);
     }
     if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
-    // Staff: writing to the bot's or the queue's conversation takes it over (within capacity);
-    // writing to another agent's is refused: taking it from them is explicit (`takeover`).
-    if (staff && conv.status === "open") {
-      if (conv.mode !== "human") await this.takeover(user, id);
-      else heldElsewhere(conv, user);
-    }
+    // Staff: writing to the bot's or the queue's conversation takes it over. Writing to another
+    // agent's conversation posts the message and leaves it theirs: taking it is explicit
+    // (`takeover`, which the console confirms), never a side effect of a reply.
+    if (staff && conv.status === "open" && conv.mode !== "human") await this.takeover(user, id);
     const appended = await this.store.conversations.append({
       conversationId: id,
       sender: staff ? "agent" : "customer",
@@ -156,7 +145,6 @@ export class Chat {
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
-      if (staff) heldElsewhere(c, user);
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
@@ -182,8 +170,15 @@ export class Chat {
   async takeover(user: UserRecord, id: string): Promise<Conversation> {
     if (!isStaff(user.role)) throw forbidden("Only agents can take over a conversation.");
     await this.visible(user, id);
-    const force = user.role === "admin";
+    // Capacity holds when taking a conversation from another agent (unless an admin does it); a
+    // conversation taken from the bot or the queue is the agent's explicit choice, as before.
+    let fromAgent = false;
+    const capacity = user.role === "admin"
+      ? undefined
+      : (agentId: string, state: AgentState) =>
+        fromAgent ? this.assigner.takeoverCapacity(agentId, state) : Number.POSITIVE_INFINITY;
     const result = await this.store.conversations.change(id, (c) => {
+      fromAgent = heldByOther(c, user);
       if (c.status === "resolved") throw resolvedError();
       if (c.mode === "human" && c.assigneeId === user.id) return null;
       const next: Conversation = {
@@ -198,7 +193,7 @@ export class Chat {
       const from = c.assigneeName ?? "another agent";
       next.handover = handover("takeover", c, user);
       return { next, system: `${isolateName(user.name)} took over from ${isolateName(from)}.` };
-    }, force ? undefined : this.assigner.takeoverCapacity);
+    }, capacity);
     if (!result) {
       throw conflict(
         "You're at your capacity of open conversations. Resolve or hand one back first, " +
