@@ -5,7 +5,9 @@
  * conversation, the agent's Status and the agents' loads (live through `agent` frames, so a
  * change made elsewhere, by an admin say, shows at once), and unread counts. What an agent has
  * read is the server's (read frames store it; lists carry `unread`), so two browsers of one agent
- * agree; the title shows how many loaded waiting conversations have unread messages.
+ * agree; the title shows how many loaded waiting conversations have unread messages. When another
+ * agent takes one of ours (or an admin transfers it), a notice says so: the conversation frame
+ * carries its `handover`.
  */
 import { batch, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
@@ -28,6 +30,7 @@ import {
   matches,
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
+import { isolateName } from "../lib/contract/text.ts";
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */
 function readPositions(seen: Record<string, number>, list: Listed[]): Record<string, number> {
@@ -48,8 +51,8 @@ export interface AgentConsoleProps {
 /** What moves the counts: a conversation's state, not its messages. */
 const stateOf = (c: Conversation) =>
   `${c.status} ${c.mode} ${c.assigneeId} ${(c.labels ?? []).join(",")}`;
-/** Conversation states remembered to tell state changes from messages. */
-const MAX_STATES = 5000;
+/** Conversations remembered to tell state changes from messages, and handovers already told. */
+const MAX_KNOWN = 5000;
 const COUNTS_DELAY_MS = 300;
 
 export default function AgentConsole(props: AgentConsoleProps) {
@@ -60,10 +63,11 @@ export default function AgentConsole(props: AgentConsoleProps) {
       ["waiting", new PagedList(FILTER_QUERIES.waiting, match("waiting"), props.waiting)],
     ]);
   }, []);
+  const newList = (f: Filter) => new PagedList(FILTER_QUERIES[f], (c) => matches(f, c, self.id));
   const listFor = (f: Filter): PagedList => {
     let list = lists.get(f);
     if (!list) {
-      lists.set(f, list = new PagedList(FILTER_QUERIES[f], (c) => matches(f, c, self.id)));
+      lists.set(f, list = newList(f));
       reload(list);
     }
     return list;
@@ -85,17 +89,38 @@ export default function AgentConsole(props: AgentConsoleProps) {
   // Opened in the browser only (never while rendering on the server).
   const socketRef = useSignal<ChatSocket | null>(null);
 
-  /** The last state seen of each conversation (status, mode, assignee, labels). */
-  const states = useMemo(() => new Map<string, string>(), []);
+  /** The last state seen of each conversation (its counts and handover notices compare). */
+  const known = useMemo(() => new Map<string, Conversation>(), []);
+  const remember = (c: Conversation) => {
+    if (known.size >= MAX_KNOWN) known.clear();
+    known.set(c.id, c);
+  };
   /** A page arrived: its read positions, states and counts. */
   const took = (page: ListResponse | null) => {
     if (!page) return;
     seen.value = readPositions(seen.peek(), page.conversations);
-    for (const c of page.conversations) states.set(c.id, stateOf(c));
+    for (const c of page.conversations) remember(c);
     if (page.counts) counts.value = page.counts;
   };
   const reload = (list: PagedList) => list.reload().then(took);
   const loadMore = () => listFor(filter.peek()).loadMore().then(took);
+
+  /** "Ann took over your conversation with Carol.": one per handover, until dismissed. */
+  const notices = useSignal<{ key: string; conversationId: string; text: string }[]>([]);
+  const noticeOf = (c: Conversation, prior: Conversation | undefined) => {
+    const h = c.handover;
+    if (!h || h.fromId !== self.id || h.byId === self.id || prior?.handover?.seq === h.seq) return;
+    if (c.assigneeId === self.id) return; // back with us since
+    const key = `${c.id}:${h.seq}`;
+    if (notices.peek().some((n) => n.key === key)) return;
+    const customer = isolateName(c.customerName), by = isolateName(h.byName);
+    const text = h.kind === "takeover"
+      ? `${by} took over your conversation with ${customer}.`
+      : `${by} transferred your conversation with ${customer} to ${
+        isolateName(c.assigneeName ?? "another agent")
+      }.`;
+    notices.value = [...notices.peek(), { key, conversationId: c.id, text }];
+  };
 
   // The counts, fetched again shortly after a change of state (one fetch for a burst).
   const countsTimer = useMemo(() => ({ id: null as ReturnType<typeof setTimeout> | null }), []);
@@ -109,18 +134,21 @@ export default function AgentConsole(props: AgentConsoleProps) {
   };
   /** A conversation's new state (frame or action): every tab's list, and the counts if moved. */
   const upsert = (c: Conversation) => {
+    const before = known.get(c.id);
+    if (before && before.updatedAt > c.updatedAt) return;
     batch(() => {
       for (const list of lists.values()) list.apply(c);
     });
-    const state = stateOf(c);
-    if (states.get(c.id) === state) return;
-    if (states.size >= MAX_STATES) states.clear();
-    states.set(c.id, state);
-    countsSoon();
+    if (before) noticeOf(c, before);
+    remember(c);
+    if (!before || stateOf(before) !== stateOf(c)) countsSoon();
   };
   const refresh = async () => {
-    // Other tabs load again when shown; the shown one and Waiting (the title's count) now.
-    for (const f of lists.keys()) if (f !== filter.peek() && f !== "waiting") lists.delete(f);
+    // Other tabs load again when shown; the shown one, Waiting (the title's count) and Mine now.
+    // (Mine: a handover notice compares with the state before it.)
+    const kept = new Set<Filter>([filter.peek(), "waiting", "mine"]);
+    for (const f of lists.keys()) if (!kept.has(f)) lists.delete(f);
+    if (!lists.has("mine")) lists.set("mine", newList("mine"));
     const [staff] = await Promise.all([
       api<{ agents: User[] }>("GET", "/api/agents"),
       ...[...lists.values()].map(reload),
@@ -157,7 +185,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
 
   useEffect(() => {
     const socket = socketRef.value = sharedSocket();
-    for (const c of props.waiting.conversations) states.set(c.id, stateOf(c));
+    for (const c of props.waiting.conversations) remember(c);
     const stopInbox = socket.subscribeInbox(upsert);
     // Status and load, live: the transfer list's loads, and our Status when an admin changes it.
     const stopAgents = socket.onAgent((agent) => {
@@ -263,6 +291,28 @@ export default function AgentConsole(props: AgentConsoleProps) {
   return (
     <div class={`console ${model.value ? "has-selection" : ""}`}>
       {socketRef.value && <ConnectionBanner socket={socketRef.value} />}
+      <div class="notices" role="status" aria-live="polite">
+        {notices.value.map((n) => (
+          <p key={n.key} class="notice">
+            <a
+              href={`#c=${n.conversationId}`}
+              onClick={(e) => {
+                e.preventDefault();
+                open(n.conversationId);
+              }}
+            >
+              {n.text}
+            </a>{" "}
+            <button
+              type="button"
+              class="link"
+              onClick={() => notices.value = notices.peek().filter((x) => x.key !== n.key)}
+            >
+              Dismiss
+            </button>
+          </p>
+        ))}
+      </div>
       <div class="console-bar">
         <h1>
           Conversations

@@ -52,10 +52,25 @@ export interface Conversation {
   firstHumanResponseAt?: string | null;
   resolvedAt?: string | null;
   /**
+   * The last time the conversation was taken from an agent (extension): a takeover by another
+   * agent, or a transfer. `seq` is the system message that said so. The previous holder's console
+   * tells them when it sees a new one.
+   */
+  handover?: Handover | null;
+  /**
    * Labels (v2 contract). New conversations get `[]`; records written before labels existed have
    * none, which means `[]`. Lists filter on them (`?label=`) through their own index.
    */
   labels?: string[];
+}
+
+export interface Handover {
+  kind: "takeover" | "transfer";
+  fromId: string;
+  fromName: string;
+  byId: string;
+  byName: string;
+  seq: number;
 }
 
 /**
@@ -86,4 +101,4 @@ export interface Message {
   clientId?: string;
 }
 
-export const MAX_MESSAGE_LENGTH = 4000;
+export { MAX_MESSAGE_LENGTH } from "./text.ts";

@@ -21,12 +21,10 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length
 Deno.test("lists: indexes, counters and pages agree with the records through a random history", async () => {
   const store = createStore(await Deno.openKv(":memory:"));
   try {
-    const customers: User[] = ["A", "B", "C", "D"].map((name) => ({
-      id: `cust-${name}`,
-      name,
-      role: "customer",
-      createdAt: new Date().toISOString(),
-    }));
+    const customers: User[] = [];
+    for (const name of ["A", "B", "C", "D"]) {
+      customers.push(await store.users.create({ name, role: "customer" }));
+    }
     const agents = ["agent-1", "agent-2", "agent-3"];
     const labels = ["billing", "bug", "vip"];
     const ids: string[] = [];

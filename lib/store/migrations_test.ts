@@ -131,7 +131,7 @@ Deno.test("migration: conversations written by today's code are never counted tw
   const kv = await Deno.openKv(":memory:");
   try {
     const store = createStore(kv);
-    const customer = { id: "c1", name: "C", role: "customer" as const, createdAt: "" };
+    const customer = await store.users.create({ name: "C", role: "customer" });
     for (let i = 0; i < 5; i++) {
       await store.conversations.create(customer, { name: "B", text: "Hi" });
     }
