@@ -6,7 +6,7 @@
  * matching conversations, newest activity first.
  */
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { createStore, type Store } from "./mod.ts";
+import { createStore } from "./mod.ts";
 import { type ListFilter, matches } from "./list_query.ts";
 import { moveConversations } from "./claim.ts";
 import type { User } from "../contract/types.ts";
