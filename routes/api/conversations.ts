@@ -18,6 +18,11 @@ export function conversationRoutes(
 ) {
   const conversationId = idParam("Conversation");
   return new Hono<AppEnv>()
+    // Before the id check of "/:id" (which "counts" would fail): it answers and stops there.
+    .get("/counts", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ counts: await chat.counts(user, readQuery(c, listFilterQuery)) });
+    })
     .use("/:id", conversationId)
     .use("/:id/*", conversationId)
     .post("/", async (c) => {
@@ -32,10 +37,6 @@ export function conversationRoutes(
       const page = await chat.list(user, filter, limit, cursor);
       const conversations = await reads.annotate(user, page.conversations);
       return c.json({ ...page, conversations });
-    })
-    .get("/counts", async (c) => {
-      const { user } = principal(c, ["agent", "admin"]);
-      return c.json({ counts: await chat.counts(user, readQuery(c, listFilterQuery)) });
     })
     .get("/:id", async (c) => {
       const { user } = principal(c);
