@@ -24,19 +24,37 @@ export const labelsOf = (c: Conversation): readonly string[] => c.labels ?? [];
 
 /** The index keys a conversation in state `c` has. */
 export function entriesOf(c: Conversation): Deno.KvKey[] {
-  const out: Deno.KvKey[] = [
-    keys.byState(c.status, c.mode, c.updatedAt, c.id),
-    keys.byCustomer(c.customerId, c.id),
-  ];
-  if (c.status === "open") {
-    out.push(keys.customerOpen(c.customerId, c.id));
-    if (c.mode === "human" && c.assigneeId) out.push(keys.byAssignee(c.assigneeId, c.id));
-  } else {
+  return [...activityEntriesOf(c), ...steadyEntriesOf(c)];
+}
+
+/** Its entries whose key holds its activity time (`updatedAt`): what a message moves. */
+function activityEntriesOf(c: Conversation): Deno.KvKey[] {
+  const out: Deno.KvKey[] = [keys.byState(c.status, c.mode, c.updatedAt, c.id)];
+  if (c.status === "resolved") {
     out.push(keys.customerResolved(c.customerId, c.updatedAt, c.id));
     if (c.assigneeId) out.push(keys.assigneeResolved(c.assigneeId, c.updatedAt, c.id));
   }
   for (const label of labelsOf(c)) out.push(keys.byLabel(label, c.status, c.updatedAt, c.id));
   return out;
+}
+
+/** Its entries kept by id alone. */
+function steadyEntriesOf(c: Conversation): Deno.KvKey[] {
+  const out: Deno.KvKey[] = [keys.byCustomer(c.customerId, c.id)];
+  if (c.status === "open") {
+    out.push(keys.customerOpen(c.customerId, c.id));
+    if (c.mode === "human" && c.assigneeId) out.push(keys.byAssignee(c.assigneeId, c.id));
+  }
+  return out;
+}
+
+/** Same lists, counters and queue place apart from the activity time (a message, say). */
+function sameShape(a: Conversation, b: Conversation): boolean {
+  const la = labelsOf(a), lb = labelsOf(b);
+  return a.id === b.id && a.status === b.status && a.mode === b.mode &&
+    a.assigneeId === b.assigneeId && a.customerId === b.customerId &&
+    a.waitingSince === b.waitingSince && la.length === lb.length &&
+    la.every((l, i) => l === lb[i]);
 }
 
 /** The counters a conversation in state `c` counts in. */
@@ -94,6 +112,14 @@ export function reindex(
   prev: Conversation | null,
   next: Conversation,
 ): Reindexed {
+  if (prev && sameShape(prev, next)) {
+    // The hot path (every message): only the activity-keyed entries move, if the time did.
+    if (prev.updatedAt === next.updatedAt) return { mutations: 0, queueMoved: false, joined: null };
+    const gone = activityEntriesOf(prev), added = activityEntriesOf(next);
+    for (const key of gone) op.delete(key);
+    for (const key of added) op.set(key, null);
+    return { mutations: gone.length + added.length, queueMoved: false, joined: null };
+  }
   let mutations = 0;
   const diff = (before: Deno.KvKey[], after: Deno.KvKey[]) => {
     const was = new Set(before.map(str)), is = new Set(after.map(str));
