@@ -42,7 +42,6 @@ const FILTERS: Record<string, string> = {
   "waiting": "mode=waiting",
   "open, with bot": "status=open&mode=bot",
   "resolved": "status=resolved",
-  "one agent's": "assignee=seed-agent-0",
 };
 const log = (msg: string) => console.error(`  [scale] ${msg}`);
 
@@ -90,7 +89,8 @@ export async function runScale(opts: ScaleOptions): Promise<ScaleResult> {
 
     log("list pages…");
     const lists: ScaleResult["lists"] = {};
-    for (const [name, query] of Object.entries(FILTERS)) {
+    const filters = { ...FILTERS, "one agent's": `assignee=${seeded.agent.id}` };
+    for (const [name, query] of Object.entries(filters)) {
       const first = await samples(30, () => get(`/api/conversations?${query}`));
       const deepMs: number[] = [];
       let cursor: string | null = null, rows = 0;

@@ -39,6 +39,10 @@ export async function seedScaleStore(path: string, plan: SeedPlan): Promise<Seed
   const recent = Math.max(plan.waiting + plan.openBot, Math.floor(plan.conversations / 5));
   const firstRecent = plan.conversations - recent;
   let perAgent = 0;
+  // Ids as Parley makes them (ULIDs): the API refuses any other shape.
+  const agentIds = Array.from({ length: plan.agents }, () => nextId(now - span));
+  const customerIds: string[] = [];
+  const customerOf = (j: number) => customerIds[Math.floor(j / 5)] ??= nextId(now - span);
   // Waiting ones every `step` among the recent, open bot ones in between, the rest resolved.
   const step = Math.max(1, Math.floor(recent / Math.max(1, plan.waiting)));
   let waitingLeft = plan.waiting, botLeft = plan.openBot;
@@ -57,13 +61,13 @@ export async function seedScaleStore(path: string, plan: SeedPlan): Promise<Seed
         const id = nextId(created);
         const kind = kindOf(j - firstRecent);
         const human = kind === "resolved" && j % 3 === 0;
-        const agent = human ? `seed-agent-${j % plan.agents}` : null;
-        if (agent === "seed-agent-0") perAgent++;
+        const agent = human ? agentIds[j % plan.agents] : null;
+        if (agent === agentIds[0]) perAgent++;
         const at = (ms: number) => new Date(ms).toISOString();
         const updated = created + 4 * 60_000;
         const c: Omit<Conversation, "labels"> = {
           id,
-          customerId: `seed-customer-${Math.floor(j / 5)}`,
+          customerId: customerOf(j),
           customerName: `Customer ${Math.floor(j / 5)}`,
           status: kind === "resolved" ? "resolved" : "open",
           mode: kind === "waiting" ? "waiting" : human ? "human" : "bot",
@@ -106,6 +110,6 @@ export async function seedScaleStore(path: string, plan: SeedPlan): Promise<Seed
   }
   return {
     ms: Math.round(performance.now() - started),
-    agent: { id: "seed-agent-0", resolved: perAgent },
+    agent: { id: agentIds[0], resolved: perAgent },
   };
 }

@@ -1,42 +1,40 @@
 /**
  * Every Deno KV key Parley uses, in one place. Indexes hold ids, never copies of records.
  *
- * | key                                                  | value                                  |
- * | ---------------------------------------------------- | -------------------------------------- |
- * | ["users", userId]                                    | UserRecord                             |
- * | ["users_by_email", email]                            | userId (unique email index)            |
- * | ["staff", userId]                                    | null (agents and admins, for listing)  |
- * | ["agent_state", userId]                              | AgentState (status, load, capacity)    |
- * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session|
- * | ["conversations", conversationId]                    | Conversation                           |
- * | ["conversations_by_customer", customerId, convId]    | null                                   |
- * | ["conversations_by_assignee", agentId, convId]       | null, while open + human + assigned    |
- * |                                                      | (also the open part of `assignee` lists)|
- * | ["waiting", waitingSince, convId]                    | null, while open + waiting (the queue, |
- * |                                                      | in order; see ./queue.ts)              |
- * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waiting- |
- * |                                                      | Since in ms (positions: ./queue.ts)    |
- * | ["queue_version"]                                    | KvU64, +1 on every join or leave of the|
- * |                                                      | queue; joins check it (./queue.ts)     |
- * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, newest       |
- * |                                                      | activity last (lists: ./lists.ts)      |
- * | ["by_customer_open", customerId, convId]             | null, while open (a customer's list)   |
- * | ["by_customer_resolved", customerId, updatedAt, id]  | null, once resolved                    |
- * | ["by_assignee_resolved", agentId, updatedAt, convId] | null, resolved with an assignee        |
- * | ["by_label", label, status, updatedAt, convId]       | null, per label of the conversation    |
- * | ["counts", "state", status, mode]                    | KvU64: conversations in that state     |
- * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee|
- * | ["counts", "label", label, status]                   | KvU64: conversations with that label   |
- * | ["migrations"]                                       | {version}: migrations done (./migrations.ts) |
- * | ["migration_progress", version]                      | {after}: last conversation id migrated |
- * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
- * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
- * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
- * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), |
- * |                                                      | expires a while after it goes stale    |
- * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
- * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
- * |                                                      | (only grows; see ./reads.ts)           |
+ * | key                                                  | value                                                                      |
+ * | ---------------------------------------------------- | -------------------------------------------------------------------------- |
+ * | ["users", userId]                                    | UserRecord                                                                 |
+ * | ["users_by_email", email]                            | userId (unique email index)                                                |
+ * | ["staff", userId]                                    | null (agents and admins, for listing)                                      |
+ * | ["agent_state", userId]                              | AgentState (status, load, capacity)                                        |
+ * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session                                    |
+ * | ["conversations", conversationId]                    | Conversation                                                               |
+ * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)                                               |
+ * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id                                      |
+ * | ["conversations_by_customer", customerId, convId]    | null (all of a customer's: claims, GET /api/customers/:id)                 |
+ * | ["conversations_by_assignee", agentId, convId]       | null while open, human and assigned (the agent's load)                     |
+ * | ["by_customer_open", customerId, convId]             | null while open                                                            |
+ * | ["by_customer_resolved", customerId, updatedAt, id]  | null once resolved                                                         |
+ * | ["by_assignee_resolved", agentId, updatedAt, convId] | null once resolved, if it had an assignee                                  |
+ * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, in activity order *                              |
+ * | ["by_label", label, status, updatedAt, convId]       | null, one per label of the conversation *                                  |
+ * | ["counts", "state", status, mode]                    | KvU64: conversations in that state                                         |
+ * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee                                    |
+ * | ["counts", "label", label, status]                   | KvU64: conversations with that label                                       |
+ * | ["waiting", waitingSince, convId]                    | null while open and waiting: the queue, in order                           |
+ * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waitingSince (ms)                            |
+ * | ["queue_version"]                                    | KvU64: +1 on every join or leave of the queue                              |
+ * | ["migrations"]                                       | {version}: the store's version (./migrations.ts)                           |
+ * | ["migration_progress", version]                      | {after, done}: a migration step's progress                                 |
+ * | ["signal", shard]                                    | bumped by commits; watched (realtime)                                      |
+ * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), expires a while after it goes stale |
+ * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS                                       |
+ * | ["reads", conversationId, userId]                    | seq: highest message the user has read (only grows; ./reads.ts)            |
+ *
+ * The list indexes, counters and queue keys are derived from the conversation record and written
+ * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
+ * ./list_query.ts). A message moves only the entries marked *, and only while the conversation is
+ * open (a delete and a set each); state changes move the rest; none is ever a copy of a record.
  */
 
 export const keys = {
