@@ -5,7 +5,7 @@
  * by the fallback bot instead, so the customer always gets a reply.
  */
 import { type Content, GoogleGenAI, type Part } from "@google/genai";
-import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import type { User } from "../contract/types.ts";
 import { latestCustomerText } from "./builtin.ts";
 import {
@@ -35,7 +35,7 @@ export interface GeminiBotOptions {
   name: string;
   businessName: string;
   tone: string;
-  knowledge: KnowledgeBase;
+  knowledge: Knowledge;
   /** Answers when Gemini cannot (normally the built-in bot). */
   fallback: Bot;
   /** Failures are logged here (one line each, without message text or the key). */
