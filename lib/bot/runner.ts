@@ -14,6 +14,7 @@ import type { Publisher } from "../realtime/publisher.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { BotMetrics } from "./metrics.ts";
 
 const HISTORY = 20;
 
@@ -26,6 +27,8 @@ export interface BotRunnerDeps {
   requestHuman(conversationId: string): Promise<Conversation>;
   bot: Bot;
   facts?: FactsSource;
+  /** Counts replies, handoffs and unanswered questions for the admin (./metrics.ts). */
+  metrics?: BotMetrics;
   log: Logger;
 }
 
@@ -143,6 +146,7 @@ export class BotRunner {
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
       });
       this.deps.publisher.appended(appended);
+      this.deps.metrics?.replied(conversation, reply, message.text);
       if (reply.outcome === "handoff") {
         this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
         await this.deps.requestHuman(id);

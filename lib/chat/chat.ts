@@ -9,6 +9,7 @@ import type { Appended, Changed, Decision } from "../store/conversations.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
+import type { BotMetrics } from "../bot/metrics.ts";
 import {
   type Conversation,
   type ConversationMode,
@@ -34,6 +35,7 @@ export class Chat {
     private publisher: Publisher,
     private assigner: Assigner,
     private bot: BotRunner,
+    private botMetrics?: BotMetrics,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -49,6 +51,7 @@ export class Chat {
     if (isStaff(user.role)) throw forbidden("Only customers and guests start conversations.");
     const appended = await this.store.conversations.create(user, this.bot.greeting(user));
     this.publisher.appended(appended);
+    this.botMetrics?.started();
     return appended.conversation;
   }
 
@@ -121,7 +124,9 @@ export class Chat {
   async handoff(user: UserRecord, id: string): Promise<Conversation> {
     const conv = await this.visible(user, id);
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
-    return await this.assigner.requestHuman(id);
+    const result = await this.assigner.requestHuman(id);
+    this.botMetrics?.customerHandoff(conv);
+    return result;
   }
 
   /** An agent takes the conversation: the bot goes quiet at once. */
@@ -183,6 +188,7 @@ export class Chat {
         system: `${user.name} resolved the conversation.`,
       });
     this.bot.stop(id);
+    if (result.changed) this.botMetrics?.resolved(result.conversation);
     return result.conversation;
   }
 
