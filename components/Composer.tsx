@@ -2,7 +2,7 @@
  * The message box: a textarea named "Message" and a "Send" button. Enter sends, Shift+Enter adds a
  * line. Typing is reported (throttled) through the conversation model.
  */
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import { MAX_MESSAGE_LENGTH } from "../lib/contract/types.ts";
 
 export interface ComposerProps {
@@ -12,10 +12,15 @@ export interface ComposerProps {
   placeholder?: string;
   /** Extra controls shown beside Send (e.g. "Talk to a human"). */
   children?: preact.ComponentChildren;
+  /** The text being written, when the caller fills it too (the agent's "Suggest reply"). */
+  text?: Signal<string>;
 }
 
-export function Composer({ onSend, onInput, disabled, placeholder, children }: ComposerProps) {
-  const text = useSignal("");
+export function Composer(
+  { onSend, onInput, disabled, placeholder, children, text: shared }: ComposerProps,
+) {
+  const own = useSignal("");
+  const text = shared ?? own;
   const tooLong = text.value.length > MAX_MESSAGE_LENGTH;
   const submit = (event?: Event) => {
     event?.preventDefault();

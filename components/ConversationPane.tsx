@@ -8,6 +8,7 @@ import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
+import { SuggestReply } from "./SuggestReply.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -27,6 +28,7 @@ export function ConversationPane(props: ConversationPaneProps) {
   const { model, self, agents, busy } = props;
   const c = model.conversation.value;
   const transferTo = useSignal("");
+  const draft = useSignal("");
   const open = c.status === "open";
   const mine = c.mode === "human" && c.assigneeId === self.id;
   const holder = mine || self.role === "admin";
@@ -104,7 +106,14 @@ export function ConversationPane(props: ConversationPaneProps) {
           : "This conversation is resolved."}
         onSend={(text) => model.send(text)}
         onInput={(text) => model.inputChanged(text)}
-      />
+        text={draft}
+      >
+        <SuggestReply
+          conversationId={c.id}
+          disabled={!open}
+          onDraft={(text) => draft.value = text}
+        />
+      </Composer>
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { type HelpArticleRecord, type HelpArticles, MAX_SOURCE_CHARS } from "../
 import { type Article, loadFromTexts, parseArticle, SLUG } from "./articles.ts";
 import { type Hit, type Knowledge, KnowledgeBase, type SearchResult } from "./knowledge.ts";
 import type { SearchOptions } from "./retrieval.ts";
+import type { ArticleSummary } from "../contract/bot.ts";
 
 export { MAX_SOURCE_CHARS } from "../store/help.ts";
 
@@ -109,6 +110,18 @@ export class HelpCenter implements Knowledge {
   /** The articles' records (who saved them, when), by slug. */
   records(): HelpArticleRecord[] {
     return [...this.#records.values()].sort((a, b) => a.slug.localeCompare(b.slug));
+  }
+
+  /** The articles as the admin's list shows them. */
+  summaries(): ArticleSummary[] {
+    return this.articles().map((a) => ({
+      slug: a.slug,
+      title: a.title,
+      questions: a.questions.length,
+      chars: a.source.length,
+      updatedAt: this.#records.get(a.slug)?.updatedAt ?? null,
+      updatedBy: this.#records.get(a.slug)?.updatedBy ?? null,
+    }));
   }
 
   /** Saves an article (problems in it are returned as warnings), then rebuilds the index. */

@@ -44,15 +44,7 @@ export function helpRoutes({ help }: Pick<Services, "help">) {
   return new Hono<AppEnv>()
     .get("/articles", (c) => {
       principal(c, ["admin"]);
-      const records = new Map(help.records().map((r) => [r.slug, r]));
-      const articles: ArticleSummary[] = help.articles().map((a) => ({
-        slug: a.slug,
-        title: a.title,
-        questions: a.questions.length,
-        chars: a.source.length,
-        updatedAt: records.get(a.slug)?.updatedAt ?? null,
-        updatedBy: records.get(a.slug)?.updatedBy ?? null,
-      }));
+      const articles: ArticleSummary[] = help.summaries();
       return c.json({ articles });
     })
     .get("/articles/:slug", (c) => {
