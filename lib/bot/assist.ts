@@ -12,7 +12,7 @@ import type { Message, User } from "../contract/types.ts";
 import type { SuggestedCannedReply, Suggestion } from "../contract/bot.ts";
 import type { Knowledge } from "../help/knowledge.ts";
 import { citation, trimPassage } from "./engine.ts";
-import { type HandoffSummary, handoffSummary } from "./summary.ts";
+import { type HandoffSummary, handoffSummary, isRequest } from "./summary.ts";
 import { isFollowUp } from "./followup.ts";
 import type { CustomerFacts } from "./types.ts";
 
@@ -36,10 +36,13 @@ export interface Assistant {
   summarize(ctx: AssistContext): Promise<HandoffSummary>;
 }
 
-/** The customer's question to answer: their latest message, with the one before if it follows up. */
+/**
+ * The customer's question to answer: their latest request (not "hi" or "a person please"), with
+ * the one before if it follows up.
+ */
 export function questionToAnswer(history: Message[]): string {
   const asked = history.filter((m) => m.sender === "customer").map((m) => m.text.trim())
-    .filter(Boolean);
+    .filter(isRequest);
   const last = asked.at(-1) ?? "";
   const before = asked.at(-2);
   return before && isFollowUp(last) ? `${before} ${last}` : last;

@@ -29,7 +29,7 @@ const cut = (
 ) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** A customer message that says what they want (not a greeting, thanks or bare "a person"). */
-function isRequest(text: string): boolean {
+export function isRequest(text: string): boolean {
   const t = text.trim();
   if (!t || smallTalk(t)) return false;
   return !(wantsPerson(t) && t.split(/\s+/).length <= 8);
