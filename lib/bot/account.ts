@@ -47,7 +47,7 @@ const KEY_SYNONYMS: Record<string, string[]> = {
 
 /** Words that frame an account question without naming a fact. */
 const GENERIC = new Set(
-  ("account current currently now right moment left remaining still total exactly have got pay " +
+  ("account current currently now right moment left remaining still total exactly have got pay file " +
     "paying paid many much long today yet time place placed made make received").split(" ").map(
       stem,
     ),
@@ -144,10 +144,14 @@ function match(concepts: Set<string>[], key: string): KeyMatch | null {
   };
 }
 
+/** "How many credits are left": a count of what the customer has, without "my". */
+const HOW_MANY_LEFT = /\bhow (many|much)\b.*\b(left|remaining)\b/;
+
 /** Whether the message asks about the customer's own account (not how to do something). */
 export function isAccountQuestion(question: string): boolean {
   const t = words(question).join(" ");
-  return PERSONAL.test(t) && ASKING.test(t + (question.trim().endsWith("?") ? "?" : "")) &&
+  return (PERSONAL.test(t) || HOW_MANY_LEFT.test(t)) &&
+    ASKING.test(t + (question.trim().endsWith("?") ? "?" : "")) &&
     !HOW_TO.test(t) && !(ACTION.test(t) && !/\bhow (many|much)\b/.test(t));
 }
 

@@ -79,7 +79,7 @@ const PERSON: Record<Lang, RegExp[]> = {
     /\b(have|get|can|could) (someone|somebody|anyone|a person|an agent|one of you) (to )?(call|phone|ring|contact|email|reach|get back to) (me|us)\b/,
     /\b(someone|somebody|anyone|a person) from (your |the )?(team|support|company|staff|sales|side|billing)\b/,
     /\b(get|put|connect|transfer) me (through )?(to |with )?(someone|somebody|a person|an agent|sales|support|your team|a manager)\b/,
-    /\bis (there )?(anyone|anybody|someone|somebody|a human|a person|a real person)( actually| even| real(ly)?)? (there|here|around|available|i can talk to|to talk to)\b/,
+    /\bis (there )?(anyone|anybody|someone|somebody|a human|a person|a real person)( actually| even| real(ly)?)? (there|here|around|available|i can talk to|to talk to|reading|listening)\b/,
     /\bis (there )?(a|any) (human|person|people|agent)\b/,
     /\b(escalate|hand me over|hand over)\b/,
     /\b(can|could|may) i (call|phone|ring) (you|someone|somebody|your team|your support)\b|\b(someone|somebody|anyone|a person) i can (call|talk to|speak to|speak with|email)\b/,
