@@ -14,17 +14,15 @@ import {
   BLOCKED_FINISH_REASONS,
   type ChunkPart,
   chunkSchema,
-  fence,
   groundingText,
   handoffArgsSchema,
   historyContents,
   newBoundary,
-  profileArgsSchema,
-  searchArgsSchema,
   systemInstruction,
   TOOLS,
 } from "./gemini_prompt.ts";
-import { guardAnswer, type Source } from "./gemini_guard.ts";
+import { guardAnswer } from "./gemini_guard.ts";
+import { type Attempt, runTool } from "./gemini_tools.ts";
 import { citedSlug } from "./metrics.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
 import type { Logger } from "../log.ts";
@@ -63,16 +61,6 @@ class GeminiReplyError extends Error {
 type Step =
   | { done: true; reply: BotReply }
   | { done: false; modelParts: Part[]; responses: Part[] };
-
-/** One attempt with one model: what it was given, as the guard needs it. */
-interface Attempt {
-  model: string;
-  boundary: string;
-  instruction: string;
-  sources: Source[];
-  otherText: string;
-  profileUsed: boolean;
-}
 
 type Outcome =
   | { ok: true; reply: BotReply }
@@ -271,53 +259,18 @@ export class GeminiBot implements Bot {
     }
     const responses: Part[] = [];
     for (const call of calls) {
-      const response = await this.#runTool(ctx, attempt, call.name, call.args ?? {});
+      const response = await runTool(
+        ctx,
+        attempt,
+        this.#options.knowledge,
+        call.name,
+        call.args ?? {},
+      );
       responses.push({
         functionResponse: { name: call.name, response, ...(call.id ? { id: call.id } : {}) },
       });
     }
     return { done: false, modelParts: parts as Part[], responses };
-  }
-
-  async #runTool(
-    ctx: BotContext,
-    attempt: Attempt,
-    name: string,
-    args: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    switch (name) {
-      case "get_customer_profile": {
-        if (!profileArgsSchema.safeParse(args).success) {
-          return {
-            error: "get_customer_profile takes no arguments: it returns only the profile of the " +
-              "customer in this chat. Other customers' data is never available.",
-          };
-        }
-        const facts = await ctx.facts();
-        if (!facts) return { error: "not signed in" };
-        attempt.profileUsed = true;
-        attempt.otherText += JSON.stringify(facts);
-        return { profile: facts };
-      }
-      case "search_help_center": {
-        const parsed = searchArgsSchema.safeParse(args);
-        if (!parsed.success) return { error: "query must be a non-empty string" };
-        const hits = this.#options.knowledge.search(parsed.data.query, 3);
-        attempt.sources.push(
-          ...hits.map((h) => ({ slug: h.slug, title: h.title, text: h.passage })),
-        );
-        return {
-          results: hits.map((h) => ({
-            title: h.title,
-            heading: h.heading,
-            link: `/help/${h.slug}`,
-            passage: fence(attempt.boundary, "help-center passage", h.passage),
-          })),
-        };
-      }
-      default:
-        return { error: `unknown function ${name.slice(0, 100)}` };
-    }
   }
 
   /** The fallback bot's answer; an apology offering a person if it is unsure too. */
