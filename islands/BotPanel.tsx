@@ -1,5 +1,5 @@
 /**
- * The bot on /admin: its last 7 days (conversations resolved by the bot alone, handoff rate and
+ * The bot on /admin: its performance over the last 7 days (conversations resolved by the bot alone, handoff rate and
  * reasons, answers and votes per article, the questions it could not answer with a link to write
  * the missing article), and the bot test bench: paste or upload a question set ("question |
  * expected article, person or none" per line, or JSON) and see the built-in bot's answers and
@@ -45,7 +45,7 @@ function Metrics() {
   return (
     <section class="card metrics" aria-labelledby="bot-metrics">
       <div class="card-head">
-        <h2 id="bot-metrics">Bot, last 7 days</h2>
+        <h2 id="bot-metrics">Bot performance</h2>
         <button type="button" class="small" onClick={load}>Refresh</button>
       </div>
       {failure.value && <p class="form-error" role="alert">{failure.value}</p>}

@@ -91,7 +91,8 @@ export class Engine {
       };
     }
     const { text, history, facts, consecutiveMisses, signedIn } = parsed.data;
-    const lang = detectLanguage(text).lang;
+    const detected = detectLanguage(text);
+    const lang = detected.lang;
     const say = (l: Lang) => PHRASES[l];
     const handoff = (l: Lang, words: string, reason: string, kind: ReplyMeta["handoff"]) => ({
       text: words,
@@ -125,7 +126,8 @@ export class Engine {
       const l = upset !== "any" && upset !== "en" ? upset : lang;
       return handoff(l, say(l).frustrated, "The customer seems frustrated.", "frustrated");
     }
-    if (lang !== "en") {
+    // Only a clear case: markup or a few odd words are no reason to hand a customer over.
+    if (lang !== "en" && detected.confident) {
       const reason = `The customer writes in ${lang}; the help center is in English.`;
       return handoff(lang, say(lang).notInLanguage, reason, "language");
     }

@@ -38,7 +38,9 @@ export interface Detected {
 }
 
 /** The message's language among the seven; English unless another one clearly wins. */
-export function detectLanguage(text: string): Detected {
+export function detectLanguage(input: string): Detected {
+  // Markup and addresses say nothing about the language ("<img src=x>", "https://…").
+  const text = input.replace(/<[^>]{0,500}>/g, " ").replace(/\bhttps?:\/\/\S+/g, " ");
   const words = fold(text).split(" ").filter(Boolean);
   const score: Record<string, number> = {};
   for (const lang of LANGS) score[lang] = 0;
@@ -62,7 +64,8 @@ export function detectLanguage(text: string): Detected {
   const evidence = words.filter((w) => FUNCTION_WORDS[best[0]].has(w)).length;
   // Another language needs its own function words, not only the statistical guess.
   if (evidence === 0 && best[1] < 1.8) return { lang: "en", confident: false };
-  return { lang: best[0], confident: best[1] - score.en >= 0.8 };
+  // One of the language's own function words ("mon", "wie") with the detector's vote is enough.
+  return { lang: best[0], confident: best[1] - score.en >= 0.8 || evidence >= 1 };
 }
 
 const PERSON: Record<Lang, RegExp[]> = {

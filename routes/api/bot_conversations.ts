@@ -27,11 +27,11 @@ export function botConversationRoutes({ botTools }: Pick<Services, "botTools">) 
     })
     .post("/:id/suggest", async (c) => {
       const { user } = principal(c, ["agent", "admin"]);
-      const suggestion = await botTools.suggest(user, c.req.param("id"), c.req.raw.signal);
+      const suggestion = await botTools.suggest(user, c.req.param("id"));
       return c.json({ suggestion });
     })
     .get("/:id/summary", async (c) => {
       const { user } = principal(c, ["agent", "admin"]);
-      return c.json({ summary: await botTools.summary(user, c.req.param("id"), c.req.raw.signal) });
+      return c.json({ summary: await botTools.summary(user, c.req.param("id")) });
     });
 }
