@@ -107,11 +107,6 @@ export class HelpCenter implements Knowledge {
     }
   }
 
-  /** The articles' records (who saved them, when), by slug. */
-  records(): HelpArticleRecord[] {
-    return [...this.#records.values()].sort((a, b) => a.slug.localeCompare(b.slug));
-  }
-
   /** The articles as the admin's list shows them. */
   summaries(): ArticleSummary[] {
     return this.articles().map((a) => ({
