@@ -9,6 +9,7 @@
 import { foldPhrases } from "../help/terms.ts";
 import { SYNONYMS } from "../help/synonyms.ts";
 import { stem, STOP_EN, words } from "../help/text.ts";
+import { isolateName } from "../contract/text.ts";
 
 export type Facts = Record<string, unknown>;
 
@@ -257,6 +258,10 @@ function describe(key: string, value: unknown, howMany: boolean): string {
   const text = (s: string) => (s.length > 500 ? `${s.slice(0, 499)}…` : s);
   if (howMany && typeof value === "number") return text(`You have ${render(value)} ${label}.`);
   if (key === "plan" && typeof value === "string") return text(`You are on the ${value} plan.`);
+  // A name may carry bidi controls: isolated, it cannot reorder the sentence around it.
+  if (typeof value === "string" && keyWords(key).includes("name")) {
+    return text(`Your ${label}: ${isolateName(value.slice(0, 200))}.`);
+  }
   if (Array.isArray(value)) {
     return text(
       value.length ? `Your ${label} (${value.length}): ${render(value)}.` : `You have no ${label}.`,

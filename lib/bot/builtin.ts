@@ -10,6 +10,7 @@ import { Engine } from "./engine.ts";
 import { mayAskAboutAccount } from "./account.ts";
 import { stripGreeting } from "./intents.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
+import { isolateName } from "../contract/text.ts";
 
 export { trimPassage } from "./engine.ts";
 
@@ -39,7 +40,7 @@ export class BuiltinBot implements Bot {
   }
 
   greet(customer: User): string {
-    const hello = customer.role === "guest" ? "Hi" : `Hi ${customer.name}`;
+    const hello = customer.role === "guest" ? "Hi" : `Hi ${isolateName(customer.name)}`;
     return `${hello}! I'm ${this.name}, ${this.#businessName}'s virtual assistant. Ask me ` +
       "anything, and if you'd rather talk to a person, just say so.";
   }

@@ -10,6 +10,7 @@ import HelpEditor from "../../islands/HelpEditor.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
+import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 
 type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
@@ -30,7 +31,9 @@ const staffNav = (name: string, admin: boolean) => (
     <a href="/agent">Console</a>
     {admin && <a href="/admin">Admin</a>}
     <a href="/help">Help center</a>
-    <span class="who">{name}</span>
+    <span class="who">
+      <Name name={name} />
+    </span>
     <SignOut to="/agent/login" />
   </>
 );
