@@ -40,7 +40,13 @@ export async function readArticleDir(dir: string, log?: Logger): Promise<Record<
       log?.warn("help article skipped", { file: entry.name.slice(0, 120), reason: "bad_name" });
       continue;
     }
-    files[slug] = await Deno.readTextFile(`${dir.replace(/\/+$/, "")}/${entry.name}`);
+    const source = await Deno.readTextFile(`${dir.replace(/\/+$/, "")}/${entry.name}`);
+    if (source.length > MAX_SOURCE_CHARS) {
+      log?.warn("help article problem", {
+        problem: `${slug}: article longer than ${MAX_SOURCE_CHARS} characters; cut`,
+      });
+    }
+    files[slug] = source.slice(0, MAX_SOURCE_CHARS);
   }
   return files;
 }
@@ -64,14 +70,16 @@ export class HelpCenter implements Knowledge {
   /** Imports `importDir` if nothing was ever imported, then loads the articles from KV. */
   async open(importDir?: string): Promise<void> {
     if (importDir) {
-      let files: Record<string, string> = {};
       try {
-        files = await readArticleDir(importDir, this.#log);
+        const files = await readArticleDir(importDir, this.#log);
+        const imported = await this.store.importOnce(files);
+        if (imported) {
+          this.#log.info("help center imported", { dir: importDir, articles: imported });
+        }
       } catch (error) {
+        // Not marked as imported: a later start with a readable folder still imports it.
         this.#log.warn("help center import failed", { dir: importDir, err: String(error) });
       }
-      const imported = await this.store.importOnce(files);
-      if (imported) this.#log.info("help center imported", { dir: importDir, articles: imported });
     }
     await this.reload();
   }
