@@ -102,14 +102,14 @@ async function fdLimit(): Promise<number> {
  * The `deno run` flags of deno.json's `start` task (permissions and V8 flags), so the benchmark
  * measures the server exactly as `deno task start` runs it.
  */
-async function startTaskFlags(): Promise<string[]> {
+export async function startTaskFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   const words = String(config.tasks.start).split(/\s+/);
   return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
 }
 
 /** Starts a server process and waits for its `Listening on http://HOST:PORT/` line. */
-async function startServer(args: string[], env: Record<string, string>) {
+export async function startServer(args: string[], env: Record<string, string>) {
   const child = spawn(["deno", "run", ...args], { PORT: "0", ...env });
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
@@ -127,7 +127,7 @@ async function startServer(args: string[], env: Record<string, string>) {
   }
 }
 
-async function stop(child: Deno.ChildProcess) {
+export async function stop(child: Deno.ChildProcess) {
   try {
     child.kill("SIGTERM");
   } catch { /* already gone */ }

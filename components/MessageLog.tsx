@@ -16,6 +16,8 @@ export interface MessageLogProps {
   selfId?: string;
   /** Shown when there are no messages yet. */
   empty?: ComponentChildren;
+  /** Extra content under a confirmed message (the customer's "Did that answer…?" on bot answers). */
+  below?: (message: Message) => ComponentChildren;
 }
 
 const LINK = /(\/help\/[a-z0-9-]+|https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -40,7 +42,9 @@ export function linkify(text: string): ComponentChildren[] {
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-function Bubble({ message, ours }: { message: Message; ours: boolean }) {
+function Bubble(
+  { message, ours, below }: { message: Message; ours: boolean; below?: ComponentChildren },
+) {
   if (message.sender === "system") {
     return (
       <li class="msg system" data-seq={message.seq}>
@@ -59,6 +63,7 @@ function Bubble({ message, ours }: { message: Message; ours: boolean }) {
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
       <div class="text">{linkify(message.text)}</div>
+      {below}
     </li>
   );
 }
@@ -83,7 +88,7 @@ function PendingBubble(
   );
 }
 
-export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
+export function MessageLog({ model, viewer, selfId, empty, below }: MessageLogProps) {
   const list = useRef<HTMLDivElement>(null);
   const messages = model.messages.value;
   const pending = model.pending.value;
@@ -104,7 +109,7 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
     <div class="log-scroll" ref={list}>
       <ol role="log" aria-live="polite" aria-label="Messages" class="log">
         {messages.length === 0 && pending.length === 0 && empty && <li class="empty">{empty}</li>}
-        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} />)}
+        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} below={below?.(m)} />)}
         {lastOurs && readSeq >= lastOurs.seq && lastOurs.seq === lastSeq && (
           <li class="receipt" aria-label="Read">Seen</li>
         )}

@@ -19,6 +19,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.preprocess(blankIsUnset, z.string().min(8).optional()),
   GEMINI_API_KEY: z.preprocess(blankIsUnset, z.string().optional()),
   GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  /** Tried once when GEMINI_MODEL fails or times out, before the built-in bot answers. */
+  GEMINI_FALLBACK_MODEL: z.preprocess(blankIsUnset, z.string().min(1).optional()),
   GEMINI_BASE_URL: z.preprocess(blankIsUnset, url.optional()),
   /** How long one Gemini call may take before the built-in bot answers instead. */
   GEMINI_TIMEOUT_MS: positiveInt.default(20_000),
@@ -67,6 +69,15 @@ const schema = z.object({
   ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
 });
 
+/** Gemini (lib/bot/gemini.ts): the model, then the fallback model, then the built-in bot. */
+export interface GeminiSettings {
+  apiKey: string;
+  model: string;
+  fallbackModel: string | null;
+  baseUrl: string | undefined;
+  timeoutMs: number;
+}
+
 /** The customer-data API (lib/bot/customer_data.ts). */
 export interface CustomerApiSettings {
   /** Base URL without a trailing slash; the user's id is appended as one path segment. */
@@ -100,7 +111,7 @@ export interface Config {
   workers: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  gemini: { apiKey: string; model: string; baseUrl: string | undefined; timeoutMs: number } | null;
+  gemini: GeminiSettings | null;
   knowledgeDir: string;
   customerApi: CustomerApiSettings | null;
   allowedOrigins: string[];
@@ -166,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? {
         apiKey: e.GEMINI_API_KEY,
         model: e.GEMINI_MODEL,
+        fallbackModel: e.GEMINI_FALLBACK_MODEL ?? null,
         baseUrl: e.GEMINI_BASE_URL,
         timeoutMs: e.GEMINI_TIMEOUT_MS,
       }

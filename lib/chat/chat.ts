@@ -9,6 +9,7 @@ import type { Appended, Changed, Decision } from "../store/conversations.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
+import type { BotMetrics } from "../bot/metrics.ts";
 import type {
   Conversation,
   ConversationMode,
@@ -63,6 +64,7 @@ export class Chat {
     private assigner: Assigner,
     private bot: BotRunner,
     private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
+    private botMetrics?: BotMetrics,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -79,6 +81,7 @@ export class Chat {
     const maxOpen = user.role === "guest" ? this.limits.maxOpenGuest : this.limits.maxOpenCustomer;
     const appended = await this.store.conversations.create(user, this.bot.greeting(user), maxOpen);
     this.publisher.appended(appended);
+    this.botMetrics?.started();
     return appended.conversation;
   }
 
@@ -158,7 +161,9 @@ export class Chat {
   async handoff(user: UserRecord, id: string): Promise<Conversation> {
     const conv = await this.visible(user, id);
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
-    return await this.assigner.requestHuman(id);
+    const result = await this.assigner.requestHuman(id);
+    this.botMetrics?.customerHandoff(conv);
+    return result;
   }
 
   /**
@@ -260,6 +265,7 @@ export class Chat {
         system: `${isolateName(user.name)} resolved the conversation.`,
       });
     this.bot.stop(id);
+    if (result.changed) this.botMetrics?.resolved(result.conversation);
     return result.conversation;
   }
 

@@ -18,6 +18,9 @@ import { agentRoutes } from "../../routes/api/agents.ts";
 import { customerRoutes } from "../../routes/api/customers.ts";
 import { conversationRoutes } from "../../routes/api/conversations.ts";
 import { metricsRoutes } from "../../routes/api/metrics.ts";
+import { helpRoutes } from "../../routes/api/help.ts";
+import { botRoutes } from "../../routes/api/bot.ts";
+import { botConversationRoutes } from "../../routes/api/bot_conversations.ts";
 import { wsRoutes } from "../../routes/ws.ts";
 import { claimRoutes } from "../../routes/api/claim.ts";
 import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
@@ -108,6 +111,9 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/customers", customerRoutes(services));
   api.route("/conversations", conversationRoutes(services));
   api.route("/metrics", metricsRoutes(services));
+  api.route("/conversations", botConversationRoutes(services));
+  api.route("/help", helpRoutes(services));
+  api.route("/bot", botRoutes(services));
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));

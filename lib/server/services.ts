@@ -24,6 +24,12 @@ import { Presence } from "../assignment/presence.ts";
 import { BotRunner } from "../bot/runner.ts";
 import { type FactsSource, profileFacts } from "../bot/facts.ts";
 import type { Bot } from "../bot/types.ts";
+import { createAssistant, createBot } from "../bot/mod.ts";
+import type { Assistant } from "../bot/assist.ts";
+import { BotTools } from "../chat/bot_tools.ts";
+import { BotMetrics } from "../bot/metrics.ts";
+import { HelpCenter } from "../help/help_center.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
@@ -47,6 +53,12 @@ export interface Services {
   assigner: Assigner;
   presence: Presence;
   botRunner: BotRunner;
+  /** The help center, editable in KV, followed by every instance (lib/help/help_center.ts). */
+  help: HelpCenter;
+  /** Bot metrics kept as events happen (lib/bot/metrics.ts). */
+  botMetrics: BotMetrics;
+  /** Customers' votes on bot answers; the agent's suggested reply and handoff summary. */
+  botTools: BotTools;
   /** What the bot and the console know about a customer (lib/bot/facts.ts). */
   facts: FactsSource;
   chat: Chat;
@@ -75,7 +87,10 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  bot: Bot;
+  /** The bot, or how to make it from the help center; default: from the settings (lib/bot/mod.ts). */
+  bot?: Bot | ((knowledge: Knowledge) => Bot);
+  /** The agent's assistant; default: from the settings (lib/bot/mod.ts). */
+  assistant?: Assistant;
   facts?: FactsSource;
   clock?: Clock;
   /** Default: a logger at the configured level. */
@@ -115,6 +130,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     onError: (err) => log.error("presence failed", { err: String(err) }),
   });
   const facts = opts.facts ?? profileFacts;
+  const help = new HelpCenter(store.help, { log });
+  const bot = typeof opts.bot === "function"
+    ? opts.bot(help)
+    : opts.bot ?? createBot(config, help, log);
+  const botMetrics = new BotMetrics(store.botStats, log);
   const { limits } = config;
   const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
   const buckets = {
@@ -132,12 +152,19 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     requestHuman: (id) => assigner.requestHuman(id),
     // A customer asking the bot for a person spends the same budget as the button.
     mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
-    bot: opts.bot,
+    bot,
     facts,
+    metrics: botMetrics,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner, limits);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
+  const botTools = new BotTools(
+    chat,
+    store,
+    opts.assistant ?? createAssistant(config, help, log),
+    facts,
+  );
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
     auth,
@@ -170,6 +197,9 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     assigner,
     presence,
     botRunner,
+    help,
+    botMetrics,
+    botTools,
     facts,
     chat,
     reads,
@@ -182,11 +212,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       presence.start();
       feed.start();
       sessionCheck.start();
+      help.start();
     },
     async close() {
       await presence.stop();
       await botRunner.idle();
       sessionCheck.stop();
+      help.stop();
       relay.close();
       store.close();
     },

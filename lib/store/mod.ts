@@ -5,6 +5,8 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
+import { HelpArticles } from "./help.ts";
+import { BotStats } from "./bot_stats.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -16,6 +18,9 @@ export interface Store {
   conversations: Conversations;
   /** Read positions (./reads.ts). */
   reads: Reads;
+  /** Help-center articles (./help.ts) and bot metrics (./bot_stats.ts). */
+  help: HelpArticles;
+  botStats: BotStats;
   close(): void;
 }
 
@@ -47,6 +52,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
     reads: new Reads(kv),
+    help: new HelpArticles(kv, clock, newId),
+    botStats: new BotStats(kv, clock, newId),
     close: () => kv.close(),
   };
 }

@@ -5,13 +5,15 @@ import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";
+import BotPanel from "../../islands/BotPanel.tsx";
+import HelpEditor from "../../islands/HelpEditor.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
 import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 
-type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth">;
+type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
 
 async function staffData(c: Ctx, { chat, store, config, reads, auth }: StaffDeps) {
   const user = c.var.principal!.user;
@@ -93,6 +95,11 @@ export function staffPages(render: Render, deps: StaffDeps) {
             agents={agents}
             conversations={conversations}
             defaultCapacity={defaultCapacity}
+          />
+          <BotPanel />
+          <HelpEditor
+            articles={deps.help.summaries()}
+            question={c.req.query("question")?.slice(0, 500) ?? null}
           />
         </Shell>,
       );
