@@ -9,9 +9,9 @@ import { badRequest, forbidden } from "../lib/errors.ts";
 import type { Services } from "../lib/server/services.ts";
 
 export function wsRoutes(
-  { auth, config, socketDeps, clientAddress }: Pick<
+  { auth, origins, socketDeps, clientAddress }: Pick<
     Services,
-    "auth" | "config" | "socketDeps" | "clientAddress"
+    "auth" | "origins" | "socketDeps" | "clientAddress"
   >,
 ) {
   return new Hono<AppEnv>()
@@ -20,7 +20,8 @@ export function wsRoutes(
         throw badRequest("This endpoint speaks WebSocket only.");
       }
       const origin = c.req.header("origin") ?? null;
-      if (!originAllowed(origin, c.req.header("host") ?? null, config.allowedOrigins)) {
+      // The widget's panel is served by this host, so its sockets pass as same-origin.
+      if (!originAllowed(origin, c.req.header("host") ?? null, await origins.list())) {
         throw forbidden("Cross-site WebSocket refused.");
       }
       const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));

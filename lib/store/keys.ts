@@ -20,6 +20,10 @@
  * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
  * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
  * |                                                      | (only grows; see ./reads.ts)           |
+ * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's   |
+ * |                                                      | verified identify, ./visitors.ts)      |
+ * | ["settings", name]                                   | SettingEntry: an admin's run-time      |
+ * |                                                      | setting, versioned (./settings.ts)     |
  */
 
 export const keys = {
@@ -49,4 +53,8 @@ export const keys = {
   feedPrefix: () => ["feed"] as const,
   /** A user's read position in a conversation (./reads.ts). */
   read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
+  /** The user a website's own user id was verified as (./visitors.ts). */
+  userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
+  /** One run-time setting (./settings.ts). */
+  setting: (name: string) => ["settings", name] as const,
 };

@@ -5,6 +5,8 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
+import { Visitors } from "./visitors.ts";
+import { Settings } from "./settings.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -16,6 +18,10 @@ export interface Store {
   conversations: Conversations;
   /** Read positions (./reads.ts). */
   reads: Reads;
+  /** The website widget's verified customers and visitors' contact details (./visitors.ts). */
+  visitors: Visitors;
+  /** Run-time settings an admin changes (./settings.ts). */
+  settings: Settings;
   close(): void;
 }
 
@@ -25,6 +31,8 @@ export interface StoreOptions {
   maxChecks?: number;
   /** Told of every commit that bumps signal keys (./signals.ts). */
   onCommit?: CommitObserver;
+  /** A stored setting no longer passes its schema (./settings.ts). */
+  onInvalidSetting?(name: string, problem: string): void;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
@@ -47,6 +55,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
     reads: new Reads(kv),
+    visitors: new Visitors(kv, clock, newId),
+    settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
     close: () => kv.close(),
   };
 }

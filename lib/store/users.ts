@@ -14,6 +14,8 @@ export interface UserRecord {
   role: Role;
   createdAt: string;
   passwordHash?: string;
+  /** The website's own id of a customer the widget verified (./visitors.ts). */
+  externalId?: string;
 }
 
 /** An agent's (or admin's) live state. `load` counts open human conversations assigned to them. */
@@ -57,6 +59,7 @@ export function publicUser(
     createdAt: record.createdAt,
   };
   if (record.email) user.email = record.email;
+  if (record.externalId) user.externalId = record.externalId;
   if (isStaff(record.role)) {
     user.status = state?.status ?? "offline";
     user.activeConversations = state?.load ?? 0;
