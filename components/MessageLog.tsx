@@ -15,6 +15,8 @@ export interface MessageLogProps {
   selfId?: string;
   /** Shown when there are no messages yet. */
   empty?: ComponentChildren;
+  /** The bot's name here, if not the one it wrote under (the website widget's setting). */
+  botName?: string;
 }
 
 const LINK = /(\/help\/[a-z0-9-]+|https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -39,7 +41,7 @@ export function linkify(text: string): ComponentChildren[] {
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-function Bubble({ message, ours }: { message: Message; ours: boolean }) {
+function Bubble({ message, ours, name }: { message: Message; ours: boolean; name: string }) {
   if (message.sender === "system") {
     return (
       <li class="msg system" data-seq={message.seq}>
@@ -51,7 +53,7 @@ function Bubble({ message, ours }: { message: Message; ours: boolean }) {
   return (
     <li class={`msg ${message.sender} ${ours ? "ours" : "theirs"}`} data-seq={message.seq}>
       <div class="meta">
-        <span class="author">{message.authorName}</span>
+        <span class="author">{name}</span>
         {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
@@ -80,7 +82,7 @@ function PendingBubble(
   );
 }
 
-export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
+export function MessageLog({ model, viewer, selfId, empty, botName }: MessageLogProps) {
   const list = useRef<HTMLDivElement>(null);
   const messages = model.messages.value;
   const pending = model.pending.value;
@@ -101,7 +103,14 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
     <div class="log-scroll" ref={list}>
       <ol role="log" aria-live="polite" aria-label="Messages" class="log">
         {messages.length === 0 && pending.length === 0 && empty && <li class="empty">{empty}</li>}
-        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} />)}
+        {messages.map((m) => (
+          <Bubble
+            key={m.seq}
+            message={m}
+            ours={ours(m)}
+            name={m.sender === "bot" && botName ? botName : m.authorName}
+          />
+        ))}
         {lastOurs && readSeq >= lastOurs.seq && lastOurs.seq === lastSeq && (
           <li class="receipt" aria-label="Read">Seen</li>
         )}
@@ -121,7 +130,7 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
             <i />
           </span>
           {typing.length > 0
-            ? `${typing.map((t) => t.name).join(" and ")} ${
+            ? `${typing.map((t) => t.role === "bot" && botName ? botName : t.name).join(" and ")} ${
               typing.length > 1 ? "are" : "is"
             } typing…`
             : "Writing a reply…"}
