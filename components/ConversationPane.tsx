@@ -8,6 +8,7 @@ import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
+import { CustomerCard } from "./CustomerCard.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -41,6 +42,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           <h2 id="pane-title">{c.customerName}</h2>
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
+        <CustomerCard customerId={c.customerId} />
         <div class="actions">
           <button
             type="button"

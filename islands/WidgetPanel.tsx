@@ -162,6 +162,15 @@ export default function WidgetPanel(props: WidgetPanelProps) {
     link.peek()?.post({ parley: 1, type: "session", active: s.conversations.value.length > 0 });
   });
 
+  // Waiting for a person (asked for, or the bot handed over): say honestly whether anyone is
+  // online, and ask for an email to reply to.
+  useSignalEffect(() => {
+    const s = session.value;
+    const c = s?.current.value?.conversation.value;
+    if (!s || c?.status !== "open" || c.mode !== "waiting" || offline.peek()) return;
+    s.teamOnline().then((online) => offline.value = { online }, () => {});
+  });
+
   const run = async (action: () => Promise<void>) => {
     error.value = null;
     busy.value = true;
@@ -297,13 +306,7 @@ export default function WidgetPanel(props: WidgetPanelProps) {
                     type="button"
                     class="secondary"
                     disabled={!s || busy.value || mode === "waiting" || mode === "human"}
-                    onClick={() =>
-                      run(async () => {
-                        const handed = await s!.serial(() => s!.handoff());
-                        if (handed.mode === "waiting") {
-                          offline.value = { online: await s!.teamOnline() };
-                        }
-                      })}
+                    onClick={() => run(async () => void await s!.serial(() => s!.handoff()))}
                   >
                     Talk to a human
                   </button>

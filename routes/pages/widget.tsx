@@ -26,6 +26,8 @@ const asOrigin = (value: string | undefined) => {
 export function widgetPages(islands: IslandBuild, { config, store, origins }: WidgetPageDeps) {
   const head = (
     <>
+      {/* Links (help articles, URLs in messages) open in a new tab, never inside the panel. */}
+      <base target="_blank" />
       <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/static/widget.css" />
     </>

@@ -38,7 +38,7 @@ box-shadow:0 12px 48px rgba(0,0,0,.28)}
 .right .launcher,.right .panel{right:20px}
 .left .launcher,.left .panel{left:20px}
 @media ${PHONE_QUERY}{
-.panel{inset:0;width:100%;height:100%;border-radius:0}
+.left .panel,.right .panel{inset:0;width:100%;height:100%;border-radius:0}
 .open .launcher{display:none}
 }
 @media (prefers-reduced-motion:reduce){.launcher{transition:none}}

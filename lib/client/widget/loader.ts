@@ -111,7 +111,7 @@ class Widget {
     });
     addEventListener("message", (event) => this.#onMessage(event));
     // Another tab changed what the panel keeps here: its panel must hear of it.
-    addEventListener("storage", (event) => {
+    addEventListener("storage", (event: StorageEvent) => {
       if (STORE_NAMES.some((name) => event.key === PREFIX + name) && this.#frameReady) {
         this.#post({ parley: 1, type: "stored", values: storedValues() });
       }

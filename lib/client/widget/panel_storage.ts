@@ -44,7 +44,7 @@ export class PanelStorage {
     this.#post = post;
     if (ownStorageWorks()) {
       this.#mode = "own";
-      addEventListener("storage", (event) => {
+      addEventListener("storage", (event: StorageEvent) => {
         const name = STORE_NAMES.find((n) => localKey(n) === event.key);
         if (name) this.#emit(name, event.newValue);
       });

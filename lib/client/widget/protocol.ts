@@ -72,9 +72,11 @@ export const LIMITS = {
 
 type Plain = Record<string, unknown>;
 
-const isPlain = (value: unknown): value is Plain =>
-  typeof value === "object" && value !== null && !Array.isArray(value) &&
-  Object.getPrototypeOf(value) === Object.prototype;
+const isPlain = (value: unknown): value is Plain => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
 
 const text = (value: unknown, max: number, min = 0) =>
   typeof value === "string" && value.length >= min && value.length <= max;
