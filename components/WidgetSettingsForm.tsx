@@ -101,13 +101,17 @@ export function WidgetSettingsForm() {
           <div class="field">
             <label for="w-prechat-name">Ask for name</label>
             <select id="w-prechat-name" name="preChatName" value={v.preChat.name}>
-              {REQUIREMENTS.map(([value, label]) => <option value={value}>{label}</option>)}
+              {REQUIREMENTS.map(([value, label]) => (
+                <option key={value} value={value}>{label}</option>
+              ))}
             </select>
           </div>
           <div class="field">
             <label for="w-prechat-email">Ask for email</label>
             <select id="w-prechat-email" name="preChatEmail" value={v.preChat.email}>
-              {REQUIREMENTS.map(([value, label]) => <option value={value}>{label}</option>)}
+              {REQUIREMENTS.map(([value, label]) => (
+                <option key={value} value={value}>{label}</option>
+              ))}
             </select>
           </div>
           <div class="field wide">

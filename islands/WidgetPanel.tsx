@@ -22,6 +22,7 @@ import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { PanelHeader } from "../components/widget/PanelHeader.tsx";
 import { ConversationPicker } from "../components/widget/ConversationPicker.tsx";
 import { ContactForm } from "../components/widget/ContactForm.tsx";
+import { OfflineNotice } from "../components/widget/OfflineNotice.tsx";
 
 /** Bundled alone: the frame page loads nothing the other islands share (lib/islands/bundle.ts). */
 export const standalone = true;
@@ -314,38 +315,6 @@ export default function WidgetPanel(props: WidgetPanelProps) {
               )}
           </>
         )}
-    </div>
-  );
-}
-
-/** Nobody can take the conversation now: say so, and ask for an email to reply to later. */
-function OfflineNotice(
-  { online, email, onSave }: {
-    online: boolean;
-    email: string | null;
-    onSave(email: string): Promise<void>;
-  },
-) {
-  const situation = online
-    ? "Everyone on the team is busy right now. You're in the queue, and the assistant keeps " +
-      "helping meanwhile."
-    : "Nobody from the team is online right now, so no one can answer here at the moment.";
-  if (email) {
-    return (
-      <p class="wp-offline" role="status">
-        {situation} If you leave, we'll reply to {email}.
-      </p>
-    );
-  }
-  return (
-    <div class="wp-offline">
-      <ContactForm
-        name="off"
-        email="required"
-        intro={<p>{situation} Leave your email and we'll reply there when someone is back.</p>}
-        submitLabel="Save email"
-        onSubmit={({ email }) => onSave(email!)}
-      />
     </div>
   );
 }

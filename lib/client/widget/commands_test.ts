@@ -6,11 +6,10 @@ const HASH = "a".repeat(64);
 /** The snippet's stub, as integrators paste it. */
 function stub(): { Parley?: ParleyFunction } {
   const host: { Parley?: ParleyFunction } = {};
+  // The snippet pushes the `arguments` object itself; an array-like stands in for it here.
   host.Parley = host.Parley ||
     function (...args: unknown[]) {
-      // deno-lint-ignore prefer-rest-params
-      (host.Parley!.q = host.Parley!.q || []).push(arguments);
-      void args;
+      (host.Parley!.q = host.Parley!.q || []).push(args);
     };
   return host;
 }

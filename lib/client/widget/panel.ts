@@ -1,13 +1,13 @@
 /**
  * The widget panel's state, without the UI (islands/WidgetPanel.tsx draws it): who the visitor is
  * (a token in the panel's own storage, sent as Bearer and as the socket's first frame — never a
- * cookie), their conversations, the one on screen (a ConversationModel: resume with `after`, dedupe
- * by seq, resend by clientId), and unread counts.
+ * cookie), their conversations, and the one on screen (a ConversationModel: resume with `after`,
+ * dedupe by seq, resend by clientId). Unread counts: ./unread.ts.
  *
- * One socket subscription per open conversation: the one on screen belongs to its model; every
- * other open one has a light watcher, so new agent and bot messages count as unread and reach the
- * host page (`onMessage`) wherever they land. Switching hands a conversation from one to the other
- * in the same turn, without a gap. Operations that change who the visitor is run one at a time.
+ * One socket subscription per open conversation: the one on screen belongs to its model, every
+ * other open one to an unread watcher. Switching hands a conversation from one to the other without
+ * a gap: the watcher stops, the history is read, the model subscribes after it. Operations that
+ * change who the visitor is run one at a time (`serial`).
  */
 import { batch, computed, effect, signal, untracked } from "@preact/signals";
 import type { Conversation, Message, User } from "../../contract/types.ts";
@@ -16,13 +16,13 @@ import { api, ApiError } from "../api.ts";
 import { ChatSocket } from "../chat_socket.ts";
 import { ConversationModel } from "../conversation.ts";
 import { KEYS, panelStorage } from "./panel_storage.ts";
+import { UnreadTracker } from "./unread.ts";
 
 export type Listed = Conversation & { unread?: number };
 
 const HISTORY = 200;
 /** How long a signed-out tab waits for another tab to store the session that replaced its own. */
 const SIGNED_OUT_GRACE_MS = 1000;
-const fromOthers = (m: Message) => m.sender === "agent" || m.sender === "bot";
 const newestFirst = (a: Conversation, b: Conversation) => b.updatedAt.localeCompare(a.updatedAt);
 
 export class WidgetSession {
@@ -30,7 +30,6 @@ export class WidgetSession {
   readonly socket = signal<ChatSocket | null>(null);
   readonly conversations = signal<Listed[]>([]);
   readonly current = signal<ConversationModel | null>(null);
-  readonly unread = signal<Record<string, number>>({});
   readonly loading = signal(true);
   /** Set by the UI: the panel is open, the tab visible, and the conversation on screen. */
   readonly seen = signal(false);
@@ -40,13 +39,17 @@ export class WidgetSession {
       .reduce((sum, c) => sum + (this.unread.value[c.id] ?? 0), 0)
   );
   #token: string | null = null;
-  #watchers = new Map<string, () => void>();
-  /** Per conversation, the highest seq already reported (history counts as reported). */
-  #reported = new Map<string, number>();
   #ops: Promise<unknown> = Promise.resolve();
   #stops: (() => void)[] = [];
 
-  constructor(private onMessage: (message: Message) => void) {}
+  readonly #unread: UnreadTracker;
+  /** Unread messages per conversation. */
+  readonly unread: UnreadTracker["counts"];
+
+  constructor(onMessage: (message: Message) => void) {
+    this.#unread = new UnreadTracker(onMessage, () => this.user.peek()?.id);
+    this.unread = this.#unread.counts;
+  }
 
   get token(): string | null {
     return this.#token;
@@ -117,9 +120,7 @@ export class WidgetSession {
     );
     batch(() => {
       this.conversations.value = conversations.sort(newestFirst);
-      const unread = { ...this.unread.peek() };
-      for (const c of conversations) unread[c.id] = c.status === "open" ? c.unread ?? 0 : 0;
-      this.unread.value = unread;
+      this.#unread.load(conversations);
     });
     this.#rewatch();
   }
@@ -133,7 +134,7 @@ export class WidgetSession {
       this.current.value = null;
       return this.#rewatch();
     }
-    this.#unwatch(id); // its model subscribes instead, after the history it reads now
+    this.#unread.unwatch(id); // its model subscribes instead, after the history it reads now
     const { conversation } = await this.#api<{ conversation: Conversation }>(
       "GET",
       `/api/conversations/${id}`,
@@ -144,7 +145,7 @@ export class WidgetSession {
         Math.max(0, conversation.lastSeq - HISTORY)
       }&limit=${HISTORY}`,
     );
-    this.#reported.set(id, Math.max(this.#reported.get(id) ?? 0, messages.at(-1)?.seq ?? 0));
+    this.#unread.known(id, messages.at(-1)?.seq ?? 0);
     const model = new ConversationModel(
       () => this.socket.peek()!,
       conversation,
@@ -160,11 +161,7 @@ export class WidgetSession {
     if (!socket) return;
     const stopReads = socket.subscribe(id, {
       read: (r) => {
-        if (
-          r.userId === this.user.peek()?.id && r.seq >= (model.messages.peek().at(-1)?.seq ?? 0)
-        ) {
-          this.unread.value = { ...this.unread.peek(), [id]: 0 };
-        }
+        if (r.userId === this.user.peek()?.id) this.#unread.read(id, r.seq);
       },
     }, messages.at(-1)?.seq ?? 0);
     const detach = model.attach();
@@ -269,16 +266,13 @@ export class WidgetSession {
 
   #reset() {
     this.#detachCurrent();
-    for (const stop of this.#watchers.values()) stop();
-    this.#watchers.clear();
-    this.#reported.clear();
+    this.#unread.reset();
     this.socket.peek()?.close();
     batch(() => {
       this.socket.value = null;
       this.user.value = null;
       this.current.value = null;
       this.conversations.value = [];
-      this.unread.value = {};
     });
   }
 
@@ -290,59 +284,23 @@ export class WidgetSession {
       const messages = model.messages.value;
       const seen = this.seen.value;
       untracked(() => {
-        for (const m of messages) this.#arrived(model.id, m, seen);
+        for (const m of messages) this.#unread.arrived(model.id, m, seen);
         if (seen && messages.length > 0) {
           model.markRead();
-          if (this.unread.peek()[model.id]) {
-            this.unread.value = { ...this.unread.peek(), [model.id]: 0 };
-          }
+          this.#unread.read(model.id);
         }
       });
     });
   }
 
-  #arrived(id: string, message: Message, seen: boolean) {
-    if (message.seq <= (this.#reported.get(id) ?? 0)) return;
-    this.#reported.set(id, message.seq);
-    if (!fromOthers(message)) return;
-    if (!seen) {
-      this.unread.value = { ...this.unread.peek(), [id]: (this.unread.peek()[id] ?? 0) + 1 };
-    }
-    this.onMessage(message);
-  }
-
-  /** Watchers for the open conversations that are not on screen; none for the others. */
+  /** Watchers for the open conversations that are not on screen. */
   #rewatch() {
-    const socket = this.socket.peek();
-    const onScreen = this.current.peek()?.id;
-    const wanted = new Set(
-      this.conversations.peek().filter((c) => c.status === "open" && c.id !== onScreen)
-        .map((c) => c.id),
+    this.#unread.watch(
+      this.socket.peek(),
+      this.conversations.peek(),
+      this.current.peek()?.id,
+      (next) => this.#replace(next),
     );
-    for (const id of this.#watchers.keys()) if (!wanted.has(id)) this.#unwatch(id);
-    if (!socket) return;
-    for (const c of this.conversations.peek()) {
-      if (!wanted.has(c.id) || this.#watchers.has(c.id)) continue;
-      const after = Math.max(c.lastSeq, this.#reported.get(c.id) ?? 0);
-      this.#reported.set(c.id, after);
-      this.#watchers.set(
-        c.id,
-        socket.subscribe(c.id, {
-          message: (m) => this.#arrived(c.id, m, false),
-          conversation: (next) => this.#replace(next),
-          read: (r) => {
-            if (r.userId === this.user.peek()?.id && r.seq >= (this.#reported.get(c.id) ?? 0)) {
-              this.unread.value = { ...this.unread.peek(), [c.id]: 0 };
-            }
-          },
-        }, after),
-      );
-    }
-  }
-
-  #unwatch(id: string) {
-    this.#watchers.get(id)?.();
-    this.#watchers.delete(id);
   }
 
   #replace(next: Conversation) {
