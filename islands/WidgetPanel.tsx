@@ -204,7 +204,11 @@ export default function WidgetPanel(props: WidgetPanelProps) {
   if (s && view.value === "list") {
     return (
       <div class="wp">
-        <PanelHeader title={settings.businessName} subtitle="Your conversations" onClose={close} />
+        <PanelHeader
+          title={settings.businessName}
+          subtitle={`${conversations.length} conversation${conversations.length === 1 ? "" : "s"}`}
+          onClose={close}
+        />
         <ConversationPicker
           conversations={conversations}
           unread={s.unread.value}

@@ -4,7 +4,7 @@
  * with the bot, a handoff an agent takes in the console, a reload and a second tab, all found by
  * role and accessible name.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
 import { startTestServer } from "./helpers.ts";
 import { noErrors, openConsole, openPage } from "./pages_helpers.ts";
@@ -66,6 +66,10 @@ Deno.test(
         await chat.getByRole("textbox", { name: "Message" }).fill("Thanks Ann!");
         await chat.getByRole("button", { name: "Send", exact: true }).click();
         await c.getByRole("log").getByText("Thanks Ann!").waitFor();
+        const markup = `<img src=x onerror="alert('xss')"><b>bold?</b>`;
+        await c.getByRole("textbox", { name: "Message" }).fill(markup);
+        await c.getByRole("button", { name: "Send", exact: true }).click();
+        await chat.getByRole("log").getByText(markup).waitFor(); // shown as text, nothing ran
 
         // Closed panel: Ann's next message raises the badge, flashes the title, reaches on().
         await launcher(page, "Close chat").click();
@@ -183,7 +187,15 @@ Deno.test(
           height: 780,
         });
         await launcher(phone.page).click();
-        await panel(phone.page).getByRole("log").getByText("Hello, I'm Ada").waitFor();
+        const phoneChat = panel(phone.page);
+        await phoneChat.getByRole("log").getByText("Hello, I'm Ada").waitFor();
+        // Parley("logout"): a fresh guest, with nothing of Ada's.
+        await phone.page.evaluate(() =>
+          (window as unknown as { Parley: (...a: unknown[]) => void }).Parley("logout")
+        );
+        await phoneChat.getByRole("log").getByText("Hi! 👋 How can we help?").waitFor();
+        assertEquals(await phoneChat.getByText("Hello, I'm Ada").count(), 0);
+        assertEquals(await phoneChat.getByRole("button", { name: "All conversations" }).count(), 0);
 
         // A wrong hash: refused with a console message in the host page; the visitor stays a guest.
         const forged = { ...identity, userHash: "0".repeat(64) };
@@ -353,6 +365,32 @@ Deno.test(
         await chat.getByRole("button", { name: "Save email" }).click();
         await chat.getByText("we'll reply to grace@example.com", { exact: false }).waitFor();
         await screenshot(page, "widget-offline-email");
+
+        // Several conversations: a new one, the list (newest first), a resolved one still readable.
+        await chat.getByRole("button", { name: "All conversations" }).click();
+        await chat.getByRole("button", { name: "New conversation" }).click();
+        await chat.getByRole("textbox", { name: "Message" }).fill("A second question");
+        await chat.getByRole("button", { name: "Send", exact: true }).click();
+        await chat.getByRole("log").locator("li.msg.bot").nth(1).waitFor();
+        const first = (await server.api.request("GET", "/api/conversations", {
+          token: admin.token,
+        })).body.conversations.find((c: Conversation) => c.mode === "waiting") as Conversation;
+        await server.api.request("POST", `/api/conversations/${first.id}/resolve`, {
+          token: admin.token,
+        });
+        await chat.getByRole("button", { name: "All conversations" }).click();
+        const items = chat.getByRole("region", { name: "Your conversations" }).getByRole(
+          "listitem",
+        );
+        await items.nth(1).waitFor();
+        // Newest activity first: the resolve just now, then the second question.
+        assertMatch((await items.nth(0).textContent())!, /^Resolved.*Admin resolved/s);
+        assertMatch((await items.nth(1).textContent())!, /^Open.*Parley Assistant: /s);
+        await screenshot(page, "widget-conversations");
+        await items.nth(0).getByRole("button").click();
+        await chat.getByRole("log").getByText("What are your opening hours?").waitFor();
+        await chat.getByText("This conversation is resolved; you can read it here.").waitFor();
+        assertEquals(await chat.getByRole("textbox", { name: "Message" }).count(), 0);
         const list = await server.api.request("GET", "/api/conversations", { token: admin.token });
         const [conversation] = list.body.conversations as Conversation[];
         assertEquals([conversation.customerName, conversation.mode], ["Grace", "waiting"]);

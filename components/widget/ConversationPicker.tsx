@@ -50,7 +50,11 @@ export function ConversationPicker(props: ConversationPickerProps) {
                     <time dateTime={c.updatedAt}>{when(c.updatedAt)}</time>
                   </span>
                   <span class="wp-preview">
-                    {last ? `${author}: ${last.text}` : "No messages yet"}
+                    {!last
+                      ? "No messages yet"
+                      : last.sender === "system"
+                      ? last.text
+                      : `${author}: ${last.text}`}
                   </span>
                   {count > 0 && (
                     <span class="wp-unread" aria-label={`${count} unread`}>{count}</span>
