@@ -92,7 +92,7 @@ export default function WidgetPanel(props: WidgetPanelProps) {
     root.setProperty("--accent-text", textOn(color));
     const focusComposer = () => {
       if (document.activeElement === document.body) {
-        document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus();
+        document.querySelector<HTMLElement>(".composer textarea, .wp-form input")?.focus();
       }
     };
     const onVisibility = () => visible.value = document.visibilityState === "visible";
@@ -115,8 +115,16 @@ export default function WidgetPanel(props: WidgetPanelProps) {
     };
   }, []);
 
+  /** The message box (or the form's first field), once it is there. */
+  const focusFirst = (tries = 20) => {
+    const target = document.querySelector<HTMLElement>(".composer textarea, .wp-form input");
+    if (target) target.focus();
+    else if (tries > 0) setTimeout(() => focusFirst(tries - 1), 50);
+  };
+
   const onHost = (s: WidgetSession, host: HostLink, m: HostMessage) => {
     if (m.type === "stored") panelStorage.receive(m.values);
+    else if (m.type === "focus") focusFirst();
     else if (m.type === "state") {
       open.value = m.open;
       fullscreen.value = m.fullscreen;

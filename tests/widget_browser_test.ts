@@ -47,10 +47,28 @@ Deno.test(
         await launcher(page, "Close chat").waitFor();
         const chat = panel(page);
         await chat.getByRole("log").waitFor();
-        await chat.getByRole("textbox", { name: "Message" }).fill("How do I reset my password?");
-        await chat.getByRole("button", { name: "Send", exact: true }).click();
+        // The keyboard lands in the message box.
+        const box = chat.getByRole("textbox", { name: "Message" });
+        await until(
+          () => box.evaluate((el) => el === document.activeElement),
+          "focus in the panel",
+        );
+        await page.keyboard.type("How do I reset my password?");
+        await page.keyboard.press("Enter");
+        await chat.getByRole("log").locator("li.msg.customer").first().waitFor();
         await chat.getByRole("log").locator("li.msg.bot").nth(1).waitFor(); // greeting + answer
         await screenshot(page, "widget-desktop-bot");
+        // Escape closes the panel and gives the keyboard back to the launcher; Enter reopens.
+        await page.keyboard.press("Escape");
+        await launcher(page).waitFor();
+        assertEquals(
+          await page.evaluate(() =>
+            document.activeElement?.shadowRoot?.activeElement?.getAttribute("aria-label")
+          ),
+          "Open chat",
+        );
+        await page.keyboard.press("Enter");
+        await until(() => box.evaluate((el) => el === document.activeElement), "focus back inside");
 
         // Ask for a person: Ann takes over from the console, and they talk.
         await chat.getByRole("button", { name: "Talk to a human" }).click();

@@ -81,6 +81,8 @@ class Widget {
   /** identify and logout calls the panel hasn't had yet, in order. */
   #sessionCalls: HostMessage[] = [];
   #open = false;
+  /** The launcher opened the panel before it was ready: focus it once it is. */
+  #focusPending = false;
   #unread = 0;
   #attention = new Attention();
   #phone = matchMedia(PHONE_QUERY);
@@ -167,9 +169,17 @@ class Widget {
     if (open) {
       this.#attention.stop();
       // Keyboard users land in the chat; a page's own open() call doesn't move their focus.
-      if (fromLauncher) this.#frame?.focus();
+      if (fromLauncher) this.#focusPanel();
     }
     this.#emit(open ? "open" : "close");
+  }
+
+  #focusPanel() {
+    this.#focusPending = !this.#frameReady;
+    if (this.#frameReady) {
+      this.#frame?.focus();
+      this.#post({ parley: 1, type: "focus" });
+    }
   }
 
   #close(refocus: boolean) {
@@ -219,6 +229,7 @@ class Widget {
         this.#frameReady = true;
         this.#post({ parley: 1, type: "stored", values: storedValues() });
         this.#postState();
+        if (this.#focusPending && this.#open) this.#focusPanel();
         return this.#flushSession();
       case "unread":
         if (message.count === this.#unread) return;

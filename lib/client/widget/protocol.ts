@@ -23,6 +23,8 @@ export type HostMessage =
   | { parley: 1; type: "state"; open: boolean; fullscreen: boolean }
   | { parley: 1; type: "identify" } & Identity
   | { parley: 1; type: "logout" }
+  /** The visitor opened the panel from the launcher: put the keyboard in it. */
+  | { parley: 1; type: "focus" }
   /** The values the panel kept in the host page's storage (after `ready`, and on every change). */
   | { parley: 1; type: "stored"; values: StoredValues };
 
@@ -117,7 +119,8 @@ export function parseHostMessage(data: unknown): HostMessage | null {
       return identity ? { parley: 1, type: "identify", ...identity } : null;
     }
     case "logout":
-      return keys(data, ["parley", "type"]) ? { parley: 1, type: "logout" } : null;
+    case "focus":
+      return keys(data, ["parley", "type"]) ? { parley: 1, type: data.type } : null;
     case "stored": {
       const { values } = data;
       if (!keys(data, ["parley", "type", "values"]) || !isPlain(values)) return null;

@@ -23,6 +23,7 @@ export const hostMessageSchema: z.ZodMiniType<HostMessage> = z.discriminatedUnio
     userHash: z.string().check(z.regex(USER_HASH_PATTERN)),
   }),
   z.strictObject({ ...tag, type: z.literal("logout") }),
+  z.strictObject({ ...tag, type: z.literal("focus") }),
   z.strictObject({
     ...tag,
     type: z.literal("stored"),

@@ -31,7 +31,7 @@ const hostMessages = fc.oneof(
     email: text(3, 254),
     userHash: hex64,
   }, { requiredKeys: ["parley", "type", "userId", "userHash"] }),
-  record({ parley: fc.constant(1), type: fc.constant("logout") }),
+  record({ parley: fc.constant(1), type: fc.constantFrom("logout", "focus") }),
   record({
     parley: fc.constant(1),
     type: fc.constant("stored"),
