@@ -305,6 +305,6 @@ export class WidgetSession {
 
   #replace(next: Conversation) {
     this.conversations.value = this.conversations.peek()
-      .map((c) => c.id === next.id ? { ...next, unread: c.unread } : c);
+      .map((c) => c.id === next.id ? { ...next, unread: c.unread } : c).sort(newestFirst);
   }
 }
