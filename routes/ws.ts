@@ -24,7 +24,10 @@ export function wsRoutes(
       if (!originAllowed(origin, c.req.header("host") ?? null, await origins.list())) {
         throw forbidden("Cross-site WebSocket refused.");
       }
-      const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
+      // `?auth=frame`: only the first frame's token counts, never a cookie the browser adds (the
+      // widget's panel, which may share a browser with someone's Parley session).
+      const cookie = c.req.query("auth") === "frame" ? undefined : getCookie(c, SESSION_COOKIE);
+      const token = requestToken(c.req.raw.headers, cookie);
       const principal = token ? await auth.resolve(token) : null;
       const ip = clientAddress(c); // read before the upgrade consumes the request
       const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });

@@ -296,3 +296,20 @@ Deno.test("the customer-data API is asked by the website's own user id", async (
     await receiver.finished;
   }
 });
+
+Deno.test("the panel's socket (?auth=frame) is the token's user, never a cookie's", async () => {
+  const server = await startTestServer();
+  try {
+    const admin = await server.admin();
+    const guest = await server.api.guest("Visitor");
+    const socket = await WsClient.connect(`${server.wsUrl}?auth=frame`, undefined, {
+      cookie: `session=${admin.token}`,
+    });
+    socket.send({ type: "auth", token: guest.token });
+    const ready = await socket.next((f) => f.type === "ready");
+    assertEquals(ready.user.id, guest.user.id);
+    await socket.close();
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -103,7 +103,10 @@ export class WidgetSession {
         return await this.adopt(null); // expired or signed out elsewhere
       }
       this.user.value = user;
-      this.socket.value = new ChatSocket({ token });
+      const url = `${
+        location.protocol === "https:" ? "wss" : "ws"
+      }://${location.host}/ws?auth=frame`;
+      this.socket.value = new ChatSocket({ token, url });
       await this.refresh();
       const latest = this.conversations.peek().find((c) => c.status === "open");
       if (latest) await this.select(latest.id);
