@@ -3,7 +3,7 @@
  * line. Typing is reported (throttled) through the conversation model.
  */
 import { useSignal } from "@preact/signals";
-import { MAX_MESSAGE_LENGTH } from "../lib/contract/types.ts";
+import { longerThan, MAX_MESSAGE_LENGTH, MAX_MESSAGE_UNITS } from "../lib/contract/text.ts";
 
 export interface ComposerProps {
   onSend(text: string): void;
@@ -16,7 +16,9 @@ export interface ComposerProps {
 
 export function Composer({ onSend, onInput, disabled, placeholder, children }: ComposerProps) {
   const text = useSignal("");
-  const tooLong = text.value.length > MAX_MESSAGE_LENGTH;
+  // Characters as people count them (an emoji is one), as the server does.
+  const tooLong = text.value.length > MAX_MESSAGE_UNITS ||
+    longerThan(text.value, MAX_MESSAGE_LENGTH);
   const submit = (event?: Event) => {
     event?.preventDefault();
     const value = text.value.trim();

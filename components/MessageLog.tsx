@@ -3,10 +3,11 @@
  * then our sends still waiting for their ack (or failed, with a retry button), then who is typing.
  * Text is always rendered as text; only /help/… paths and http(s) links become links.
  */
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, Fragment } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { ConversationModel, PendingSend } from "../lib/client/conversation.ts";
 import type { Message } from "../lib/contract/types.ts";
+import { Name } from "./Name.tsx";
 
 export interface MessageLogProps {
   model: ConversationModel;
@@ -53,7 +54,9 @@ function Bubble({ message, ours, name }: { message: Message; ours: boolean; name
   return (
     <li class={`msg ${message.sender} ${ours ? "ours" : "theirs"}`} data-seq={message.seq}>
       <div class="meta">
-        <span class="author">{name}</span>
+        <span class="author">
+          <Name name={name} />
+        </span>
         {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
@@ -130,9 +133,16 @@ export function MessageLog({ model, viewer, selfId, empty, botName }: MessageLog
             <i />
           </span>
           {typing.length > 0
-            ? `${typing.map((t) => t.role === "bot" && botName ? botName : t.name).join(" and ")} ${
-              typing.length > 1 ? "are" : "is"
-            } typing…`
+            ? (
+              <>
+                {typing.map((t, i) => (
+                  <Fragment key={t.userId}>
+                    {i > 0 && " and "}
+                    <Name name={t.role === "bot" && botName ? botName : t.name} />
+                  </Fragment>
+                ))} {typing.length > 1 ? "are" : "is"} typing…
+              </>
+            )
             : "Writing a reply…"}
         </p>
       )}

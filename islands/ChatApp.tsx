@@ -7,6 +7,7 @@
  */
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import type { ComponentChildren } from "preact";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
@@ -15,6 +16,7 @@ import { CONVERSATION_KEY, GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
+import { Name } from "../components/Name.tsx";
 
 export interface ChatAppProps {
   user: User | null;
@@ -24,7 +26,11 @@ export interface ChatAppProps {
   businessName: string;
 }
 
-const statusText = (c: Conversation | null, botName: string, position: number | null) => {
+const statusText = (
+  c: Conversation | null,
+  botName: string,
+  position: number | null,
+): ComponentChildren => {
   if (!c) return `Ask ${botName} anything, or talk to a person.`;
   if (c.status === "resolved") return "This conversation is resolved. Write to start a new one.";
   if (c.mode === "waiting") {
@@ -32,7 +38,11 @@ const statusText = (c: Conversation | null, botName: string, position: number | 
       ? "Waiting for an agent… You're in the queue; stay on this page."
       : `Waiting for an agent… You're number ${position} in line; stay on this page.`;
   }
-  if (c.mode === "human") return `You're chatting with ${c.assigneeName ?? "an agent"}.`;
+  if (c.mode === "human") {
+    return (
+      <>You're chatting with {c.assigneeName ? <Name name={c.assigneeName} /> : "an agent"}.</>
+    );
+  }
   return `You're chatting with ${botName}.`;
 };
 

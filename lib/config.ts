@@ -52,6 +52,16 @@ const schema = z.object({
   RATE_IP_FRAMES_BURST: positiveInt.default(600),
   RATE_AUTH_PER_MIN: positiveInt.default(120),
   MAX_SOCKETS_PER_USER: positiveInt.default(20),
+  /** Conversations started and handoffs asked for: per user and per address, an hour. */
+  RATE_CONVERSATIONS_PER_HOUR: positiveInt.default(20),
+  RATE_IP_CONVERSATIONS_PER_HOUR: positiveInt.default(200),
+  RATE_HANDOFFS_PER_HOUR: positiveInt.default(20),
+  RATE_IP_HANDOFFS_PER_HOUR: positiveInt.default(200),
+  /** Open conversations one guest, or one signed-in customer, may have at once. */
+  MAX_OPEN_CONVERSATIONS_GUEST: positiveInt.default(3),
+  MAX_OPEN_CONVERSATIONS_CUSTOMER: positiveInt.default(10),
+  /** A guest who starts no conversation within this many hours is forgotten (record, session). */
+  GUEST_TTL_HOURS: positiveInt.default(24),
   /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
   MAX_BUFFERED_KIB: positiveInt.default(1024),
   /**
@@ -77,6 +87,15 @@ export interface LimitSettings {
   ipFramesBurst: number;
   authPerMinute: number;
   socketsPerUser: number;
+  /** Conversations started, per user and per address, an hour (lib/server/app.ts). */
+  conversationsPerHour: number;
+  ipConversationsPerHour: number;
+  /** Handoffs asked for (the button, or the bot on the customer's request), the same way. */
+  handoffsPerHour: number;
+  ipHandoffsPerHour: number;
+  /** Open conversations at once, per guest and per signed-in customer (lib/chat/chat.ts). */
+  maxOpenGuest: number;
+  maxOpenCustomer: number;
 }
 
 export interface Config {
@@ -96,6 +115,8 @@ export interface Config {
   botName: string;
   botTone: string;
   sessionTtlMs: number;
+  /** An unused guest (no conversation started) expires after this, with its session. */
+  guestTtlMs: number;
   agentCapacity: number;
   presenceGraceMs: number;
   broadcast: boolean;
@@ -166,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    guestTtlMs: e.GUEST_TTL_HOURS * 3600_000,
     agentCapacity: e.AGENT_CAPACITY,
     presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
     // Unset: on when this process runs several isolates (WORKERS > 1), the only time it can help.
@@ -178,6 +200,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ipFramesBurst: e.RATE_IP_FRAMES_BURST,
       authPerMinute: e.RATE_AUTH_PER_MIN,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
+      conversationsPerHour: e.RATE_CONVERSATIONS_PER_HOUR,
+      ipConversationsPerHour: e.RATE_IP_CONVERSATIONS_PER_HOUR,
+      handoffsPerHour: e.RATE_HANDOFFS_PER_HOUR,
+      ipHandoffsPerHour: e.RATE_IP_HANDOFFS_PER_HOUR,
+      maxOpenGuest: e.MAX_OPEN_CONVERSATIONS_GUEST,
+      maxOpenCustomer: e.MAX_OPEN_CONVERSATIONS_CUSTOMER,
     },
     maxBufferedBytes: e.MAX_BUFFERED_KIB * 1024,
     islands: {

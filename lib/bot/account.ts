@@ -4,6 +4,7 @@
  */
 import type { AccountQuestion } from "./intents.ts";
 import type { CustomerFacts } from "./types.ts";
+import { isolateName } from "../contract/text.ts";
 
 /** The profile's own keys; other keys come from the customer-data API. */
 const PROFILE_KEYS = new Set(["name", "email", "role", "registeredAt"]);
@@ -93,7 +94,7 @@ export function answerAccountQuestion(
     case "name": {
       const name = text(facts.name);
       return name
-        ? { text: `The name on your account is ${name}.`, known: true }
+        ? { text: `The name on your account is ${isolateName(name)}.`, known: true }
         : { text: NOT_KNOWN, known: false };
     }
     case "plan": {

@@ -8,6 +8,7 @@ import type { Message, User } from "../contract/types.ts";
 import { answerAccountQuestion, GUEST_ACCOUNT_ANSWER } from "./account.ts";
 import { accountQuestion, isFrustrated, smallTalk, stripGreeting, wantsHuman } from "./intents.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
+import { isolateName } from "../contract/text.ts";
 
 /**
  * The lowest MiniSearch score that counts as an answer. Tuned on tests/bot_builtin_test.ts: right
@@ -61,7 +62,7 @@ export class BuiltinBot implements Bot {
   }
 
   greet(customer: User): string {
-    const hello = customer.role === "guest" ? "Hi" : `Hi ${customer.name}`;
+    const hello = customer.role === "guest" ? "Hi" : `Hi ${isolateName(customer.name)}`;
     return `${hello}! I'm ${this.name}, ${this.#businessName}'s virtual assistant. Ask me ` +
       "anything, and if you'd rather talk to a person, just say so.";
   }

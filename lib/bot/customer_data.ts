@@ -16,8 +16,45 @@ export interface CustomerApiOptions extends CustomerApiSettings {
   fetch?: typeof fetch;
 }
 
-/** Larger answers are refused rather than fed to the bot. */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Larger answers are refused rather than fed to the bot, and never read past this. */
+export const MAX_FACTS_BYTES = 64 * 1024;
+
+/**
+ * The body as text if it is at most `max` bytes, else null. It is read as a stream and the read
+ * stops (the rest is cancelled) as soon as it passes `max`, so a huge answer costs at most `max`
+ * plus one chunk of memory. A Content-Length over `max` is refused before reading anything.
+ */
+export async function readCapped(response: Response, max: number): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > max || !response.body) {
+    await response.body?.cancel();
+    return declared > max ? null : "";
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 const factsSchema = z.record(z.string(), z.unknown());
 
@@ -45,9 +82,9 @@ export async function fetchCustomerFacts(
       warn("status", { status: response.status, userId });
       return {};
     }
-    const body = await response.text();
-    if (body.length > MAX_BODY_BYTES) {
-      warn("too_large", { userId });
+    const body = await readCapped(response, MAX_FACTS_BYTES);
+    if (body === null) {
+      warn("too_large", { userId, maxBytes: MAX_FACTS_BYTES });
       return {};
     }
     const parsed = factsSchema.safeParse(JSON.parse(body));

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../tests/assert.ts";
 import { customerFacts, FactsCache, fetchCustomerFacts } from "./customer_data.ts";
 import type { User } from "../contract/types.ts";
 import { createLogger } from "../log.ts";
+import { until } from "../../tests/wait.ts";
 
 /** A local customer-data API: the path's user id decides the answer. */
 function startApi() {
@@ -143,4 +144,96 @@ Deno.test("FactsCache keeps facts per conversation for its TTL", async () => {
   const failing = () => Promise.reject(new Error("down"));
   await cache.get("c3", failing).catch(() => {});
   assertEquals(await cache.get("c3", load), { n: 4 }, "a failed load is not cached");
+});
+
+/**
+ * A local API streaming `total` bytes of a JSON object in 64 KiB chunks, made on demand (each
+ * chunk only when the client has room for it); it counts what it made and whether the client
+ * hung up on it.
+ */
+function startHugeApi(total: number, declareLength: boolean) {
+  const ac = new AbortController();
+  const stats = { made: 0, cancelled: false };
+  const chunk = new TextEncoder().encode(`"x${"y".repeat(64 * 1024 - 4)}",`);
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen: () => {} },
+    () => {
+      let first = true;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (first) {
+            first = false;
+            return controller.enqueue(new TextEncoder().encode('{"padding":['));
+          }
+          if (stats.made >= total) return controller.close();
+          stats.made += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        cancel() {
+          stats.cancelled = true;
+        },
+      }, { highWaterMark: 0 });
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (declareLength) headers["content-length"] = String(total + 12);
+      return new Response(body, { headers });
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/customers`,
+    stats,
+    close: async () => {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** fetch, counting the response bytes the caller actually pulls from the body. */
+function countingFetch(counter: { read: number }): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const counted = response.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          counter.read += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+}
+
+Deno.test("a 100 MB answer is read only up to the 64 KiB cap, then {} and one warning", async (t) => {
+  const HUGE = 100 * 1024 * 1024;
+  for (const declareLength of [false, true]) {
+    await t.step(declareLength ? "with Content-Length" : "streamed (chunked)", async () => {
+      const huge = startHugeApi(HUGE, declareLength);
+      const counter = { read: 0 };
+      try {
+        let facts: Record<string, unknown> | null = null;
+        const warnings = await captureWarnings(async () => {
+          facts = await fetchCustomerFacts({
+            url: huge.url,
+            timeoutMs: 30_000,
+            log: createLogger("warn"),
+            fetch: countingFetch(counter),
+          }, "someone");
+        });
+        assertEquals(facts, {});
+        assertEquals(warnings.length, 1);
+        assertEquals(JSON.parse(warnings[0]).reason, "too_large");
+        // The client stopped at the cap (plus the chunk that crossed it) …
+        const cap = 64 * 1024;
+        assert(counter.read <= cap + 128 * 1024, `read ${counter.read} bytes`);
+        if (declareLength) assertEquals(counter.read, 0, "refused on the header alone");
+        // … and hung up, so the server made a bounded amount (socket buffers), not 100 MB.
+        await until(() => huge.stats.cancelled, "the server's stream to be cancelled");
+        assert(huge.stats.made < 16 * 1024 * 1024, `server made ${huge.stats.made} bytes`);
+        console.log(JSON.stringify({ declareLength, read: counter.read, made: huge.stats.made }));
+      } finally {
+        await huge.close();
+      }
+    });
+  }
 });

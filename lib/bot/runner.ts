@@ -17,6 +17,9 @@ import type { Logger } from "../log.ts";
 
 const HISTORY = 20;
 
+const TOO_MANY_HANDOFFS = "You've asked for a person many times in a short while, so I can't " +
+  "add you to the queue right now. Please try again in a few minutes; I'm still here meanwhile.";
+
 export interface BotRunnerDeps {
   store: Store;
   /** Typing and drafts go straight to the relay; committed replies through the publisher. */
@@ -24,6 +27,11 @@ export interface BotRunnerDeps {
   publisher: Publisher;
   /** The customer (or the bot) asks for a person (lib/assignment/assigner.ts). */
   requestHuman(conversationId: string): Promise<Conversation>;
+  /**
+   * Whether the customer may be handed to a person now (the handoff rate limit, spent here when
+   * the bot hands a conversation over at the customer's request). Default: always.
+   */
+  mayRequestHuman?(customerId: string): boolean;
   bot: Bot;
   facts?: FactsSource;
   log: Logger;
@@ -129,9 +137,13 @@ export class BotRunner {
         },
       });
       if (ac.signal.aborted) return;
-      const text = reply.outcome === "handoff" && conversation.mode === "waiting"
-        ? await this.#stillQueued(conversation)
-        : reply.text;
+      let handoff = reply.outcome === "handoff";
+      let text = reply.text;
+      if (handoff && conversation.mode === "waiting") text = await this.#stillQueued(conversation);
+      else if (handoff && !(this.deps.mayRequestHuman?.(customer.id) ?? true)) {
+        handoff = false;
+        text = TOO_MANY_HANDOFFS;
+      }
       const appended = await this.store.conversations.append({
         conversationId: id,
         sender: "bot",
@@ -143,7 +155,7 @@ export class BotRunner {
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
       });
       this.deps.publisher.appended(appended);
-      if (reply.outcome === "handoff") {
+      if (handoff) {
         this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
         await this.deps.requestHuman(id);
       }

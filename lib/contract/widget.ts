@@ -5,6 +5,7 @@
  * ./widget_rules.ts, for the loader.
  */
 import { z } from "zod";
+import { emailField, nameField } from "./schemas.ts";
 import {
   COLOR_PATTERN,
   MAX_EXTERNAL_ID_LENGTH,
@@ -70,8 +71,8 @@ export interface PublicWidgetSettings {
   identify: boolean;
 }
 
-const name = z.string().trim().min(1, "must not be empty").max(80);
-const email = z.email("must be an email address").max(254);
+const name = nameField;
+const email = emailField;
 
 /** POST /api/widget/identify. */
 export const identifyBody = z.strictObject({

@@ -13,8 +13,11 @@ export interface RateLimitOptions {
   buckets: BucketMap;
   /** Whose budget a request spends (default: the client's address). */
   key?: (c: Context) => string;
-  /** The error message over the limit: what happened and what to do. */
-  message: string;
+  /**
+   * The error message over the limit: what happened and what to do (given the seconds to wait,
+   * also sent as `Retry-After`).
+   */
+  message: string | ((retryAfterSeconds: number) => string);
   /** Methods that spend (default: POST only). */
   methods?: string[];
 }
@@ -27,9 +30,18 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     if (!methods.has(c.req.method)) return await next();
     const bucket = buckets.get(key(c));
     if (!bucket.take()) {
-      c.header("Retry-After", String(Math.max(1, Math.ceil(bucket.retryAfterMs / 1000))));
-      return c.json(errorBody("rate_limited", message), 429);
+      const seconds = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      c.header("Retry-After", String(seconds));
+      const text = typeof message === "string" ? message : message(seconds);
+      return c.json(errorBody("rate_limited", text), 429);
     }
     await next();
   };
+}
+
+/** "30 seconds", "4 minutes", "2 hours": a wait, for messages. */
+export function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.round(seconds / 3600)} hours`;
 }

@@ -7,9 +7,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import type { Services } from "./services.ts";
-import type { AppEnv } from "../http/env.ts";
+import type { AppEnv, Ctx } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { rateLimit } from "../http/rate_limit.ts";
+import { rateLimit, waitText } from "../http/rate_limit.ts";
+import { shortPath } from "../http/parse.ts";
 import { errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
@@ -36,10 +37,14 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   app.use(compress());
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
-    if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
+    if (status === 500) {
+      log.error("request failed", { path: shortPath(c.req.path), err: String(err).slice(0, 500) });
+    }
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `Nothing at ${shortPath(c.req.path, 100)}.`), 404)
+  );
 
   app.get("/healthz", async (c) => {
     try {
@@ -82,6 +87,25 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     }),
   );
   api.use(authenticated);
+  // Floods of new conversations and handoffs: per user (after authentication) and per address.
+  const byUser = (c: Ctx) => c.var.principal?.user.id ?? services.clientAddress(c);
+  const started = (s: number) =>
+    `You have started many conversations in a short time. Carry on in the one you have open, ` +
+    `or try again in ${waitText(s)}.`;
+  api.use(
+    "/conversations",
+    rateLimit({ buckets: buckets.conversations, key: byUser, message: started }),
+    rateLimit({ buckets: buckets.ipConversations, key: services.clientAddress, message: started }),
+  );
+  const handoffs = (s: number) =>
+    `You have asked for a person many times in a short time. Please try again in ${
+      waitText(s)
+    }; the assistant can keep helping meanwhile.`;
+  api.use(
+    "/conversations/:id/handoff",
+    rateLimit({ buckets: buckets.handoffs, key: byUser, message: handoffs }),
+    rateLimit({ buckets: buckets.ipHandoffs, key: services.clientAddress, message: handoffs }),
+  );
   api.route("/auth", authRoutes(services));
   api.route("/auth", claimRoutes(services));
   api.route("/agents", agentRoutes(services));

@@ -56,8 +56,18 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
-  /** Rate-limit buckets: frames and HTTP messages per address, sign-ins per address. */
-  buckets: { ipFrames: BucketMap; auth: BucketMap };
+  /**
+   * Rate-limit buckets, per isolate: frames and HTTP messages per address, sign-ins per address,
+   * conversations started and handoffs asked for per user and per address.
+   */
+  buckets: {
+    ipFrames: BucketMap;
+    auth: BucketMap;
+    conversations: BucketMap;
+    ipConversations: BucketMap;
+    handoffs: BucketMap;
+    ipHandoffs: BucketMap;
+  };
   /** Open sockets and the work their frames started (graceful shutdown). */
   sockets: SocketRegistry;
   /** What each WebSocket needs (lib/ws/client_socket.ts). */
@@ -117,22 +127,29 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     onError: (err) => log.error("presence failed", { err: String(err) }),
   });
   const facts = opts.facts ?? profileFacts;
+  const { limits } = config;
+  const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
+  const buckets = {
+    ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
+    auth: new BucketMap(limits.authPerMinute / 60, limits.authPerMinute, clock),
+    conversations: perHour(limits.conversationsPerHour),
+    ipConversations: perHour(limits.ipConversationsPerHour),
+    handoffs: perHour(limits.handoffsPerHour),
+    ipHandoffs: perHour(limits.ipHandoffsPerHour),
+  };
   const botRunner = new BotRunner({
     store,
     relay,
     publisher,
     requestHuman: (id) => assigner.requestHuman(id),
+    // A customer asking the bot for a person spends the same budget as the button.
+    mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
     bot: opts.bot,
     facts,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits);
   const reads = new ReadState(chat, store.reads, relay);
-  const { limits } = config;
-  const buckets = {
-    ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
-    auth: new BucketMap(limits.authPerMinute / 60, limits.authPerMinute, clock),
-  };
   const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
   const identity = new WidgetIdentity({
     secret: config.widgetSecret,

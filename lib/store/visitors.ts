@@ -69,11 +69,16 @@ export class Visitors {
       if (record.passwordHash && contact.email !== undefined) {
         throw forbidden("This account's email is its sign-in; change it from the account.");
       }
+      // A guest who hasn't started a conversation yet keeps its expiry (lib/auth/auth.ts).
+      const left = record.expiresAt ? Date.parse(record.expiresAt) - this.clock.now() : undefined;
+      if (left !== undefined && left <= 0) throw notFound("User");
       const next: UserRecord = { ...record };
       if (contact.name !== undefined) next.name = contact.name;
       if (contact.email !== undefined) next.email = contact.email.toLowerCase();
       if (next.name === record.name && next.email === record.email) return record;
-      const result = await this.kv.atomic().check(entry).set(keys.user(id), next).commit();
+      const result = await this.kv.atomic().check(entry)
+        .set(keys.user(id), next, left === undefined ? undefined : { expireIn: left })
+        .commit();
       if (result.ok) return next;
     }
   }

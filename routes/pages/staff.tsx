@@ -8,6 +8,7 @@ import AdminPanel from "../../islands/AdminPanel.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
+import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 
 type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth">;
@@ -28,7 +29,9 @@ const staffNav = (name: string, admin: boolean) => (
     <a href="/agent">Console</a>
     {admin && <a href="/admin">Admin</a>}
     <a href="/help">Help center</a>
-    <span class="who">{name}</span>
+    <span class="who">
+      <Name name={name} />
+    </span>
     <SignOut to="/agent/login" />
   </>
 );
