@@ -42,3 +42,15 @@ Deno.test("visitors: contact details are not sign-ins, and accounts keep their o
     "forbidden",
   );
 });
+
+Deno.test("visitors: a guest who only filled a form still expires", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = { t: Date.parse("2026-01-01T00:00:00Z"), now: () => clock.t };
+  const store = createStore(kv, { clock });
+  const guest = await store.users.create({ name: "Guest", role: "guest" }, 60_000);
+  const named = await store.visitors.setContact(guest.id, { name: "Grace" });
+  assertEquals([named.name, named.expiresAt], ["Grace", guest.expiresAt]);
+  clock.t += 60_000;
+  const gone = await assertRejects(() => store.visitors.setContact(guest.id, { name: "G" }));
+  assertEquals((gone as AppError).code, "not_found");
+});
