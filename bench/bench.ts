@@ -13,6 +13,7 @@ import type { LoadConfig, LoadResult } from "./load.ts";
 import { startFakeGemini } from "./fake_gemini.ts";
 import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
+import { measureWidget } from "./widget_sizes.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
@@ -224,6 +225,7 @@ async function main() {
   );
   const idleRss = rssBytes(parleyServer.pid);
   log(`  [bench] Parley (pid ${parleyServer.pid}) at ${parleyServer.url}`);
+  const widget = await measureWidget(parleyServer.url);
   let parley: LoadResult;
   try {
     parley = await runLoad({
@@ -247,6 +249,7 @@ async function main() {
     geminiRequests: fake.requests(),
     raw,
     parley,
+    widget,
   };
   printReport(report, opts.json);
 }

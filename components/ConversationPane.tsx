@@ -14,6 +14,7 @@ import { modeLabel } from "./ConversationList.tsx";
 import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
+import { CustomerCard } from "./CustomerCard.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -59,6 +60,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           </h2>
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
+        <CustomerCard customerId={c.customerId} />
         <div class="actions">
           <button
             type="button"

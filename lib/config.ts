@@ -28,6 +28,11 @@ const schema = z.object({
   CUSTOMER_API_URL: z.preprocess(blankIsUnset, url.optional()),
   CUSTOMER_API_TIMEOUT_MS: positiveInt.default(2_000),
   ALLOWED_ORIGINS: z.preprocess(blankIsUnset, z.string().optional()),
+  /** The website widget's identity verification: userHash = hex HMAC-SHA256(secret, userId). */
+  WIDGET_SECRET: z.preprocess(
+    blankIsUnset,
+    z.string().min(16, "must be at least 16 characters (use a long random string)").optional(),
+  ),
   /** The business's name and the bot's name and tone, used in greetings and the Gemini instruction. */
   BUSINESS_NAME: z.string().min(1).default("Parley"),
   BOT_NAME: z.string().min(1).default("Parley Assistant"),
@@ -115,6 +120,8 @@ export interface Config {
   knowledgeDir: string;
   customerApi: CustomerApiSettings | null;
   allowedOrigins: string[];
+  /** WIDGET_SECRET: verified `identify` in the website widget; null: identify is off. */
+  widgetSecret: string | null;
   businessName: string;
   botName: string;
   botTone: string;
@@ -187,6 +194,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? { url: e.CUSTOMER_API_URL.replace(/\/+$/, ""), timeoutMs: e.CUSTOMER_API_TIMEOUT_MS }
       : null,
     allowedOrigins: origins.map((o) => new URL(o).origin),
+    widgetSecret: e.WIDGET_SECRET ?? null,
     businessName: e.BUSINESS_NAME,
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,

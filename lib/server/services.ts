@@ -36,6 +36,11 @@ import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
 import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
+import type { SettingDefinition } from "../store/settings.ts";
+import { claimGuestSession } from "../auth/claim.ts";
+import { AllowedOrigins } from "../widget/origins.ts";
+import { WidgetIdentity } from "../widget/identity.ts";
+import { WIDGET_SETTINGS } from "../widget/settings.ts";
 
 export interface Services {
   config: Config;
@@ -81,6 +86,12 @@ export interface Services {
   socketDeps: SocketDeps;
   /** A request's client address (per-address limits, logs). */
   clientAddress: ClientAddress;
+  /** ALLOWED_ORIGINS plus the sites an admin added (lib/widget/origins.ts). */
+  origins: AllowedOrigins;
+  /** The website widget's verified identify (lib/widget/identity.ts). */
+  identity: WidgetIdentity;
+  /** The run-time settings admins may read and write at /api/settings/:name. */
+  settingDefinitions: SettingDefinition<unknown>[];
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -105,6 +116,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clock,
     maxChecks: checkLimitFor(config.kvPath),
     onCommit: ownSignals,
+    onInvalidSetting: (name, problem) => log.warn("stored setting unreadable", { name, problem }),
   });
   const feedWriter = new FeedWriter(kv, ownSignals, log);
   const relay = new Relay(kv, {
@@ -165,6 +177,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     opts.assistant ?? createAssistant(config, help, log),
     facts,
   );
+  const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
+  const identity = new WidgetIdentity({
+    secret: config.widgetSecret,
+    visitors: store.visitors,
+    auth,
+    claim: (customer, guest) => claimGuestSession({ auth, kv, relay }, customer, guest),
+  });
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
     auth,
@@ -207,6 +226,9 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     sockets,
     socketDeps,
     clientAddress: clientAddressResolver(),
+    origins,
+    identity,
+    settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
     start() {
       relay.startWatch();
       presence.start();

@@ -31,6 +31,10 @@
  * |                                                      | per bot answer                         |
  * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question),    |
  * |                                                      | expires after 30 days                  |
+ * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's   |
+ * |                                                      | verified identify, ./visitors.ts)      |
+ * | ["settings", name]                                   | SettingEntry: an admin's run-time      |
+ * |                                                      | setting, versioned (./settings.ts)     |
  */
 
 export const keys = {
@@ -75,4 +79,8 @@ export const keys = {
   botFeedbackPrefix: (conversationId: string) => ["bot_feedback", conversationId] as const,
   botGap: (id: string) => ["bot_gaps", id] as const,
   botGapsPrefix: () => ["bot_gaps"] as const,
+  /** The user a website's own user id was verified as (./visitors.ts). */
+  userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
+  /** One run-time setting (./settings.ts). */
+  setting: (name: string) => ["settings", name] as const,
 };

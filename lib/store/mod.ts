@@ -7,6 +7,8 @@ import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
 import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
+import { Visitors } from "./visitors.ts";
+import { Settings } from "./settings.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -21,6 +23,10 @@ export interface Store {
   /** Help-center articles (./help.ts) and bot metrics (./bot_stats.ts). */
   help: HelpArticles;
   botStats: BotStats;
+  /** The website widget's verified customers and visitors' contact details (./visitors.ts). */
+  visitors: Visitors;
+  /** Run-time settings an admin changes (./settings.ts). */
+  settings: Settings;
   close(): void;
 }
 
@@ -30,6 +36,8 @@ export interface StoreOptions {
   maxChecks?: number;
   /** Told of every commit that bumps signal keys (./signals.ts). */
   onCommit?: CommitObserver;
+  /** A stored setting no longer passes its schema (./settings.ts). */
+  onInvalidSetting?(name: string, problem: string): void;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
@@ -54,6 +62,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     reads: new Reads(kv),
     help: new HelpArticles(kv, clock, newId),
     botStats: new BotStats(kv, clock, newId),
+    visitors: new Visitors(kv, clock, newId),
+    settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
     close: () => kv.close(),
   };
 }

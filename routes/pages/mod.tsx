@@ -13,6 +13,7 @@ import { customerPages } from "./customer.tsx";
 import { staffPages } from "./staff.tsx";
 import { helpPages } from "./help.tsx";
 import { staticFiles } from "./static.ts";
+import { widgetPages } from "./widget.tsx";
 
 export interface PageDeps {
   islands: IslandBuild;
@@ -46,6 +47,7 @@ export function pageRoutes(
     );
   return new Hono<AppEnv>()
     .route("/static", staticFiles())
+    .route("/widget", widgetPages(deps.islands, services)) // no cookie: the panel has its token
     .use(authenticated)
     .route("/", customerPages(render, services))
     .route("/", staffPages(render, services))
