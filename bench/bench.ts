@@ -18,6 +18,7 @@ import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
 import { fdLimit, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
 import { printScale, runScale } from "./scale.ts";
+import { measureWidget } from "./widget_sizes.ts";
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
 
 export interface Options {
@@ -186,6 +187,7 @@ async function main() {
   );
   const idleRss = rssBytes(parleyServer.pid);
   log(`  [bench] Parley (pid ${parleyServer.pid}) at ${parleyServer.url}`);
+  const widget = await measureWidget(parleyServer.url);
   let parley: LoadResult;
   try {
     parley = await runLoad({
@@ -209,6 +211,7 @@ async function main() {
     geminiRequests: fake.requests(),
     raw,
     parley,
+    widget,
   };
   printReport(report, opts.json);
   if (!opts.json) {

@@ -2,6 +2,7 @@
 import type { LoadResult, RunResult } from "./load.ts";
 import { FAKE_ANSWER } from "./fake_gemini.ts";
 import type { Options } from "./bench.ts";
+import { BUDGET, type WidgetSizes } from "./widget_sizes.ts";
 
 export interface Report {
   machine: {
@@ -18,6 +19,8 @@ export interface Report {
   geminiRequests: number;
   raw: LoadResult;
   parley: LoadResult;
+  /** The website widget's download sizes (./widget_sizes.ts). */
+  widget: WidgetSizes;
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
@@ -58,6 +61,16 @@ export function summarize(r: Report) {
       target: "bot overhead ≤ 5 ms (median, send → committed reply)",
       value: bot?.replyMs.p50 ?? null,
       met: !!bot && bot.replyMs.p50 <= 5,
+    },
+    widgetLoader: {
+      target: "widget loader ≤ 6 KiB gzipped",
+      value: kb(r.widget.loaderGzipBytes),
+      met: r.widget.loaderGzipBytes <= BUDGET.loaderGzipBytes,
+    },
+    widgetPanel: {
+      target: "widget panel's JavaScript ≤ 40 KiB gzipped",
+      value: kb(r.widget.panelGzipBytes),
+      met: r.widget.panelGzipBytes <= BUDGET.panelGzipBytes,
     },
   };
   return {
@@ -160,6 +173,15 @@ export function printReport(r: Report, json: boolean) {
       row("send → committed reply", statsLine(p.bot.replyMs)),
     );
   }
+  const w = r.widget;
+  lines.push(
+    "Website widget (bytes served, and gzipped)",
+    row("loader /widget.js", `${kb(w.loaderBytes)}, ${kb(w.loaderGzipBytes)} gzipped`),
+    row(
+      `panel JavaScript (${w.panelFiles.length} files)`,
+      `${kb(w.panelBytes)}, ${kb(w.panelGzipBytes)} gzipped`,
+    ),
+  );
   lines.push("Goals");
   for (const g of Object.values(s.goals)) {
     lines.push(`  ${g.met ? "✓" : "✗"} ${g.target}: ${g.value ?? "-"}`);

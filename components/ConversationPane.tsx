@@ -11,8 +11,10 @@ import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
+import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
+import { CustomerCard } from "./CustomerCard.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -32,6 +34,7 @@ export function ConversationPane(props: ConversationPaneProps) {
   const { model, self, agents, busy } = props;
   const c = model.conversation.value;
   const transferTo = useSignal("");
+  const draft = useSignal("");
   /** "Take over" was pressed on a conversation someone else holds: asking to confirm. */
   const confirming = useSignal(false);
   useEffect(() => {
@@ -57,6 +60,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           </h2>
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
+        <CustomerCard customerId={c.customerId} />
         <div class="actions">
           <button
             type="button"
@@ -160,7 +164,14 @@ export function ConversationPane(props: ConversationPaneProps) {
           : "Writing here takes the conversation over…"}
         onSend={(text) => model.send(text)}
         onInput={(text) => model.inputChanged(text)}
-      />
+        text={draft}
+      >
+        <SuggestReply
+          conversationId={c.id}
+          disabled={!open}
+          onDraft={(text) => draft.value = text}
+        />
+      </Composer>
     </section>
   );
 }

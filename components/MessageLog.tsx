@@ -16,6 +16,10 @@ export interface MessageLogProps {
   selfId?: string;
   /** Shown when there are no messages yet. */
   empty?: ComponentChildren;
+  /** Extra content under a confirmed message (the customer's "Did that answer…?" on bot answers). */
+  below?: (message: Message) => ComponentChildren;
+  /** The bot's name here, if not the one it wrote under (the website widget's setting). */
+  botName?: string;
 }
 
 const LINK = /(\/help\/[a-z0-9-]+|https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -40,7 +44,14 @@ export function linkify(text: string): ComponentChildren[] {
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-function Bubble({ message, ours }: { message: Message; ours: boolean }) {
+function Bubble(
+  { message, ours, name, below }: {
+    message: Message;
+    ours: boolean;
+    name: string;
+    below?: ComponentChildren;
+  },
+) {
   if (message.sender === "system") {
     return (
       <li class="msg system" data-seq={message.seq}>
@@ -53,12 +64,13 @@ function Bubble({ message, ours }: { message: Message; ours: boolean }) {
     <li class={`msg ${message.sender} ${ours ? "ours" : "theirs"}`} data-seq={message.seq}>
       <div class="meta">
         <span class="author">
-          <Name name={message.authorName} />
+          <Name name={name} />
         </span>
         {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
       <div class="text">{linkify(message.text)}</div>
+      {below}
     </li>
   );
 }
@@ -83,7 +95,7 @@ function PendingBubble(
   );
 }
 
-export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
+export function MessageLog({ model, viewer, selfId, empty, below, botName }: MessageLogProps) {
   const list = useRef<HTMLDivElement>(null);
   const messages = model.messages.value;
   const pending = model.pending.value;
@@ -104,7 +116,15 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
     <div class="log-scroll" ref={list}>
       <ol role="log" aria-live="polite" aria-label="Messages" class="log">
         {messages.length === 0 && pending.length === 0 && empty && <li class="empty">{empty}</li>}
-        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} />)}
+        {messages.map((m) => (
+          <Bubble
+            key={m.seq}
+            message={m}
+            ours={ours(m)}
+            name={m.sender === "bot" && botName ? botName : m.authorName}
+            below={below?.(m)}
+          />
+        ))}
         {lastOurs && readSeq >= lastOurs.seq && lastOurs.seq === lastSeq && (
           <li class="receipt" aria-label="Read">Seen</li>
         )}
@@ -129,7 +149,7 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
                 {typing.map((t, i) => (
                   <Fragment key={t.userId}>
                     {i > 0 && " and "}
-                    <Name name={t.name} />
+                    <Name name={t.role === "bot" && botName ? botName : t.name} />
                   </Fragment>
                 ))} {typing.length > 1 ? "are" : "is"} typing…
               </>

@@ -18,6 +18,7 @@ import { MetricsPanel } from "../components/MetricsPanel.tsx";
 import { TeamTable } from "../components/TeamTable.tsx";
 import { Name } from "../components/Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
+import { WidgetSettingsForm } from "../components/WidgetSettingsForm.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
@@ -123,6 +124,7 @@ export default function AdminPanel(props: AdminPanelProps) {
         {failure.value && <p class="form-error" role="alert">{failure.value}</p>}
         {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
       </section>
+      <WidgetSettingsForm />
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>
         {all.items.value.length === 0 ? <p class="muted">No conversations yet.</p> : (

@@ -16,6 +16,8 @@ import { CONVERSATION_KEY, GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
+import { AnswerFeedback } from "../components/AnswerFeedback.tsx";
+import { useAnswerVotes } from "../components/answer_votes.ts";
 import { Name } from "../components/Name.tsx";
 
 export interface ChatAppProps {
@@ -130,6 +132,7 @@ export default function ChatApp(props: ChatAppProps) {
     }
   };
 
+  const votes = useAnswerVotes(model);
   const conversation = useComputed(() => model.value?.conversation.value ?? null);
   const mode = conversation.value?.status === "open" ? conversation.value.mode : null;
 
@@ -144,6 +147,15 @@ export default function ChatApp(props: ChatAppProps) {
           <MessageLog
             model={model.value}
             viewer="customer"
+            below={(m) =>
+              votes.isAnswer(m) && (
+                <AnswerFeedback
+                  conversationId={m.conversationId}
+                  seq={m.seq}
+                  voted={votes.voted.value[m.seq]}
+                  onVoted={votes.record}
+                />
+              )}
           />
         )
         : (

@@ -19,6 +19,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.preprocess(blankIsUnset, z.string().min(8).optional()),
   GEMINI_API_KEY: z.preprocess(blankIsUnset, z.string().optional()),
   GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  /** Tried once when GEMINI_MODEL fails or times out, before the built-in bot answers. */
+  GEMINI_FALLBACK_MODEL: z.preprocess(blankIsUnset, z.string().min(1).optional()),
   GEMINI_BASE_URL: z.preprocess(blankIsUnset, url.optional()),
   /** How long one Gemini call may take before the built-in bot answers instead. */
   GEMINI_TIMEOUT_MS: positiveInt.default(20_000),
@@ -26,6 +28,11 @@ const schema = z.object({
   CUSTOMER_API_URL: z.preprocess(blankIsUnset, url.optional()),
   CUSTOMER_API_TIMEOUT_MS: positiveInt.default(2_000),
   ALLOWED_ORIGINS: z.preprocess(blankIsUnset, z.string().optional()),
+  /** The website widget's identity verification: userHash = hex HMAC-SHA256(secret, userId). */
+  WIDGET_SECRET: z.preprocess(
+    blankIsUnset,
+    z.string().min(16, "must be at least 16 characters (use a long random string)").optional(),
+  ),
   /** The business's name and the bot's name and tone, used in greetings and the Gemini instruction. */
   BUSINESS_NAME: z.string().min(1).default("Parley"),
   BOT_NAME: z.string().min(1).default("Parley Assistant"),
@@ -67,6 +74,15 @@ const schema = z.object({
   ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
 });
 
+/** Gemini (lib/bot/gemini.ts): the model, then the fallback model, then the built-in bot. */
+export interface GeminiSettings {
+  apiKey: string;
+  model: string;
+  fallbackModel: string | null;
+  baseUrl: string | undefined;
+  timeoutMs: number;
+}
+
 /** The customer-data API (lib/bot/customer_data.ts). */
 export interface CustomerApiSettings {
   /** Base URL without a trailing slash; the user's id is appended as one path segment. */
@@ -100,10 +116,12 @@ export interface Config {
   workers: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  gemini: { apiKey: string; model: string; baseUrl: string | undefined; timeoutMs: number } | null;
+  gemini: GeminiSettings | null;
   knowledgeDir: string;
   customerApi: CustomerApiSettings | null;
   allowedOrigins: string[];
+  /** WIDGET_SECRET: verified `identify` in the website widget; null: identify is off. */
+  widgetSecret: string | null;
   businessName: string;
   botName: string;
   botTone: string;
@@ -166,6 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? {
         apiKey: e.GEMINI_API_KEY,
         model: e.GEMINI_MODEL,
+        fallbackModel: e.GEMINI_FALLBACK_MODEL ?? null,
         baseUrl: e.GEMINI_BASE_URL,
         timeoutMs: e.GEMINI_TIMEOUT_MS,
       }
@@ -175,6 +194,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? { url: e.CUSTOMER_API_URL.replace(/\/+$/, ""), timeoutMs: e.CUSTOMER_API_TIMEOUT_MS }
       : null,
     allowedOrigins: origins.map((o) => new URL(o).origin),
+    widgetSecret: e.WIDGET_SECRET ?? null,
     businessName: e.BUSINESS_NAME,
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,

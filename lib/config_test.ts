@@ -15,6 +15,9 @@ Deno.test("defaults follow the contract", () => {
   const g = parseConfig({ GEMINI_API_KEY: "k", GEMINI_BASE_URL: "http://127.0.0.1:9/" });
   assertEquals(g.gemini?.model, "gemini-2.5-flash");
   assertEquals(g.gemini?.baseUrl, "http://127.0.0.1:9/");
+  assertEquals(g.gemini?.fallbackModel, null);
+  const f = parseConfig({ GEMINI_API_KEY: "k", GEMINI_FALLBACK_MODEL: "gemini-2.5-flash-lite" });
+  assertEquals(f.gemini?.fallbackModel, "gemini-2.5-flash-lite");
   // The BroadcastChannel fast path: on by default only when there are isolates to talk to.
   assertEquals(parseConfig({}).broadcast, false);
   assertEquals(parseConfig({ WORKERS: "2" }).broadcast, true);
@@ -22,6 +25,8 @@ Deno.test("defaults follow the contract", () => {
   assertEquals(parseConfig({ WORKERS: "2", BROADCAST: "0" }).broadcast, false);
   const o = parseConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080" });
   assertEquals(o.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
+  assertEquals(c.widgetSecret, null, "identify is off by default");
+  assertEquals(parseConfig({ WIDGET_SECRET: "0123456789abcdef" }).widgetSecret, "0123456789abcdef");
 });
 
 Deno.test("a bad value names the setting", async (t) => {
@@ -35,6 +40,7 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS"],
     [{ ADMIN_EMAIL: "a@b.co" }, "ADMIN_EMAIL"],
     [{ ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD"],
+    [{ WIDGET_SECRET: "too-short" }, "WIDGET_SECRET"],
   ];
   for (const [env, name] of bad) {
     await t.step(name, () => {

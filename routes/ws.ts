@@ -9,9 +9,9 @@ import { badRequest, forbidden } from "../lib/errors.ts";
 import type { Services } from "../lib/server/services.ts";
 
 export function wsRoutes(
-  { auth, config, socketDeps, clientAddress }: Pick<
+  { auth, origins, socketDeps, clientAddress }: Pick<
     Services,
-    "auth" | "config" | "socketDeps" | "clientAddress"
+    "auth" | "origins" | "socketDeps" | "clientAddress"
   >,
 ) {
   return new Hono<AppEnv>()
@@ -20,10 +20,14 @@ export function wsRoutes(
         throw badRequest("This endpoint speaks WebSocket only.");
       }
       const origin = c.req.header("origin") ?? null;
-      if (!originAllowed(origin, c.req.header("host") ?? null, config.allowedOrigins)) {
+      // The widget's panel is served by this host, so its sockets pass as same-origin.
+      if (!originAllowed(origin, c.req.header("host") ?? null, await origins.list())) {
         throw forbidden("Cross-site WebSocket refused.");
       }
-      const token = requestToken(c.req.raw.headers, getCookie(c, SESSION_COOKIE));
+      // `?auth=frame`: only the first frame's token counts, never a cookie the browser adds (the
+      // widget's panel, which may share a browser with someone's Parley session).
+      const cookie = c.req.query("auth") === "frame" ? undefined : getCookie(c, SESSION_COOKIE);
+      const token = requestToken(c.req.raw.headers, cookie);
       const principal = token ? await auth.resolve(token) : null;
       const ip = clientAddress(c); // read before the upgrade consumes the request
       const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });

@@ -9,7 +9,7 @@ import { forgetGuest, moveConversations } from "../store/claim.ts";
 import type { Conversation } from "../contract/types.ts";
 import type { Relay } from "../realtime/relay.ts";
 import { badRequest, forbidden } from "../errors.ts";
-import type { Auth } from "./auth.ts";
+import type { Auth, Principal } from "./auth.ts";
 
 export interface ClaimDeps {
   auth: Pick<Auth, "resolve" | "logout">;
@@ -18,15 +18,29 @@ export interface ClaimDeps {
 }
 
 export async function claimGuest(
-  { auth, kv, relay }: ClaimDeps,
+  deps: ClaimDeps,
   customer: UserRecord,
   guestToken: string,
 ): Promise<Conversation[]> {
   if (customer.role !== "customer") throw forbidden("Only customers can claim a conversation.");
-  const guest = await auth.resolve(guestToken);
+  const guest = await deps.auth.resolve(guestToken);
   if (!guest || guest.user.role !== "guest") {
     throw badRequest("guestToken: not a guest session (it may have expired or been claimed).");
   }
+  return await claimGuestSession(deps, customer, guest);
+}
+
+/**
+ * The same, for a guest session already resolved (the website widget's verified identify, which
+ * presents the guest's token as its Bearer credential: lib/widget/identity.ts).
+ */
+export async function claimGuestSession(
+  { auth, kv, relay }: ClaimDeps,
+  customer: UserRecord,
+  guest: Principal,
+): Promise<Conversation[]> {
+  if (customer.role !== "customer") throw forbidden("Only customers can claim a conversation.");
+  if (guest.user.role !== "guest") throw badRequest("Only a guest's conversations can be claimed.");
   const moved = await moveConversations(kv, guest.user.id, customer);
   for (const conversation of moved) {
     relay.publish({ type: "conversation", conversation, reason: "state" });

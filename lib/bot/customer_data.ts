@@ -18,6 +18,50 @@ export interface CustomerApiOptions extends CustomerApiSettings {
 
 /** Larger answers are refused rather than fed to the bot, and never read past this. */
 export const MAX_FACTS_BYTES = 64 * 1024;
+/** Bounds on what the bot and the prompt get from the API: keys, depth, list and text lengths. */
+const LIMITS = { keys: 100, depth: 4, items: 50, chars: 1_000, keyChars: 100 };
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The API's facts within bounds: at most 100 keys (50 per nested object), 4 levels deep, 50 items
+ * per list, 1,000 characters per text, no prototype keys, no non-finite numbers. `trimmed` says
+ * whether anything was cut. Text is kept as data whatever it says (the bots fence it).
+ */
+export function boundFacts(
+  raw: Record<string, unknown>,
+): { facts: CustomerFacts; trimmed: boolean } {
+  let trimmed = false;
+  const bound = (value: unknown, depth: number): unknown => {
+    if (typeof value === "string") {
+      if (value.length <= LIMITS.chars) return value;
+      trimmed = true;
+      return `${value.slice(0, LIMITS.chars)}…`;
+    }
+    if (typeof value === "number") return Number.isFinite(value) ? value : (trimmed = true, null);
+    if (typeof value === "boolean" || value === null) return value;
+    if (depth >= LIMITS.depth) return (trimmed = true, null);
+    if (Array.isArray(value)) {
+      if (value.length > LIMITS.items) trimmed = true;
+      return value.slice(0, LIMITS.items).map((v) => bound(v, depth + 1));
+    }
+    if (typeof value === "object") return object(value as Record<string, unknown>, depth + 1, 50);
+    return (trimmed = true, null);
+  };
+  const object = (o: Record<string, unknown>, depth: number, max: number) => {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [key, value] of Object.entries(o)) {
+      if (UNSAFE_KEYS.has(key) || key.length > LIMITS.keyChars || n >= max) {
+        trimmed = true;
+        continue;
+      }
+      out[key] = bound(value, depth);
+      n++;
+    }
+    return out;
+  };
+  return { facts: object(raw, 0, LIMITS.keys), trimmed };
+}
 
 /**
  * The body as text if it is at most `max` bytes, else null. It is read as a stream and the read
@@ -92,7 +136,9 @@ export async function fetchCustomerFacts(
       warn("not_an_object", { userId });
       return {};
     }
-    return parsed.data;
+    const { facts, trimmed } = boundFacts(parsed.data);
+    if (trimmed) warn("trimmed", { userId });
+    return facts;
   } catch (error) {
     const reason = signal.aborted
       ? "timeout"

@@ -33,7 +33,8 @@ export function createFactsSource(api: CustomerApiSettings | null, log: Logger):
     const load = async () =>
       customerFacts(
         publicUser(customer),
-        await fetchCustomerFacts(api && { ...api, log }, customer.id),
+        // A customer the website widget verified is known to that site's API by the site's id.
+        await fetchCustomerFacts(api && { ...api, log }, customer.externalId ?? customer.id),
       );
     return conversationId ? cache.get(conversationId, load) : load();
   };

@@ -14,6 +14,7 @@ import type { Publisher } from "../realtime/publisher.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { BotMetrics } from "./metrics.ts";
 
 const HISTORY = 20;
 
@@ -34,6 +35,8 @@ export interface BotRunnerDeps {
   mayRequestHuman?(customerId: string): boolean;
   bot: Bot;
   facts?: FactsSource;
+  /** Counts replies, handoffs and unanswered questions for the admin (./metrics.ts). */
+  metrics?: BotMetrics;
   log: Logger;
 }
 
@@ -158,6 +161,11 @@ export class BotRunner {
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
       });
       this.deps.publisher.appended(appended);
+      // A handoff the rate limit refused is no handoff in the figures either.
+      const counted = handoff || reply.outcome !== "handoff"
+        ? reply
+        : { ...reply, outcome: "smalltalk" as const };
+      this.deps.metrics?.replied(conversation, counted, message.text);
       if (handoff) {
         this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
         await this.deps.requestHuman(id);

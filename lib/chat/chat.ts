@@ -10,6 +10,7 @@ import type { Counts, ListFilter as StoreFilter, Page } from "../store/list_quer
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
+import type { BotMetrics } from "../bot/metrics.ts";
 import type {
   Conversation,
   ConversationMode,
@@ -68,6 +69,7 @@ export class Chat {
     private assigner: Assigner,
     private bot: BotRunner,
     private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
+    private botMetrics?: BotMetrics,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -84,6 +86,7 @@ export class Chat {
     const maxOpen = user.role === "guest" ? this.limits.maxOpenGuest : this.limits.maxOpenCustomer;
     const appended = await this.store.conversations.create(user, this.bot.greeting(user), maxOpen);
     this.publisher.appended(appended);
+    this.botMetrics?.started();
     return appended.conversation;
   }
 
@@ -179,7 +182,9 @@ export class Chat {
   async handoff(user: UserRecord, id: string): Promise<Conversation> {
     const conv = await this.visible(user, id);
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
-    return await this.assigner.requestHuman(id);
+    const result = await this.assigner.requestHuman(id);
+    this.botMetrics?.customerHandoff(conv);
+    return result;
   }
 
   /**
@@ -281,6 +286,7 @@ export class Chat {
         system: `${isolateName(user.name)} resolved the conversation.`,
       });
     this.bot.stop(id);
+    if (result.changed) this.botMetrics?.resolved(result.conversation);
     return result.conversation;
   }
 

@@ -9,18 +9,26 @@ export class ApiError extends Error {
   }
 }
 
-/** `fetch` a JSON endpoint of our API; throws `ApiError` on any non-2xx or network failure. */
+/**
+ * `fetch` a JSON endpoint of our API; throws `ApiError` on any non-2xx or network failure. With
+ * `token`, the request carries it as `Authorization: Bearer` and no cookie (the website widget's
+ * panel, a third-party frame where cookies are blocked).
+ */
 export async function api<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
+  { token }: { token?: string | null } = {},
 ): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
   try {
     response = await fetch(path, {
       method,
-      credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      credentials: token === undefined ? "same-origin" : "omit",
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

@@ -80,12 +80,25 @@ export const messagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-/** "field: problem; field: problem" — the failing fields named, for 400s and error frames. */
-export function describeIssues(error: z.ZodError): string {
+/**
+ * "field: problem; field: problem" — the failing fields named, for 400s and error frames. `root`
+ * names the value itself (and prefixes the fields) when it is not the whole body.
+ */
+export function describeIssues(error: z.ZodError, root?: string): string {
   return error.issues.slice(0, 5).map((i) => {
-    const path = i.path.length ? i.path.join(".") : "body";
+    const path = [...(root ? [root] : []), ...i.path].join(".") || "body";
     return `${path}: ${i.message}`;
   }).join("; ");
 }
 
 export { MAX_MESSAGE_LENGTH };
+
+/** PUT /api/settings/:name: the new value (checked by the setting's own schema), and optionally
+ * the revision it was based on (a stale one → 409). */
+export const settingBody = z.strictObject({
+  value: z.unknown(),
+  revision: z.number().int().min(0).optional(),
+});
+
+/** The name and email rules, for the website widget's bodies (./widget.ts). */
+export { email as emailField, name as nameField };

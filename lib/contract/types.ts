@@ -12,6 +12,8 @@ export interface User {
   email?: string;
   role: Role;
   createdAt: string;
+  /** Customers the website widget verified: the site's own user id (docs/widget.md). */
+  externalId?: string;
   /** Agents and admins only. */
   status?: AgentStatus;
   /** Agents and admins only: open conversations assigned to them. */

@@ -15,8 +15,8 @@ import { originAllowed } from "./origin.ts";
 export interface AuthenticateOptions {
   /** The principal behind a token, or null. */
   resolve(token: string | null): Promise<Principal | null>;
-  /** Origins besides this host allowed to send cookie-authenticated changes. */
-  allowedOrigins: string[];
+  /** Origins besides this host allowed to send cookie-authenticated changes (asked only then). */
+  allowedOrigins: () => Promise<readonly string[]>;
   /** Told of every authenticated request (agents' presence counts it as a sign of life). */
   onPrincipal?(principal: Principal): void;
 }
@@ -35,7 +35,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
       const crossSite = c.req.header("sec-fetch-site") === "cross-site";
       if (
         (!origin && crossSite) ||
-        !originAllowed(origin, c.req.header("host") ?? null, allowedOrigins)
+        !originAllowed(origin, c.req.header("host") ?? null, await allowedOrigins())
       ) {
         throw forbidden("Cross-site request refused.");
       }

@@ -9,6 +9,14 @@ import { islandModules, registerIslands, ROOT, SOURCE_DIR } from "./registry.ts"
 
 const CLIENT = fromFileUrl(new URL("./client.ts", import.meta.url));
 
+/**
+ * Classic scripts built with the islands and served at fixed paths (name → entry): the website
+ * widget's loader, `GET /widget.js` (routes/widget.ts).
+ */
+export const SCRIPTS: Record<string, string> = {
+  widget: fromFileUrl(new URL("../client/widget/loader.ts", import.meta.url)),
+};
+
 /** Build and register the islands of `dir` (default `islands/`). Call once at start-up. */
 export async function buildIslands(
   { dir = SOURCE_DIR, dev = false }: { dir?: string; dev?: boolean } = {},
@@ -18,11 +26,27 @@ export async function buildIslands(
   // Loaded here, not at the top: serving prebuilt bundles must not load esbuild (Deno Deploy).
   const { bundleIslands } = await import("./bundle.ts");
   const entries = await islandModules(dir);
-  const bundle = await bundleIslands({ entries, client: CLIENT, root: ROOT, dev });
+  const standalone = [...new Set(islands.filter((i) => i.standalone).map((i) => i.path))];
+  const bundle = await bundleIslands({
+    entries,
+    standalone,
+    scripts: SCRIPTS,
+    client: CLIENT,
+    root: ROOT,
+    dev,
+  });
   const manifest: IslandBuild["manifest"] = {};
   for (const island of islands) {
     manifest[island.name] = { file: bundle.outputs.get(island.path)!, export: island.export };
+    const own = bundle.clients.get(island.path);
+    if (own) manifest[island.name].client = own;
   }
   const client = bundle.outputs.get(CLIENT)!;
-  return { files: bundle.files, manifest, client, ms: performance.now() - started };
+  return {
+    files: bundle.files,
+    manifest,
+    client,
+    scripts: bundle.scripts,
+    ms: performance.now() - started,
+  };
 }

@@ -20,6 +20,14 @@ export interface IslandFile {
 export interface BundleOptions {
   /** Absolute paths of the island modules, one entry point each. */
   entries: string[];
+  /**
+   * Those of `entries` bundled on their own, each with its own copy of the client and of what it
+   * imports: a page that shows only that island loads only what it needs, never a chunk it shares
+   * with the other islands (the website widget's panel, whose size is budgeted).
+   */
+  standalone?: string[];
+  /** Classic scripts (IIFE, one file each, no chunks): output name → entry path. */
+  scripts?: Record<string, string>;
   /** Absolute path of the hydration client module. */
   client: string;
   /** Project root: where deno.json and node_modules/ are. */
@@ -33,6 +41,10 @@ export interface Bundle {
   files: Map<string, IslandFile>;
   /** Absolute entry path → its output file name. */
   outputs: Map<string, string>;
+  /** Standalone entry path → the file name of its own client. */
+  clients: Map<string, string>;
+  /** Script name → its file name (`widget` → `widget.js`). */
+  scripts: Record<string, string>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -51,46 +63,84 @@ export function bundleIslands(options: BundleOptions): Promise<Bundle> {
   return run;
 }
 
-async function bundleOnce({ entries, client, root, dev }: BundleOptions): Promise<Bundle> {
+async function bundleOnce(options: BundleOptions): Promise<Bundle> {
+  const { entries, client, root, dev, standalone = [], scripts = {} } = options;
   await requireNodeModules(root);
   const outdir = resolve(root, "_build/islands");
-  const result = await esbuild.build({
+  const common: esbuild.BuildOptions = {
     absWorkingDir: root,
-    entryPoints: [...entries, { in: client, out: "islands_client" }],
     outdir,
     write: false,
     bundle: true,
-    splitting: true,
-    format: "esm",
     platform: "browser",
     target: "es2022",
     minify: !dev,
     sourcemap: dev ? "linked" : false,
     jsx: "automatic",
     jsxImportSource: "preact",
-    entryNames: "[name]-[hash]",
-    chunkNames: "chunk-[hash]",
     define: { "process.env.NODE_ENV": JSON.stringify(dev ? "development" : "production") },
     metafile: true,
     logLevel: "silent",
     plugins: [denoImportsPlugin(root, await readImportMap(root))],
+  };
+  const modules = (points: string[]): esbuild.BuildOptions => ({
+    ...common,
+    entryPoints: [...points, { in: client, out: "islands_client" }],
+    splitting: true,
+    format: "esm",
+    entryNames: "[name]-[hash]",
+    chunkNames: "chunk-[hash]",
   });
-  const files = new Map<string, IslandFile>();
-  for (const file of result.outputFiles) {
-    const name = relative(outdir, file.path);
-    const ext = name.slice(name.lastIndexOf(".") + 1);
-    files.set(name, {
-      contents: file.contents as Uint8Array<ArrayBuffer>,
-      contentType: CONTENT_TYPES[ext] ?? "application/octet-stream",
-    });
-  }
-  const outputs = new Map<string, string>();
-  for (const [path, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint) {
-      outputs.set(resolve(root, meta.entryPoint), relative(outdir, resolve(root, path)));
+  const bundle: Bundle = { files: new Map(), outputs: new Map(), clients: new Map(), scripts: {} };
+  const add = (result: esbuild.BuildResult & { metafile: esbuild.Metafile }) => {
+    for (const file of result.outputFiles ?? []) {
+      const name = relative(outdir, file.path);
+      const ext = name.slice(name.lastIndexOf(".") + 1);
+      const known = bundle.files.get(name);
+      if (known && !equalBytes(known.contents, file.contents)) {
+        throw new Error(`Two builds wrote different ${name}`);
+      }
+      bundle.files.set(name, {
+        contents: file.contents as Uint8Array<ArrayBuffer>,
+        contentType: CONTENT_TYPES[ext] ?? "application/octet-stream",
+      });
     }
+    const outputs = new Map<string, string>();
+    for (const [path, meta] of Object.entries(result.metafile.outputs)) {
+      if (meta.entryPoint) {
+        outputs.set(resolve(root, meta.entryPoint), relative(outdir, resolve(root, path)));
+      }
+    }
+    return outputs;
+  };
+  const shared = entries.filter((entry) => !standalone.includes(entry));
+  for (const [path, file] of add(await build(modules(shared)))) bundle.outputs.set(path, file);
+  for (const entry of standalone) {
+    const outputs = add(await build(modules([entry])));
+    bundle.outputs.set(entry, outputs.get(entry)!);
+    bundle.clients.set(entry, outputs.get(client)!);
   }
-  return { files, outputs };
+  for (const [name, entry] of Object.entries(scripts)) {
+    const outputs = add(
+      await build({
+        ...common,
+        entryPoints: [{ in: entry, out: name }],
+        format: "iife",
+        entryNames: "[name]",
+      }),
+    );
+    bundle.scripts[name] = outputs.get(entry)!;
+  }
+  return bundle;
+}
+
+const build = (options: esbuild.BuildOptions) =>
+  esbuild.build({ ...options, metafile: true }) as Promise<
+    esbuild.BuildResult & { metafile: esbuild.Metafile }
+  >;
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 async function requireNodeModules(root: string): Promise<void> {

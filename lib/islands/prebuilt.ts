@@ -5,13 +5,14 @@
  * here loads esbuild unless the settings ask for a build.
  *
  * The folder holds the bundles and `manifest.json`: `{"version": 1, "client": file,
- * "islands": {name: {file, export}}, "files": {file: contentType}}`.
+ * "islands": {name: {file, export, client?}}, "scripts": {name: file}, "files": {file:
+ * contentType}}`.
  */
 import { z } from "zod";
 import { resolve } from "node:path";
 import { ConfigError, type IslandsSettings } from "../config.ts";
 import type { IslandBuild, IslandFile } from "./render.ts";
-import { buildIslands } from "./build.ts";
+import { buildIslands, SCRIPTS } from "./build.ts";
 import { registerIslands } from "./registry.ts";
 
 export const MANIFEST = "manifest.json";
@@ -22,14 +23,22 @@ const fileName = z.string().regex(/^[\w-]+(\.[\w-]+)+$/, "not a plain file name"
 const manifestSchema = z.object({
   version: z.literal(1),
   client: fileName,
-  islands: z.record(z.string().min(1), z.object({ file: fileName, export: z.string().min(1) })),
+  islands: z.record(
+    z.string().min(1),
+    z.object({ file: fileName, export: z.string().min(1), client: fileName.optional() }),
+  ),
+  scripts: z.record(z.string().min(1), fileName).default({}),
   files: z.record(fileName, z.string().min(1)),
 }).superRefine((m, ctx) => {
   const listed = (file: string, path: string[]) => {
     if (!(file in m.files)) ctx.addIssue({ code: "custom", path, message: `${file} not in files` });
   };
   listed(m.client, ["client"]);
-  for (const [name, island] of Object.entries(m.islands)) listed(island.file, ["islands", name]);
+  for (const [name, island] of Object.entries(m.islands)) {
+    listed(island.file, ["islands", name]);
+    if (island.client) listed(island.client, ["islands", name, "client"]);
+  }
+  for (const [name, file] of Object.entries(m.scripts)) listed(file, ["scripts", name]);
 });
 
 export type IslandManifest = z.infer<typeof manifestSchema>;
@@ -43,6 +52,7 @@ export async function writeIslandBuild(build: IslandBuild, dir: string): Promise
     version: 1,
     client: build.client,
     islands: build.manifest,
+    scripts: build.scripts,
     files,
   });
   await Deno.mkdir(dir, { recursive: true });
@@ -72,6 +82,7 @@ export async function readIslandBuild(dir: string): Promise<IslandBuild> {
     files,
     manifest: manifest.islands,
     client: manifest.client,
+    scripts: manifest.scripts,
     ms: performance.now() - started,
   };
 }
@@ -113,8 +124,13 @@ export async function loadIslands({ mode, dir }: IslandsSettings): Promise<Islan
     const names = registered.map((island) => island.name).sort();
     const built = Object.keys(build.manifest).sort();
     const stale = registered.some((island) =>
-      build.manifest[island.name]?.export !== island.export
+      build.manifest[island.name]?.export !== island.export ||
+      !!build.manifest[island.name]?.client !== island.standalone
     );
+    const missing = Object.keys(SCRIPTS).filter((name) => !(name in build.scripts));
+    if (missing.length > 0) {
+      throw new Error(`${resolve(dir, MANIFEST)} lacks the scripts ${missing.join(", ")}`);
+    }
     if (stale || names.join() !== built.join()) {
       throw new Error(
         `${resolve(dir, MANIFEST)} has islands ${built.join(", ")} but islands/ has ${

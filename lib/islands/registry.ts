@@ -3,6 +3,9 @@
  * default export is named after the file (`islands/ChatApp.tsx` → `ChatApp`); a capitalised named
  * export `X` is named `File_X` (or just `File` when `X` is the file's name). Registering also
  * installs the render hook (./render.ts) that marks islands in server-rendered pages.
+ *
+ * A module that says `export const standalone = true` is bundled on its own (./bundle.ts): its
+ * page loads none of the chunks the other islands share. Such an island must be alone on its page.
  */
 import { basename, extname, resolve } from "node:path";
 import { fileURLToPath as fromFileUrl, pathToFileURL } from "node:url";
@@ -18,6 +21,8 @@ export interface IslandEntry {
   /** Absolute path of the island's module. */
   path: string;
   export: string;
+  /** Bundled on its own, with its own client (the module exports `standalone = true`). */
+  standalone: boolean;
 }
 
 /**
@@ -31,6 +36,7 @@ export async function registerIslands(
   for (const path of await islandModules(dir)) {
     const stem = basename(path, extname(path));
     const module = await import(pathToFileURL(path).href);
+    const standalone = module.standalone === true;
     for (const [exportName, component] of Object.entries(module)) {
       if (typeof component !== "function") continue;
       if (exportName !== "default" && !/^[A-Z]/.test(exportName)) continue;
@@ -39,7 +45,7 @@ export async function registerIslands(
       if (islands.has(name) && known !== name) {
         throw new Error(`Two islands are named "${name}" (${path})`);
       }
-      islands.set(name, { name, path, export: exportName });
+      islands.set(name, { name, path, export: exportName, standalone });
       registry.set(component, name);
     }
   }

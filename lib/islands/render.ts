@@ -38,10 +38,12 @@ type AnyComponent = ComponentType<any>;
 export interface IslandBuild {
   /** Output file name → contents, served at `/_islands/<name>`. */
   files: Map<string, IslandFile>;
-  /** Island name → its bundle and export. */
-  manifest: Record<string, { file: string; export: string }>;
+  /** Island name → its bundle and export (and its own client, if it is bundled on its own). */
+  manifest: Record<string, { file: string; export: string; client?: string }>;
   /** File name of the hydration client bundle. */
   client: string;
+  /** Classic scripts served at fixed paths: name → file name (`widget` → `widget.js`). */
+  scripts: Record<string, string>;
   /** How long the build took, in milliseconds. */
   ms: number;
 }
@@ -131,11 +133,13 @@ function islandScripts(state: RenderState, build: IslandBuild, nonce?: string): 
   const url = (file: string) => escapeScript(JSON.stringify(ISLANDS_PATH + file));
   const modules = new Map<string, string>(); // file → local binding
   const components: string[] = [];
+  const clients = new Set<string>();
   for (const name of new Set(state.islands.map((island) => island.name))) {
     const entry = build.manifest[name];
     if (!entry) {
       throw new Error(`Island "${name}" is not in this build; pass the build that registered it`);
     }
+    clients.add(entry.client ?? build.client);
     if (!modules.has(entry.file)) modules.set(entry.file, `i${modules.size}`);
     components.push(
       `${escapeScript(JSON.stringify(name))}:${modules.get(entry.file)}[${
@@ -146,9 +150,16 @@ function islandScripts(state: RenderState, build: IslandBuild, nonce?: string): 
   const imports = [...modules].map(([file, local]) => `import*as ${local} from${url(file)};`).join(
     "",
   );
+  if (clients.size > 1) {
+    throw new Error(
+      "An island bundled on its own (standalone) must be the only island on its page",
+    );
+  }
   const props = escapeScript(JSON.stringify(state.islands.map((island) => island.wire)));
   const nonceAttr = nonce ? ` nonce="${escapeAttr(nonce)}"` : "";
   return `<script type="application/json" id="__ISLAND_PROPS">${props}</script>` +
-    `<script type="module"${nonceAttr}>import{hydrateIslands}from${url(build.client)};${imports}` +
+    `<script type="module"${nonceAttr}>import{hydrateIslands}from${
+      url([...clients][0])
+    };${imports}` +
     `hydrateIslands({${components.join(",")}});</script>`;
 }

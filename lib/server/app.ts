@@ -18,17 +18,23 @@ import { agentRoutes } from "../../routes/api/agents.ts";
 import { customerRoutes } from "../../routes/api/customers.ts";
 import { conversationRoutes } from "../../routes/api/conversations.ts";
 import { metricsRoutes } from "../../routes/api/metrics.ts";
+import { helpRoutes } from "../../routes/api/help.ts";
+import { botRoutes } from "../../routes/api/bot.ts";
+import { botConversationRoutes } from "../../routes/api/bot_conversations.ts";
 import { wsRoutes } from "../../routes/ws.ts";
 import { claimRoutes } from "../../routes/api/claim.ts";
 import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
 import { pageSecurityHeaders } from "../../routes/pages/security.ts";
 import { islandAssets } from "../islands/serve.ts";
+import { widgetApiRoutes } from "../../routes/api/widget.ts";
+import { settingsRoutes } from "../../routes/api/settings.ts";
+import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** `pages` (the islands build and the help center) adds the pages; without it, API only. */
 export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
-  const { config, auth, presence, buckets, log } = services;
+  const { auth, presence, buckets, log } = services;
   const app = new Hono<AppEnv>();
   // Bodies over 1 KiB go out gzipped to clients that accept it (not the WebSocket upgrade).
   app.use(compress());
@@ -54,7 +60,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
 
   const authenticated = authenticate({
     resolve: (token) => auth.resolve(token),
-    allowedOrigins: config.allowedOrigins,
+    allowedOrigins: services.origins.list,
     // An agent using the API is present (lib/assignment/presence.ts), sockets or not.
     onPrincipal: ({ user }) => {
       if (isStaff(user.role)) void presence.noteActivity(user.id);
@@ -74,6 +80,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     message: "Too many attempts from your address; wait a minute and retry.",
   });
   for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
+  api.use("/widget/identify", signInLimit);
   api.use(
     "/conversations/:id/messages",
     rateLimit({
@@ -108,10 +115,19 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/customers", customerRoutes(services));
   api.route("/conversations", conversationRoutes(services));
   api.route("/metrics", metricsRoutes(services));
+  api.route("/conversations", botConversationRoutes(services));
+  api.route("/help", helpRoutes(services));
+  api.route("/bot", botRoutes(services));
+  api.route("/widget", widgetApiRoutes(services));
+  api.route("/settings", settingsRoutes(services));
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));
 
+  // The website widget: its loader (no page headers: any site loads it), and its panel's
+  // frame-ancestors, set around the pages' security headers.
+  if (pages) app.route("/", widgetLoader(pages.islands));
+  app.use("/widget/*", widgetFrameHeaders(services.origins));
   app.use("*", pageSecurityHeaders());
   if (pages) {
     app.route("/_islands", islandAssets(pages.islands));

@@ -7,8 +7,6 @@ import { openKv } from "../store/mod.ts";
 import { migrate } from "../store/migrations.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
-import { KnowledgeBase } from "../help/knowledge.ts";
-import { createBot } from "../bot/mod.ts";
 import { createFactsSource } from "../bot/facts.ts";
 import { createLogger } from "../log.ts";
 import { drain } from "./shutdown.ts";
@@ -47,7 +45,6 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openKv(config.kvPath);
-  const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const log = createLogger(config.logLevel);
   // Before anything serves or writes: indexes for what older versions wrote (resumable).
   let logged = 0;
@@ -59,14 +56,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     },
   });
   if (migrated) log.info("store migrated", { conversations: migrated });
-  const bot = createBot(config, knowledge, log);
   const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { bot, facts, log });
+  const services = createServices(config, kv, { facts, log });
+  // KNOWLEDGE_DIR is imported into KV on the very first start only; then KV is the help center.
+  await services.help.open(config.knowledgeDir);
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
   services.start();
-  const app = createApp(services, { islands, knowledge });
+  const app = createApp(services, { islands, knowledge: services.help });
   const ac = new AbortController();
   let resolveUrl: (url: string) => void;
   const listening = new Promise<string>((r) => resolveUrl = r);

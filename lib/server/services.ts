@@ -24,12 +24,23 @@ import { Presence } from "../assignment/presence.ts";
 import { BotRunner } from "../bot/runner.ts";
 import { type FactsSource, profileFacts } from "../bot/facts.ts";
 import type { Bot } from "../bot/types.ts";
+import { createAssistant, createBot } from "../bot/mod.ts";
+import type { Assistant } from "../bot/assist.ts";
+import { BotTools } from "../chat/bot_tools.ts";
+import { BotMetrics } from "../bot/metrics.ts";
+import { HelpCenter } from "../help/help_center.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
 import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
+import type { SettingDefinition } from "../store/settings.ts";
+import { claimGuestSession } from "../auth/claim.ts";
+import { AllowedOrigins } from "../widget/origins.ts";
+import { WidgetIdentity } from "../widget/identity.ts";
+import { WIDGET_SETTINGS } from "../widget/settings.ts";
 
 export interface Services {
   config: Config;
@@ -47,6 +58,12 @@ export interface Services {
   assigner: Assigner;
   presence: Presence;
   botRunner: BotRunner;
+  /** The help center, editable in KV, followed by every instance (lib/help/help_center.ts). */
+  help: HelpCenter;
+  /** Bot metrics kept as events happen (lib/bot/metrics.ts). */
+  botMetrics: BotMetrics;
+  /** Customers' votes on bot answers; the agent's suggested reply and handoff summary. */
+  botTools: BotTools;
   /** What the bot and the console know about a customer (lib/bot/facts.ts). */
   facts: FactsSource;
   chat: Chat;
@@ -69,13 +86,22 @@ export interface Services {
   socketDeps: SocketDeps;
   /** A request's client address (per-address limits, logs). */
   clientAddress: ClientAddress;
+  /** ALLOWED_ORIGINS plus the sites an admin added (lib/widget/origins.ts). */
+  origins: AllowedOrigins;
+  /** The website widget's verified identify (lib/widget/identity.ts). */
+  identity: WidgetIdentity;
+  /** The run-time settings admins may read and write at /api/settings/:name. */
+  settingDefinitions: SettingDefinition<unknown>[];
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
-  bot: Bot;
+  /** The bot, or how to make it from the help center; default: from the settings (lib/bot/mod.ts). */
+  bot?: Bot | ((knowledge: Knowledge) => Bot);
+  /** The agent's assistant; default: from the settings (lib/bot/mod.ts). */
+  assistant?: Assistant;
   facts?: FactsSource;
   clock?: Clock;
   /** Default: a logger at the configured level. */
@@ -90,6 +116,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clock,
     maxChecks: checkLimitFor(config.kvPath),
     onCommit: ownSignals,
+    onInvalidSetting: (name, problem) => log.warn("stored setting unreadable", { name, problem }),
   });
   const feedWriter = new FeedWriter(kv, ownSignals, log);
   const relay = new Relay(kv, {
@@ -115,6 +142,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     onError: (err) => log.error("presence failed", { err: String(err) }),
   });
   const facts = opts.facts ?? profileFacts;
+  const help = new HelpCenter(store.help, { log });
+  const bot = typeof opts.bot === "function"
+    ? opts.bot(help)
+    : opts.bot ?? createBot(config, help, log);
+  const botMetrics = new BotMetrics(store.botStats, log);
   const { limits } = config;
   const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
   const buckets = {
@@ -132,12 +164,26 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     requestHuman: (id) => assigner.requestHuman(id),
     // A customer asking the bot for a person spends the same budget as the button.
     mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
-    bot: opts.bot,
+    bot,
     facts,
+    metrics: botMetrics,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner, limits);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
+  const botTools = new BotTools(
+    chat,
+    store,
+    opts.assistant ?? createAssistant(config, help, log),
+    facts,
+  );
+  const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
+  const identity = new WidgetIdentity({
+    secret: config.widgetSecret,
+    visitors: store.visitors,
+    auth,
+    claim: (customer, guest) => claimGuestSession({ auth, kv, relay }, customer, guest),
+  });
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
     auth,
@@ -170,6 +216,9 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     assigner,
     presence,
     botRunner,
+    help,
+    botMetrics,
+    botTools,
     facts,
     chat,
     reads,
@@ -177,16 +226,21 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     sockets,
     socketDeps,
     clientAddress: clientAddressResolver(),
+    origins,
+    identity,
+    settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
     start() {
       relay.startWatch();
       presence.start();
       feed.start();
       sessionCheck.start();
+      help.start();
     },
     async close() {
       await presence.stop();
       await botRunner.idle();
       sessionCheck.stop();
+      help.stop();
       relay.close();
       store.close();
     },

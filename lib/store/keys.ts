@@ -30,6 +30,15 @@
  * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), expires a while after it goes stale |
  * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS                                       |
  * | ["reads", conversationId, userId]                    | seq: highest message the user has read (only grows; ./reads.ts)            |
+ * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)                                              |
+ * | ["help_article_chunks", slug, i]                     | string: part i of the article's source                                     |
+ * | ["help_meta", "version"]                             | id, rewritten by every article change (instances poll it to follow edits)  |
+ * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported                                     |
+ * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day (./bot_stats.ts)                            |
+ * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once per bot answer                        |
+ * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                  |
+ * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)     |
+ * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)       |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -91,4 +100,23 @@ export const keys = {
   feedPrefix: () => ["feed"] as const,
   /** A user's read position in a conversation (./reads.ts). */
   read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
+  /** Help-center articles, editable by admins (./help.ts). */
+  helpArticle: (slug: string) => ["help_articles", slug] as const,
+  helpArticlesPrefix: () => ["help_articles"] as const,
+  helpChunk: (slug: string, i: number) => ["help_article_chunks", slug, i] as const,
+  helpChunksPrefix: (slug: string) => ["help_article_chunks", slug] as const,
+  helpVersion: () => ["help_meta", "version"] as const,
+  helpImported: () => ["help_meta", "imported"] as const,
+  /** Bot metrics (./bot_stats.ts). `day` is a UTC date, YYYY-MM-DD. */
+  botStat: (day: string, counter: string) => ["bot_stats", day, counter] as const,
+  botStatsPrefix: () => ["bot_stats"] as const,
+  botFeedback: (conversationId: string, seq: number) =>
+    ["bot_feedback", conversationId, seq] as const,
+  botFeedbackPrefix: (conversationId: string) => ["bot_feedback", conversationId] as const,
+  botGap: (id: string) => ["bot_gaps", id] as const,
+  botGapsPrefix: () => ["bot_gaps"] as const,
+  /** The user a website's own user id was verified as (./visitors.ts). */
+  userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
+  /** One run-time setting (./settings.ts). */
+  setting: (name: string) => ["settings", name] as const,
 };

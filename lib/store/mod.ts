@@ -6,6 +6,10 @@ import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
 import { ConversationLists } from "./list_query.ts";
+import { HelpArticles } from "./help.ts";
+import { BotStats } from "./bot_stats.ts";
+import { Visitors } from "./visitors.ts";
+import { Settings } from "./settings.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -19,6 +23,13 @@ export interface Store {
   lists: ConversationLists;
   /** Read positions (./reads.ts). */
   reads: Reads;
+  /** Help-center articles (./help.ts) and bot metrics (./bot_stats.ts). */
+  help: HelpArticles;
+  botStats: BotStats;
+  /** The website widget's verified customers and visitors' contact details (./visitors.ts). */
+  visitors: Visitors;
+  /** Run-time settings an admin changes (./settings.ts). */
+  settings: Settings;
   close(): void;
 }
 
@@ -28,6 +39,8 @@ export interface StoreOptions {
   maxChecks?: number;
   /** Told of every commit that bumps signal keys (./signals.ts). */
   onCommit?: CommitObserver;
+  /** A stored setting no longer passes its schema (./settings.ts). */
+  onInvalidSetting?(name: string, problem: string): void;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
@@ -51,6 +64,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     conversations: new Conversations(kv, clock, newId, opts),
     lists: new ConversationLists(kv),
     reads: new Reads(kv),
+    help: new HelpArticles(kv, clock, newId),
+    botStats: new BotStats(kv, clock, newId),
+    visitors: new Visitors(kv, clock, newId),
+    settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
     close: () => kv.close(),
   };
 }

@@ -14,6 +14,8 @@ export interface UserRecord {
   role: Role;
   createdAt: string;
   passwordHash?: string;
+  /** The website's own id of a customer the widget verified (./visitors.ts). */
+  externalId?: string;
   /**
    * Guests only, until they start a conversation: when the record (and its session) expire.
    * KV's `expireIn` removes them some time after; reads treat them as gone from this moment on.
@@ -69,6 +71,7 @@ export function publicUser(
     createdAt: record.createdAt,
   };
   if (record.email) user.email = record.email;
+  if (record.externalId) user.externalId = record.externalId;
   if (isStaff(record.role)) {
     user.status = state?.status ?? "offline";
     user.activeConversations = state?.load ?? 0;

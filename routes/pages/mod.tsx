@@ -6,17 +6,18 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { ComponentChildren } from "preact";
 import type { AppEnv, Ctx } from "../../lib/http/env.ts";
 import { type IslandBuild, renderPage } from "../../lib/islands/render.ts";
-import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
+import type { Knowledge } from "../../lib/help/knowledge.ts";
 import type { Services } from "../../lib/server/services.ts";
 import { pageNonce } from "./security.ts";
 import { customerPages } from "./customer.tsx";
 import { staffPages } from "./staff.tsx";
 import { helpPages } from "./help.tsx";
 import { staticFiles } from "./static.ts";
+import { widgetPages } from "./widget.tsx";
 
 export interface PageDeps {
   islands: IslandBuild;
-  knowledge: KnowledgeBase;
+  knowledge: Knowledge;
 }
 
 /** Renders a full page with this response's CSP nonce. */
@@ -46,6 +47,7 @@ export function pageRoutes(
     );
   return new Hono<AppEnv>()
     .route("/static", staticFiles())
+    .route("/widget", widgetPages(deps.islands, services)) // no cookie: the panel has its token
     .use(authenticated)
     .route("/", customerPages(render, services))
     .route("/", staffPages(render, services))

@@ -5,6 +5,8 @@ import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";
+import BotPanel from "../../islands/BotPanel.tsx";
+import HelpEditor from "../../islands/HelpEditor.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
@@ -12,7 +14,7 @@ import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 import type { ListFilter } from "../../lib/chat/chat.ts";
 
-type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth">;
+type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
 
 /** The first page of `filter`'s list (with counts and unread), the team, and the reader. */
 async function staffData(
@@ -105,6 +107,11 @@ export function staffPages(render: Render, deps: StaffDeps) {
             agents={agents}
             conversations={page}
             defaultCapacity={defaultCapacity}
+          />
+          <BotPanel />
+          <HelpEditor
+            articles={deps.help.summaries()}
+            question={c.req.query("question")?.slice(0, 500) ?? null}
           />
         </Shell>,
       );
