@@ -27,6 +27,7 @@ export const GENEROUS_LIMITS = {
   RATE_IP_FRAMES_PER_SEC: "100000",
   RATE_IP_FRAMES_BURST: "100000",
   RATE_AUTH_PER_MIN: "100000",
+  SIGNIN_LOCK_AFTER: "100000",
 };
 
 export async function startCluster(n: number, env: Record<string, string> = {}): Promise<Cluster> {

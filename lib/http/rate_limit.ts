@@ -6,13 +6,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "../errors.ts";
 import type { BucketMap } from "../token_bucket.ts";
-import { clientIp } from "./client_ip.ts";
 
 export interface RateLimitOptions {
   /** The buckets, by key (lib/token_bucket.ts). */
   buckets: BucketMap;
-  /** Whose budget a request spends (default: the client's address). */
-  key?: (c: Context) => string;
+  /** Whose budget a request spends: the client's address (services.clientAddress). */
+  key: (c: Context) => string;
   /** The error message over the limit: what happened and what to do. */
   message: string;
   /** Methods that spend (default: POST only). */
@@ -20,8 +19,7 @@ export interface RateLimitOptions {
 }
 
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const { buckets, message } = options;
-  const key = options.key ?? ((c: Context) => clientIp(c.env));
+  const { buckets, message, key } = options;
   const methods = new Set(options.methods ?? ["POST"]);
   return async function rateLimit(c, next) {
     if (!methods.has(c.req.method)) return await next();

@@ -10,7 +10,9 @@ import type { Services } from "./services.ts";
 import type { AppEnv } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { rateLimit } from "../http/rate_limit.ts";
-import { errorBody, toErrorBody } from "../errors.ts";
+import { sameSiteOnly } from "../http/origin.ts";
+import { jsonBodiesOnly } from "../http/parse.ts";
+import { AppError, errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
 import { agentRoutes } from "../../routes/api/agents.ts";
@@ -22,6 +24,7 @@ import { claimRoutes } from "../../routes/api/claim.ts";
 import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
 import { pageSecurityHeaders } from "../../routes/pages/security.ts";
 import { islandAssets } from "../islands/serve.ts";
+import { healthCheck } from "./health.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -33,18 +36,18 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   app.use(compress());
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
+    if (err instanceof AppError && err.retryAfterS) {
+      c.header("Retry-After", String(err.retryAfterS));
+    }
     if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
     return c.json(body, status as 400);
   });
   app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
 
+  const health = healthCheck(services.store, services.clock);
   app.get("/healthz", async (c) => {
-    try {
-      await services.store.kv.get(["healthz"]);
-      return c.json({ ok: true });
-    } catch {
-      return c.json({ ok: false, kv: "unreachable" }, 503);
-    }
+    const result = await health();
+    return c.json(result, result.ok ? 200 : 503);
   });
 
   const authenticated = authenticate({
@@ -63,12 +66,13 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
       onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
     }),
   );
-  const signInLimit = rateLimit({
-    buckets: buckets.auth,
-    key: services.clientAddress,
-    message: "Too many attempts from your address; wait a minute and retry.",
-  });
-  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
+  // Sign-in endpoints set the session cookie: same site only (login CSRF) and JSON only. Their
+  // budget per address is in KV, shared by every instance (routes/api/auth.ts).
+  const sameSite = sameSiteOnly(config.allowedOrigins);
+  const jsonOnly = jsonBodiesOnly();
+  for (const path of ["/auth/login", "/auth/register", "/auth/guest", "/auth/claim"]) {
+    api.use(path, sameSite, jsonOnly);
+  }
   api.use(
     "/conversations/:id/messages",
     rateLimit({
@@ -88,7 +92,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
 
   app.route("/ws", wsRoutes(services));
 
-  app.use("*", pageSecurityHeaders());
+  app.use("*", pageSecurityHeaders(services.isHttps));
   if (pages) {
     app.route("/_islands", islandAssets(pages.islands));
     app.route("/", pageRoutes(services, pages, authenticated));

@@ -1,6 +1,7 @@
 /**
- * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve`. Used by main.ts
- * (and each worker of WORKERS=N) and by the tests.
+ * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve` (./listen.ts,
+ * which survives accept failures). Used by main.ts (and each worker of WORKERS=N) and by the
+ * tests. A KV that can't be opened or written stops start-up with a StartupError (one line).
  */
 import type { Config } from "../config.ts";
 import { openKv } from "../store/mod.ts";
@@ -13,6 +14,8 @@ import { createLogger } from "../log.ts";
 import { drain } from "./shutdown.ts";
 import type { IslandBuild } from "../islands/render.ts";
 import { loadIslands } from "../islands/prebuilt.ts";
+import { StartupError } from "../errors.ts";
+import { listen } from "./listen.ts";
 
 /** The islands are loaded once per process and setting (the bundles don't change while it runs). */
 const islandBuilds = new Map<string, Promise<IslandBuild>>();
@@ -45,37 +48,62 @@ export interface StartOptions {
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
-  const kv = opts.kv ?? await openKv(config.kvPath);
+  const kv = opts.kv ?? await openStore(config.kvPath);
   const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const log = createLogger(config.logLevel);
   const bot = createBot(config, knowledge, log);
   const facts = createFactsSource(config.customerApi, log);
   const services = createServices(config, kv, { bot, facts, log });
+  try {
+    await services.store.probeWrite();
+  } catch (err) {
+    await services.close();
+    throw new StartupError(
+      `Cannot write to the KV store at ${storeName(config.kvPath)} (KV_PATH): ${errorText(err)}. ` +
+        "Make the file and its folder writable, or free some disk space.",
+    );
+  }
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
   services.start();
   const app = createApp(services, { islands, knowledge });
-  const ac = new AbortController();
-  let resolveUrl: (url: string) => void;
-  const listening = new Promise<string>((r) => resolveUrl = r);
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    reusePort: opts.reusePort,
-    signal: ac.signal,
-    onListen: ({ hostname, port }) => {
-      const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-      resolveUrl(`http://${host}:${port}/`);
-    },
-  }, app.fetch);
-  const url = await listening;
+  let server;
+  try {
+    server = await listen(
+      { port: config.port, hostname: config.host, reusePort: opts.reusePort },
+      app.fetch,
+      log,
+    );
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  const { hostname, port } = server;
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  const url = `http://${host}:${port}/`;
   opts.onListen?.(url);
   return {
     services,
     url,
-    port: server.addr.port,
+    port,
     finished: server.finished,
-    shutdown: () => drain(services, () => ac.abort(), server.finished),
+    shutdown: () => drain(services, () => server.stop(), server.finished),
   };
+}
+
+const storeName = (kvPath: string | undefined) => kvPath ?? "./data/parley.sqlite";
+const errorText = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\.$/, "");
+
+/** Opens KV_PATH; a file that is not a KV store (or can't be opened) is a StartupError. */
+async function openStore(kvPath: string | undefined): Promise<Deno.Kv> {
+  try {
+    return await openKv(kvPath);
+  } catch (err) {
+    throw new StartupError(
+      `Cannot open the KV store at ${storeName(kvPath)} (KV_PATH): ${errorText(err)}. ` +
+        "Point KV_PATH at a Deno KV file (or a new path), or restore the file from a backup.",
+    );
+  }
 }

@@ -18,6 +18,8 @@ import { AgentFrames } from "../realtime/agent_frames.ts";
 import { QueueFrames } from "../realtime/queue_frames.ts";
 import { Publisher } from "../realtime/publisher.ts";
 import { Auth } from "../auth/auth.ts";
+import { HashPool } from "../auth/hash_pool.ts";
+import { SignInLimits } from "../auth/signin_limits.ts";
 import { SessionCheck } from "../auth/session_check.ts";
 import { Assigner } from "../assignment/assigner.ts";
 import { Presence } from "../assignment/presence.ts";
@@ -29,7 +31,12 @@ import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
-import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
+import {
+  type ClientAddress,
+  clientAddressResolver,
+  httpsResolver,
+  type RequestIsHttps,
+} from "../http/client_ip.ts";
 
 export interface Services {
   config: Config;
@@ -43,6 +50,10 @@ export interface Services {
   /** Reads what other instances did (started by `start`). */
   feed: FeedReader;
   sessionCheck: SessionCheck;
+  /** Password hashing off the main thread (lib/auth/hash_pool.ts). */
+  passwords: HashPool;
+  /** Sign-in limits per address and account, in KV (lib/auth/signin_limits.ts). */
+  signInLimits: SignInLimits;
   auth: Auth;
   assigner: Assigner;
   presence: Presence;
@@ -51,14 +62,16 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
-  /** Rate-limit buckets: frames and HTTP messages per address, sign-ins per address. */
-  buckets: { ipFrames: BucketMap; auth: BucketMap };
+  /** Rate-limit buckets: frames and HTTP messages per address (this isolate's). */
+  buckets: { ipFrames: BucketMap };
   /** Open sockets and the work their frames started (graceful shutdown). */
   sockets: SocketRegistry;
   /** What each WebSocket needs (lib/ws/client_socket.ts). */
   socketDeps: SocketDeps;
-  /** A request's client address (per-address limits, logs). */
+  /** A request's client address (per-address limits, logs), per TRUST_PROXY. */
   clientAddress: ClientAddress;
+  /** Whether a request came over HTTPS (Secure cookie, HSTS), per TRUST_PROXY. */
+  isHttps: RequestIsHttps;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -97,7 +110,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     queueMoved: () => void queueFrames.moved(),
   }, log);
   const sessionCheck = new SessionCheck(relay, store.users, log);
-  const auth = new Auth(store.users, config, relay);
+  const passwords = new HashPool(config.hashing, log);
+  const signInLimits = new SignInLimits(
+    store.throttles,
+    { ...config.signIn, authPerMinute: config.limits.authPerMinute },
+    clock,
+  );
+  const auth = new Auth(store.users, config, relay, { passwords, limits: signInLimits });
   const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
   const presence = new Presence(store, assigner, {
     graceMs: config.presenceGraceMs,
@@ -119,7 +138,6 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const { limits } = config;
   const buckets = {
     ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
-    auth: new BucketMap(limits.authPerMinute / 60, limits.authPerMinute, clock),
   };
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
@@ -149,6 +167,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     queueFrames,
     feed,
     sessionCheck,
+    passwords,
+    signInLimits,
     auth,
     assigner,
     presence,
@@ -159,7 +179,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     buckets,
     sockets,
     socketDeps,
-    clientAddress: clientAddressResolver(),
+    clientAddress: clientAddressResolver(config.trustProxy),
+    isHttps: httpsResolver(config.trustProxy),
     start() {
       relay.startWatch();
       presence.start();
@@ -170,6 +191,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       await presence.stop();
       await botRunner.idle();
       sessionCheck.stop();
+      passwords.close();
       relay.close();
       store.close();
     },

@@ -20,6 +20,13 @@
  * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
  * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
  * |                                                      | (only grows; see ./reads.ts)           |
+ * | ["signin_address", address]                          | number: the address's sign-in budget   |
+ * |                                                      | (GCRA time, ./throttle.ts); expires    |
+ * |                                                      | when the budget is full again          |
+ * | ["signin_account", sha256(email)]                    | AccountFailures (failures in a row,    |
+ * |                                                      | lockout); expires a day after the last |
+ * | ["health"]                                           | time of the last /healthz write probe; |
+ * |                                                      | expires after a minute                 |
  */
 
 export const keys = {
@@ -49,4 +56,9 @@ export const keys = {
   feedPrefix: () => ["feed"] as const,
   /** A user's read position in a conversation (./reads.ts). */
   read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
+  /** Sign-in throttling (./throttle.ts), shared by every isolate and instance. */
+  signInAddress: (address: string) => ["signin_address", address] as const,
+  signInAccount: (emailHash: string) => ["signin_account", emailHash] as const,
+  /** The write path's probe (/healthz, start-up). */
+  health: () => ["health"] as const,
 };

@@ -5,6 +5,8 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
+import { Throttles } from "./throttle.ts";
+import { keys } from "./keys.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -16,6 +18,10 @@ export interface Store {
   conversations: Conversations;
   /** Read positions (./reads.ts). */
   reads: Reads;
+  /** Sign-in throttling records (./throttle.ts). */
+  throttles: Throttles;
+  /** Writes a small record that expires (the write path's health check); throws when it fails. */
+  probeWrite(): Promise<void>;
   close(): void;
 }
 
@@ -47,6 +53,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
     reads: new Reads(kv),
+    throttles: new Throttles(kv, clock),
+    probeWrite: async () => {
+      await kv.set(keys.health(), clock.now(), { expireIn: 60_000 });
+    },
     close: () => kv.close(),
   };
 }
