@@ -58,10 +58,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await services.store.probeWrite();
   } catch (err) {
     await services.close();
-    throw new StartupError(
-      `Cannot write to the KV store at ${storeName(config.kvPath)} (KV_PATH): ${errorText(err)}. ` +
-        "Make the file and its folder writable, or free some disk space.",
-    );
+    throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
   }
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
@@ -101,9 +98,23 @@ async function openStore(kvPath: string | undefined): Promise<Deno.Kv> {
   try {
     return await openKv(kvPath);
   } catch (err) {
-    throw new StartupError(
-      `Cannot open the KV store at ${storeName(kvPath)} (KV_PATH): ${errorText(err)}. ` +
-        "Point KV_PATH at a Deno KV file (or a new path), or restore the file from a backup.",
+    throw storeError(
+      "Cannot open",
+      kvPath,
+      err,
+      "point KV_PATH at a Deno KV file (or a new path), or restore it from a backup",
     );
   }
+}
+
+/** One line saying what is wrong with the store and what to do. */
+function storeError(failed: string, kvPath: string | undefined, err: unknown, advice: string) {
+  const where = `${storeName(kvPath)} (KV_PATH)`;
+  const reason = errorText(err);
+  if (/read-?only/i.test(reason)) {
+    return new StartupError(
+      `The KV store at ${where} is read-only (${reason}): make the file and its folder writable by this user.`,
+    );
+  }
+  return new StartupError(`${failed} the KV store at ${where}: ${reason}; ${advice}.`);
 }
