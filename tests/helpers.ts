@@ -3,7 +3,7 @@
  * real WebSocket clients that queue the frames they receive.
  */
 import { parseConfig } from "../lib/config.ts";
-import { type RunningServer, startServer } from "../lib/server/server.ts";
+import { type RunningServer, type StartOptions, startServer } from "../lib/server/server.ts";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
 
 export interface TestServer extends RunningServer {
@@ -20,7 +20,10 @@ export interface Session {
 
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const config = parseConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -30,7 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: "error",
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, options);
   const api = new Api(server.url);
   return {
     ...server,
@@ -44,8 +47,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 export async function withTestServer(
   fn: (server: TestServer) => Promise<void>,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<void> {
-  const server = await startTestServer(env);
+  const server = await startTestServer(env, options);
   try {
     await fn(server);
   } finally {

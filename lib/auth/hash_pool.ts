@@ -179,13 +179,18 @@ export class HashPool {
       if (!executor) return;
       const { job, resolve, reject } = this.#queue.shift()!;
       this.#running++;
-      executor.run(job).then(resolve, (err: Error) => {
-        this.log.error("password hashing failed", { err: err.message });
-        reject(unavailable("Signing in failed on our side; try again in a second.", 1));
-      }).finally(() => {
+      const done = () => {
         this.#running--;
         if (!executor.dead && !this.#closed) this.#idle.push(executor);
-        this.#pump();
+        queueMicrotask(() => this.#pump());
+      };
+      executor.run(job).then((value) => {
+        done();
+        resolve(value);
+      }, (err: Error) => {
+        done();
+        this.log.error("password hashing failed", { err: err.message });
+        reject(unavailable("Signing in failed on our side; try again in a second.", 1));
       });
     }
   }

@@ -126,7 +126,9 @@ export function resolveClient(
   const chain: Hop[] = [...forwardedHops(headers), { address: peerAddress }];
   let i = chain.length - 1;
   while (i > 0 && trusted(chain[i].address, chain.length - 1 - i) && chain[i - 1].address) i--;
-  const proto = chain[i].proto ?? chain.slice(i).find((hop) => hop.proto)?.proto;
+  // The client's hop, else the nearest proxy's word (X-Forwarded-Proto alone, without a chain).
+  const proto = chain[i].proto ?? chain.slice(i).find((hop) => hop.proto)?.proto ??
+    headers.get("x-forwarded-proto")?.split(",").at(-1)?.trim();
   return {
     address: chain[i].address?.toString() ?? direct.address,
     https: proto ? proto.toLowerCase() === "https" : direct.https,

@@ -148,6 +148,9 @@ Deno.test("the protocol is believed only from a trusted proxy", () => {
   assertEquals(client("10.0.0.1", h, "1").https, true);
   assertEquals(client("203.0.113.5", h, "10.0.0.0/8").https, false);
   assertEquals(client("10.0.0.1", h, undefined).https, false);
+  // A proxy that sends only X-Forwarded-Proto.
+  assertEquals(client("10.0.0.1", { "x-forwarded-proto": "https" }, "1").https, true);
+  assertEquals(client("10.0.0.1", { "x-forwarded-proto": "https" }, undefined).https, false);
   // A list of protocols follows the hops: the client's hop decides.
   assertEquals(
     client("10.0.0.1", {

@@ -4,6 +4,7 @@
  * tests. A KV that can't be opened or written stops start-up with a StartupError (one line).
  */
 import type { Config } from "../config.ts";
+import type { Clock } from "../clock.ts";
 import { openKv } from "../store/mod.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
@@ -44,6 +45,8 @@ export interface StartOptions {
   reusePort?: boolean;
   onListen?: (url: string) => void;
   bootstrapAdmin?: boolean;
+  /** Time for every service (tests move it forward: lockouts, expiries). */
+  clock?: Clock;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -53,7 +56,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const log = createLogger(config.logLevel);
   const bot = createBot(config, knowledge, log);
   const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { bot, facts, log });
+  const services = createServices(config, kv, { bot, facts, log, clock: opts.clock });
   try {
     await services.store.probeWrite();
   } catch (err) {
