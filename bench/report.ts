@@ -59,6 +59,13 @@ export function summarize(r: Report) {
       value: bot?.replyMs.p50 ?? null,
       met: !!bot && bot.replyMs.p50 <= 5,
     },
+    pingDuringLogins: {
+      target: `every WebSocket ping round trip < 100 ms during ${
+        p.logins?.logins ?? "-"
+      } concurrent logins`,
+      value: p.logins?.pingMs.max ?? null,
+      met: !!p.logins && p.logins.pingMs.max < 100,
+    },
   };
   return {
     ratios,
@@ -158,6 +165,18 @@ export function printReport(r: Report, json: boolean) {
       }, answering instantly; ${p.bot.samples} messages one at a time)`,
       row("send → bot typing p50/p90/p99/max", statsLine(p.bot.typingMs)),
       row("send → committed reply", statsLine(p.bot.replyMs)),
+    );
+  }
+  if (p.logins) {
+    const l = p.logins;
+    const statuses = Object.entries(l.statuses).map(([s, n]) => `${s}: ${n}`).join(", ");
+    lines.push(
+      `Ping round trip during ${l.logins} concurrent logins (HASH_WORKERS ${
+        o.hashWorkers ?? "default"
+      }; one ping at a time, 10 ms apart)`,
+      row("quiet: p50/p90/p99/max", statsLine(l.idlePingMs)),
+      row("during the logins", statsLine(l.pingMs)),
+      row("logins answered", `${statuses} in ${l.burstMs} ms`),
     );
   }
   lines.push("Goals");
