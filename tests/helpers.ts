@@ -20,6 +20,16 @@ export interface Session {
 
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 
+/**
+ * Every test client connects from 127.0.0.1, standing for many people: lift the per-address
+ * connection caps (the tests of those caps set their own).
+ */
+export const ONE_ADDRESS_IS_MANY = {
+  MAX_SOCKETS_PER_ADDRESS: "100000",
+  MAX_UNAUTH_SOCKETS_PER_ADDRESS: "100000",
+  MAX_UNAUTH_SOCKETS: "100000",
+};
+
 export async function startTestServer(
   env: Record<string, string> = {},
   options: StartOptions = {},
@@ -31,6 +41,7 @@ export async function startTestServer(
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: "error",
+    ...ONE_ADDRESS_IS_MANY,
     ...env,
   });
   const server = await startServer(config, options);
