@@ -111,14 +111,14 @@ async function fdLimit(): Promise<number> {
  * The `deno run` flags of deno.json's `start` task (permissions and V8 flags), so the benchmark
  * measures the server exactly as `deno task start` runs it.
  */
-async function startTaskFlags(): Promise<string[]> {
+export async function startTaskFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   const words = String(config.tasks.start).split(/\s+/);
   return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
 }
 
 /** Starts a server process and waits for its `Listening on http://HOST:PORT/` line. */
-async function startServer(args: string[], env: Record<string, string>) {
+export async function startServer(args: string[], env: Record<string, string>) {
   const child = spawn(["deno", "run", ...args], { PORT: "0", ...env });
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
@@ -136,7 +136,7 @@ async function startServer(args: string[], env: Record<string, string>) {
   }
 }
 
-async function stop(child: Deno.ChildProcess) {
+export async function stop(child: Deno.ChildProcess) {
   try {
     child.kill("SIGTERM");
   } catch { /* already gone */ }
@@ -228,6 +228,12 @@ async function main() {
       MAX_UNAUTH_SOCKETS_PER_ADDRESS: "1000000",
       MAX_UNAUTH_SOCKETS: "1000000",
       ...(opts.hashWorkers === null ? {} : { HASH_WORKERS: String(opts.hashWorkers) }),
+      RATE_CONVERSATIONS_PER_HOUR: "1000000",
+      RATE_IP_CONVERSATIONS_PER_HOUR: "1000000",
+      RATE_HANDOFFS_PER_HOUR: "1000000",
+      RATE_IP_HANDOFFS_PER_HOUR: "1000000",
+      MAX_OPEN_CONVERSATIONS_GUEST: "1000000",
+      MAX_OPEN_CONVERSATIONS_CUSTOMER: "1000000",
     },
   );
   const idleRss = rssBytes(parleyServer.pid);

@@ -2,8 +2,8 @@
  * The message box: a textarea named "Message" and a "Send" button. Enter sends, Shift+Enter adds a
  * line. Typing is reported (throttled) through the conversation model.
  */
-import { useSignal } from "@preact/signals";
-import { MAX_MESSAGE_LENGTH } from "../lib/contract/types.ts";
+import { type Signal, useSignal } from "@preact/signals";
+import { longerThan, MAX_MESSAGE_LENGTH, MAX_MESSAGE_UNITS } from "../lib/contract/text.ts";
 
 export interface ComposerProps {
   onSend(text: string): void;
@@ -12,11 +12,18 @@ export interface ComposerProps {
   placeholder?: string;
   /** Extra controls shown beside Send (e.g. "Talk to a human"). */
   children?: preact.ComponentChildren;
+  /** The text being written, when the caller fills it too (the agent's "Suggest reply"). */
+  text?: Signal<string>;
 }
 
-export function Composer({ onSend, onInput, disabled, placeholder, children }: ComposerProps) {
-  const text = useSignal("");
-  const tooLong = text.value.length > MAX_MESSAGE_LENGTH;
+export function Composer(
+  { onSend, onInput, disabled, placeholder, children, text: shared }: ComposerProps,
+) {
+  const own = useSignal("");
+  const text = shared ?? own;
+  // Characters as people count them (an emoji is one), as the server does.
+  const tooLong = text.value.length > MAX_MESSAGE_UNITS ||
+    longerThan(text.value, MAX_MESSAGE_LENGTH);
   const submit = (event?: Event) => {
     event?.preventDefault();
     const value = text.value.trim();

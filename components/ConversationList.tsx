@@ -1,5 +1,7 @@
 /** The agent console's list: filter tabs with counts, then one row per conversation. */
 import type { Conversation } from "../lib/contract/types.ts";
+import type { ComponentChildren } from "preact";
+import { Name } from "./Name.tsx";
 
 export type Filter = "waiting" | "mine" | "bot" | "open" | "resolved";
 
@@ -26,11 +28,11 @@ export function matches(filter: Filter, c: Conversation, selfId: string): boolea
   }
 }
 
-export function modeLabel(c: Conversation): string {
+export function modeLabel(c: Conversation): ComponentChildren {
   if (c.status === "resolved") return "Resolved";
   if (c.mode === "bot") return "With bot";
   if (c.mode === "waiting") return "Waiting";
-  return c.assigneeName ?? "Agent";
+  return c.assigneeName ? <Name name={c.assigneeName} /> : "Agent";
 }
 
 const ago = (iso: string) => {
@@ -87,7 +89,9 @@ export function ConversationList(props: ConversationListProps) {
                     }}
                   >
                     <span class="row-top">
-                      <span class="row-customer">{c.customerName}</span>
+                      <span class="row-customer">
+                        <Name name={c.customerName} />
+                      </span>
                       <span class={`mode-pill mode-${c.status === "open" ? c.mode : "resolved"}`}>
                         {modeLabel(c)}
                       </span>
@@ -95,7 +99,12 @@ export function ConversationList(props: ConversationListProps) {
                     </span>
                     <span class="row-bottom">
                       <span class="preview">
-                        {c.lastMessage ? `${c.lastMessage.authorName}: ${c.lastMessage.text}` : ""}
+                        {c.lastMessage && (
+                          <>
+                            <Name name={c.lastMessage.authorName} />:{" "}
+                            <bdi>{c.lastMessage.text}</bdi>
+                          </>
+                        )}
                       </span>
                       {count > 0 && (
                         <span class="unread" aria-label={`${count} unread`}>{count}</span>

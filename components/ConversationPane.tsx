@@ -1,13 +1,19 @@
 /**
  * One conversation in the agent console: who and what state, the actions (Take over, Hand back to
- * bot, Resolve, transfer), the whole history as a live log, and the composer.
+ * bot, Resolve, transfer), the whole history as a live log, and the composer. Taking a
+ * conversation another agent holds asks for confirmation first, naming them; while someone else
+ * holds it, the composer is off (the server refuses such messages too).
  */
 import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import type { ConversationModel } from "../lib/client/conversation.ts";
 import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
+import { SuggestReply } from "./SuggestReply.tsx";
+import { Name } from "./Name.tsx";
+import { isolateName } from "../lib/contract/text.ts";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -27,8 +33,18 @@ export function ConversationPane(props: ConversationPaneProps) {
   const { model, self, agents, busy } = props;
   const c = model.conversation.value;
   const transferTo = useSignal("");
+  const draft = useSignal("");
+  /** "Take over" was pressed on a conversation someone else holds: asking to confirm. */
+  const confirming = useSignal(false);
+  useEffect(() => {
+    confirming.value = false;
+  }, [model.id]);
   const open = c.status === "open";
   const mine = c.mode === "human" && c.assigneeId === self.id;
+  /** Another agent holds it: taking it is explicit. */
+  const heldBy = open && c.mode === "human" && c.assigneeId && !mine
+    ? (c.assigneeName ?? "Another agent")
+    : null;
   const holder = mine || self.role === "admin";
   const others = agents.filter((a) => a.id !== self.id && a.id !== c.assigneeId);
   return (
@@ -38,15 +54,22 @@ export function ConversationPane(props: ConversationPaneProps) {
           ← Conversations
         </button>
         <div class="pane-who">
-          <h2 id="pane-title">{c.customerName}</h2>
+          <h2 id="pane-title">
+            <Name name={c.customerName} />
+          </h2>
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
         <div class="actions">
           <button
             type="button"
             class="primary"
-            disabled={busy || !open || mine}
-            onClick={() => props.onAction("takeover")}
+            disabled={busy || !open || mine || (confirming.value && heldBy !== null)}
+            aria-expanded={heldBy ? confirming.value : undefined}
+            aria-controls={heldBy ? "takeover-confirm" : undefined}
+            onClick={() => {
+              if (heldBy) confirming.value = true;
+              else props.onAction("takeover");
+            }}
           >
             Take over
           </button>
@@ -85,7 +108,7 @@ export function ConversationPane(props: ConversationPaneProps) {
               <option value="">Choose an agent…</option>
               {others.map((a) => (
                 <option key={a.id} value={a.id}>
-                  {a.name} ({a.status}, {a.activeConversations ?? 0} open)
+                  {isolateName(a.name)} ({a.status}, {a.activeConversations ?? 0} open)
                 </option>
               ))}
             </select>
@@ -94,17 +117,59 @@ export function ConversationPane(props: ConversationPaneProps) {
             </button>
           </form>
         )}
+        {heldBy && confirming.value && (
+          <div
+            id="takeover-confirm"
+            class="confirm"
+            role="alertdialog"
+            aria-labelledby="takeover-question"
+          >
+            <p id="takeover-question">
+              <Name name={heldBy} /> is handling this conversation. Take it over from them?{" "}
+              They will be told.
+            </p>
+            <button
+              type="button"
+              class="primary small"
+              disabled={busy}
+              onClick={() => {
+                confirming.value = false;
+                props.onAction("takeover");
+              }}
+            >
+              Take over from {isolateName(heldBy)}
+            </button>
+            <button
+              type="button"
+              class="secondary small"
+              onClick={() => confirming.value = false}
+            >
+              Cancel
+            </button>
+          </div>
+        )}
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
       </div>
       <MessageLog model={model} viewer="staff" selfId={self.id} />
       <Composer
         disabled={!open}
-        placeholder={open
-          ? (mine ? "Reply to the customer…" : "Writing here takes the conversation over…")
-          : "This conversation is resolved."}
+        placeholder={!open
+          ? "This conversation is resolved."
+          : heldBy
+          ? `${isolateName(heldBy)} is handling this conversation; a reply here leaves it theirs.`
+          : mine
+          ? "Reply to the customer…"
+          : "Writing here takes the conversation over…"}
         onSend={(text) => model.send(text)}
         onInput={(text) => model.inputChanged(text)}
-      />
+        text={draft}
+      >
+        <SuggestReply
+          conversationId={c.id}
+          disabled={!open}
+          onDraft={(text) => draft.value = text}
+        />
+      </Composer>
     </section>
   );
 }

@@ -3,10 +3,11 @@
  * then our sends still waiting for their ack (or failed, with a retry button), then who is typing.
  * Text is always rendered as text; only /help/… paths and http(s) links become links.
  */
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, Fragment } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { ConversationModel, PendingSend } from "../lib/client/conversation.ts";
 import type { Message } from "../lib/contract/types.ts";
+import { Name } from "./Name.tsx";
 
 export interface MessageLogProps {
   model: ConversationModel;
@@ -15,6 +16,8 @@ export interface MessageLogProps {
   selfId?: string;
   /** Shown when there are no messages yet. */
   empty?: ComponentChildren;
+  /** Extra content under a confirmed message (the customer's "Did that answer…?" on bot answers). */
+  below?: (message: Message) => ComponentChildren;
 }
 
 const LINK = /(\/help\/[a-z0-9-]+|https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -39,7 +42,9 @@ export function linkify(text: string): ComponentChildren[] {
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-function Bubble({ message, ours }: { message: Message; ours: boolean }) {
+function Bubble(
+  { message, ours, below }: { message: Message; ours: boolean; below?: ComponentChildren },
+) {
   if (message.sender === "system") {
     return (
       <li class="msg system" data-seq={message.seq}>
@@ -51,11 +56,14 @@ function Bubble({ message, ours }: { message: Message; ours: boolean }) {
   return (
     <li class={`msg ${message.sender} ${ours ? "ours" : "theirs"}`} data-seq={message.seq}>
       <div class="meta">
-        <span class="author">{message.authorName}</span>
+        <span class="author">
+          <Name name={message.authorName} />
+        </span>
         {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
       <div class="text">{linkify(message.text)}</div>
+      {below}
     </li>
   );
 }
@@ -80,7 +88,7 @@ function PendingBubble(
   );
 }
 
-export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
+export function MessageLog({ model, viewer, selfId, empty, below }: MessageLogProps) {
   const list = useRef<HTMLDivElement>(null);
   const messages = model.messages.value;
   const pending = model.pending.value;
@@ -101,7 +109,7 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
     <div class="log-scroll" ref={list}>
       <ol role="log" aria-live="polite" aria-label="Messages" class="log">
         {messages.length === 0 && pending.length === 0 && empty && <li class="empty">{empty}</li>}
-        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} />)}
+        {messages.map((m) => <Bubble key={m.seq} message={m} ours={ours(m)} below={below?.(m)} />)}
         {lastOurs && readSeq >= lastOurs.seq && lastOurs.seq === lastSeq && (
           <li class="receipt" aria-label="Read">Seen</li>
         )}
@@ -121,9 +129,16 @@ export function MessageLog({ model, viewer, selfId, empty }: MessageLogProps) {
             <i />
           </span>
           {typing.length > 0
-            ? `${typing.map((t) => t.name).join(" and ")} ${
-              typing.length > 1 ? "are" : "is"
-            } typing…`
+            ? (
+              <>
+                {typing.map((t, i) => (
+                  <Fragment key={t.userId}>
+                    {i > 0 && " and "}
+                    <Name name={t.name} />
+                  </Fragment>
+                ))} {typing.length > 1 ? "are" : "is"} typing…
+              </>
+            )
             : "Writing a reply…"}
         </p>
       )}

@@ -8,6 +8,8 @@ import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { AgentStatus, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
+import { isolateName } from "../lib/contract/text.ts";
+import { Name } from "./Name.tsx";
 
 export interface TeamTableProps {
   agents: User[];
@@ -93,7 +95,7 @@ function TeamRow({ agent, defaultCapacity, onSaved }: TeamRowProps) {
       if (field === "capacity" && e instanceof ApiError && e.status === 400) {
         reason += `. ${CAPACITY_HINT}`;
       }
-      failure.value = { field, text: `${agent.name}: ${reason}` };
+      failure.value = { field, text: `${isolateName(agent.name)}: ${reason}` };
       if (field === "status") status.value = chosen;
     } finally {
       saving.value--;
@@ -103,7 +105,7 @@ function TeamRow({ agent, defaultCapacity, onSaved }: TeamRowProps) {
   const changeCapacity = (input: HTMLInputElement) => {
     failure.value = null;
     if (input.validity.badInput) {
-      const text = `${agent.name}: capacity must be a number. ${CAPACITY_HINT}`;
+      const text = `${isolateName(agent.name)}: capacity must be a number. ${CAPACITY_HINT}`;
       failure.value = { field: "capacity", text };
       return;
     }
@@ -117,7 +119,9 @@ function TeamRow({ agent, defaultCapacity, onSaved }: TeamRowProps) {
   return (
     <>
       <tr>
-        <td>{agent.name}</td>
+        <td>
+          <Name name={agent.name} />
+        </td>
         <td>{agent.email}</td>
         <td>{agent.role}</td>
         <td>

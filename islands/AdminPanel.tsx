@@ -13,6 +13,8 @@ import { sharedSocket } from "../lib/client/chat_socket.ts";
 import { modeLabel } from "../components/ConversationList.tsx";
 import { MetricsPanel } from "../components/MetricsPanel.tsx";
 import { TeamTable } from "../components/TeamTable.tsx";
+import { Name } from "../components/Name.tsx";
+import { isolateName } from "../lib/contract/text.ts";
 
 export interface AdminPanelProps {
   agents: User[];
@@ -76,7 +78,7 @@ export default function AdminPanel(props: AdminPanelProps) {
     busy.value = true;
     try {
       const { user } = await api<{ user: User }>("POST", "/api/agents", parsed.data);
-      notice.value = `${user.name} can now sign in at /agent/login as ${user.email}.`;
+      notice.value = `${isolateName(user.name)} can now sign in at /agent/login as ${user.email}.`;
       form.reset();
       await refresh();
     } catch (e) {
@@ -140,7 +142,9 @@ export default function AdminPanel(props: AdminPanelProps) {
               {conversations.value.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <a href={`/agent#c=${c.id}`}>{c.customerName}</a>
+                    <a href={`/agent#c=${c.id}`}>
+                      <Name name={c.customerName} />
+                    </a>
                   </td>
                   <td>{modeLabel(c)}</td>
                   <td class="preview">{c.lastMessage?.text ?? ""}</td>

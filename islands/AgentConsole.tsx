@@ -4,7 +4,9 @@
  * `agent` frames, so a change made elsewhere, by an admin say, shows at once), and unread counts.
  * What an agent has read is the server's (read frames store it; lists carry `unread`, taken again
  * on load and after every reconnect), so two browsers of one agent agree; the title and the
- * Waiting tab show how many waiting conversations have unread messages.
+ * Waiting tab show how many waiting conversations have unread messages. When another agent takes
+ * one of ours (or an admin transfers it), a notice says so: the conversation frame carries its
+ * `handover`.
  */
 import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -20,6 +22,7 @@ import {
   matches,
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
+import { isolateName } from "../lib/contract/text.ts";
 
 /** A conversation as the server lists it for its reader (lib/chat/read_state.ts). */
 type Listed = Conversation & { unread?: number };
@@ -58,11 +61,31 @@ export default function AgentConsole(props: AgentConsoleProps) {
   // Opened in the browser only (never while rendering on the server).
   const socketRef = useSignal<ChatSocket | null>(null);
 
+  /** "Ann took over your conversation with Carol.": one per handover, until dismissed. */
+  const notices = useSignal<{ key: string; conversationId: string; text: string }[]>([]);
+  const noticeOf = (c: Conversation, known: Conversation | undefined) => {
+    const h = c.handover;
+    if (!h || h.fromId !== self.id || h.byId === self.id || known?.handover?.seq === h.seq) return;
+    if (c.assigneeId === self.id) return; // back with us since
+    const key = `${c.id}:${h.seq}`;
+    if (notices.peek().some((n) => n.key === key)) return;
+    const customer = isolateName(c.customerName), by = isolateName(h.byName);
+    const text = h.kind === "takeover"
+      ? `${by} took over your conversation with ${customer}.`
+      : `${by} transferred your conversation with ${customer} to ${
+        isolateName(c.assigneeName ?? "another agent")
+      }.`;
+    notices.value = [...notices.peek(), { key, conversationId: c.id, text }];
+  };
+
   const upsert = (list: Conversation[]) => {
     const next = new Map(all.peek());
     for (const c of list) {
       const known = next.get(c.id);
-      if (!known || c.updatedAt >= known.updatedAt) next.set(c.id, c);
+      if (!known || c.updatedAt >= known.updatedAt) {
+        if (known) noticeOf(c, known);
+        next.set(c.id, c);
+      }
     }
     all.value = next;
   };
@@ -214,6 +237,28 @@ export default function AgentConsole(props: AgentConsoleProps) {
   return (
     <div class={`console ${model.value ? "has-selection" : ""}`}>
       {socketRef.value && <ConnectionBanner socket={socketRef.value} />}
+      <div class="notices" role="status" aria-live="polite">
+        {notices.value.map((n) => (
+          <p key={n.key} class="notice">
+            <a
+              href={`#c=${n.conversationId}`}
+              onClick={(e) => {
+                e.preventDefault();
+                open(n.conversationId);
+              }}
+            >
+              {n.text}
+            </a>{" "}
+            <button
+              type="button"
+              class="link"
+              onClick={() => notices.value = notices.peek().filter((x) => x.key !== n.key)}
+            >
+              Dismiss
+            </button>
+          </p>
+        ))}
+      </div>
       <div class="console-bar">
         <h1>
           Conversations

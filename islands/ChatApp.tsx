@@ -7,6 +7,7 @@
  */
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import type { ComponentChildren } from "preact";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
@@ -15,6 +16,9 @@ import { CONVERSATION_KEY, GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
+import { AnswerFeedback } from "../components/AnswerFeedback.tsx";
+import { useAnswerVotes } from "../components/answer_votes.ts";
+import { Name } from "../components/Name.tsx";
 
 export interface ChatAppProps {
   user: User | null;
@@ -24,7 +28,11 @@ export interface ChatAppProps {
   businessName: string;
 }
 
-const statusText = (c: Conversation | null, botName: string, position: number | null) => {
+const statusText = (
+  c: Conversation | null,
+  botName: string,
+  position: number | null,
+): ComponentChildren => {
   if (!c) return `Ask ${botName} anything, or talk to a person.`;
   if (c.status === "resolved") return "This conversation is resolved. Write to start a new one.";
   if (c.mode === "waiting") {
@@ -32,7 +40,11 @@ const statusText = (c: Conversation | null, botName: string, position: number | 
       ? "Waiting for an agent… You're in the queue; stay on this page."
       : `Waiting for an agent… You're number ${position} in line; stay on this page.`;
   }
-  if (c.mode === "human") return `You're chatting with ${c.assigneeName ?? "an agent"}.`;
+  if (c.mode === "human") {
+    return (
+      <>You're chatting with {c.assigneeName ? <Name name={c.assigneeName} /> : "an agent"}.</>
+    );
+  }
   return `You're chatting with ${botName}.`;
 };
 
@@ -120,6 +132,7 @@ export default function ChatApp(props: ChatAppProps) {
     }
   };
 
+  const votes = useAnswerVotes(model);
   const conversation = useComputed(() => model.value?.conversation.value ?? null);
   const mode = conversation.value?.status === "open" ? conversation.value.mode : null;
 
@@ -134,6 +147,15 @@ export default function ChatApp(props: ChatAppProps) {
           <MessageLog
             model={model.value}
             viewer="customer"
+            below={(m) =>
+              votes.isAnswer(m) && (
+                <AnswerFeedback
+                  conversationId={m.conversationId}
+                  seq={m.seq}
+                  voted={votes.voted.value[m.seq]}
+                  onVoted={votes.record}
+                />
+              )}
           />
         )
         : (

@@ -20,6 +20,8 @@ const schema = z.object({
   ADMIN_PASSWORD: z.preprocess(blankIsUnset, z.string().min(8).optional()),
   GEMINI_API_KEY: z.preprocess(blankIsUnset, z.string().optional()),
   GEMINI_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  /** Tried once when GEMINI_MODEL fails or times out, before the built-in bot answers. */
+  GEMINI_FALLBACK_MODEL: z.preprocess(blankIsUnset, z.string().min(1).optional()),
   GEMINI_BASE_URL: z.preprocess(blankIsUnset, url.optional()),
   /** How long one Gemini call may take before the built-in bot answers instead. */
   GEMINI_TIMEOUT_MS: positiveInt.default(20_000),
@@ -65,6 +67,16 @@ const schema = z.object({
   HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   /** Unset: the peer is the client. A hop count, or comma-separated CIDRs of trusted proxies. */
   TRUST_PROXY: z.preprocess(blankIsUnset, z.string().optional()),
+  /** Conversations started and handoffs asked for: per user and per address, an hour. */
+  RATE_CONVERSATIONS_PER_HOUR: positiveInt.default(20),
+  RATE_IP_CONVERSATIONS_PER_HOUR: positiveInt.default(200),
+  RATE_HANDOFFS_PER_HOUR: positiveInt.default(20),
+  RATE_IP_HANDOFFS_PER_HOUR: positiveInt.default(200),
+  /** Open conversations one guest, or one signed-in customer, may have at once. */
+  MAX_OPEN_CONVERSATIONS_GUEST: positiveInt.default(3),
+  MAX_OPEN_CONVERSATIONS_CUSTOMER: positiveInt.default(10),
+  /** A guest who starts no conversation within this many hours is forgotten (record, session). */
+  GUEST_TTL_HOURS: positiveInt.default(24),
   /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
   MAX_BUFFERED_KIB: positiveInt.default(1024),
   /**
@@ -74,6 +86,15 @@ const schema = z.object({
   ISLANDS: z.preprocess(blankIsUnset, z.enum(["build", "prebuilt"]).optional()),
   ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
 });
+
+/** Gemini (lib/bot/gemini.ts): the model, then the fallback model, then the built-in bot. */
+export interface GeminiSettings {
+  apiKey: string;
+  model: string;
+  fallbackModel: string | null;
+  baseUrl: string | undefined;
+  timeoutMs: number;
+}
 
 /** The customer-data API (lib/bot/customer_data.ts). */
 export interface CustomerApiSettings {
@@ -95,6 +116,15 @@ export interface LimitSettings {
   /** Unauthenticated WebSockets per client address, and in all (per isolate). */
   unauthSocketsPerAddress: number;
   unauthSockets: number;
+  /** Conversations started, per user and per address, an hour (lib/server/app.ts). */
+  conversationsPerHour: number;
+  ipConversationsPerHour: number;
+  /** Handoffs asked for (the button, or the bot on the customer's request), the same way. */
+  handoffsPerHour: number;
+  ipHandoffsPerHour: number;
+  /** Open conversations at once, per guest and per signed-in customer (lib/chat/chat.ts). */
+  maxOpenGuest: number;
+  maxOpenCustomer: number;
 }
 
 /** Proxies whose `X-Forwarded-For` / `Forwarded` entries are believed (lib/http/client_ip.ts). */
@@ -128,7 +158,7 @@ export interface Config {
   workers: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  gemini: { apiKey: string; model: string; baseUrl: string | undefined; timeoutMs: number } | null;
+  gemini: GeminiSettings | null;
   knowledgeDir: string;
   customerApi: CustomerApiSettings | null;
   allowedOrigins: string[];
@@ -136,6 +166,8 @@ export interface Config {
   botName: string;
   botTone: string;
   sessionTtlMs: number;
+  /** An unused guest (no conversation started) expires after this, with its session. */
+  guestTtlMs: number;
   agentCapacity: number;
   presenceGraceMs: number;
   broadcast: boolean;
@@ -196,6 +228,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ? {
         apiKey: e.GEMINI_API_KEY,
         model: e.GEMINI_MODEL,
+        fallbackModel: e.GEMINI_FALLBACK_MODEL ?? null,
         baseUrl: e.GEMINI_BASE_URL,
         timeoutMs: e.GEMINI_TIMEOUT_MS,
       }
@@ -209,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    guestTtlMs: e.GUEST_TTL_HOURS * 3600_000,
     agentCapacity: e.AGENT_CAPACITY,
     presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
     // Unset: on when this process runs several isolates (WORKERS > 1), the only time it can help.
@@ -224,6 +258,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       socketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
       unauthSocketsPerAddress: e.MAX_UNAUTH_SOCKETS_PER_ADDRESS,
       unauthSockets: e.MAX_UNAUTH_SOCKETS,
+      conversationsPerHour: e.RATE_CONVERSATIONS_PER_HOUR,
+      ipConversationsPerHour: e.RATE_IP_CONVERSATIONS_PER_HOUR,
+      handoffsPerHour: e.RATE_HANDOFFS_PER_HOUR,
+      ipHandoffsPerHour: e.RATE_IP_HANDOFFS_PER_HOUR,
+      maxOpenGuest: e.MAX_OPEN_CONVERSATIONS_GUEST,
+      maxOpenCustomer: e.MAX_OPEN_CONVERSATIONS_CUSTOMER,
     },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     signIn: {

@@ -15,6 +15,9 @@ Deno.test("defaults follow the contract", () => {
   const g = parseConfig({ GEMINI_API_KEY: "k", GEMINI_BASE_URL: "http://127.0.0.1:9/" });
   assertEquals(g.gemini?.model, "gemini-2.5-flash");
   assertEquals(g.gemini?.baseUrl, "http://127.0.0.1:9/");
+  assertEquals(g.gemini?.fallbackModel, null);
+  const f = parseConfig({ GEMINI_API_KEY: "k", GEMINI_FALLBACK_MODEL: "gemini-2.5-flash-lite" });
+  assertEquals(f.gemini?.fallbackModel, "gemini-2.5-flash-lite");
   // The BroadcastChannel fast path: on by default only when there are isolates to talk to.
   assertEquals(parseConfig({}).broadcast, false);
   assertEquals(parseConfig({ WORKERS: "2" }).broadcast, true);

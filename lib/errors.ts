@@ -34,20 +34,18 @@ export class AppError extends Error {
   }
 }
 
-/** "in 45 seconds", "in 3 minutes": when to retry, for people. */
-export function retryText(ms: number): string {
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 90) return `in ${s} second${s === 1 ? "" : "s"}`;
-  return `in ${Math.ceil(s / 60)} minutes`;
+/** "30 seconds", "4 minutes", "2 hours": a wait, for messages. */
+export function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.round(seconds / 3600)} hours`;
 }
 
 /** 429 with `Retry-After`: `what` went over a limit; the message says when to retry. */
-export const rateLimited = (what: string, retryAfterMs: number) =>
-  new AppError(
-    "rate_limited",
-    `${what} Try again ${retryText(retryAfterMs)}.`,
-    Math.max(1, Math.ceil(retryAfterMs / 1000)),
-  );
+export function rateLimited(what: string, retryAfterMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError("rate_limited", `${what} Try again in ${waitText(seconds)}.`, seconds);
+}
 
 /** 503 with `Retry-After`: busy right now, not broken. */
 export const unavailable = (message: string, retryAfterS = 1) =>

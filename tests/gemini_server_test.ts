@@ -50,7 +50,11 @@ Deno.test("streamed drafts, then exactly one committed reply", async () => {
     const draft = await ws.next((f) => f.type === "draft");
     assert("You can start a chat from the home page.".startsWith(draft.text), draft.text);
     const reply = await ws.next(messageFrom("bot"));
-    assertEquals(reply.message.text, "You can start a chat from the home page.");
+    // The model gave no link: the committed reply cites the passage it came from.
+    assertEquals(
+      reply.message.text,
+      "You can start a chat from the home page.\n\nMore in “Starting a chat”: /help/starting-a-chat",
+    );
     await server.services.botRunner.idle();
     const bots = (await server.api.messages(c, conv.id)).filter((m) => m.sender === "bot");
     assertEquals(bots.length, 2);

@@ -14,6 +14,7 @@ import type { Changed } from "../store/conversations.ts";
 import type { AgentStatus, Conversation } from "../contract/types.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { conflict } from "../errors.ts";
+import { isolateName } from "../contract/text.ts";
 
 /** Where committed changes go (lib/realtime/publisher.ts). */
 export interface AssignmentEvents {
@@ -45,6 +46,12 @@ export class Assigner {
   transferCapacity = (_id: string, state: AgentState) =>
     state.status === "offline" ? 0 : this.capacity(state);
 
+  /**
+   * Capacity for an agent taking a conversation themselves: up to capacity whatever their status
+   * (they are plainly there). Admins taking over are not limited (lib/chat/chat.ts).
+   */
+  takeoverCapacity = (_id: string, state: AgentState) => this.capacity(state);
+
   /** Available agents with room, best first. */
   async candidates(): Promise<{ record: UserRecord; state: AgentState }[]> {
     const staff = await this.store.users.listStaff();
@@ -64,7 +71,7 @@ export class Assigner {
         (c) =>
           c.status !== "open" || c.mode === "human" ? null : {
             next: { ...c, mode: "human", assigneeId: record.id, assigneeName: record.name },
-            system: `${record.name} joined the conversation.`,
+            system: `${isolateName(record.name)} joined the conversation.`,
           },
         this.#routingCapacity,
       );
@@ -164,7 +171,10 @@ export class Assigner {
               assigneeName: null,
               waitingSince: since,
             },
-            system: `${c.assigneeName ?? "Your agent"} ${why}. You're number ${position} in the ` +
+            system:
+              `${
+                isolateName(c.assigneeName ?? "Your agent")
+              } ${why}. You're number ${position} in the ` +
               `queue; ${MEANWHILE}`,
           },
       );

@@ -25,6 +25,8 @@ export interface Issued {
 
 export interface AuthSettings {
   sessionTtlMs: number;
+  /** A guest who starts no conversation is forgotten after this (record and session). */
+  guestTtlMs: number;
   /** The default capacity, for agents' public `status` (busy at capacity). */
   agentCapacity: number;
   adminEmail?: string;
@@ -45,13 +47,9 @@ export class Auth {
     private guards: AuthGuards,
   ) {}
 
-  async issue(record: UserRecord): Promise<Issued> {
+  async issue(record: UserRecord, ttlMs = this.settings.sessionTtlMs): Promise<Issued> {
     const token = newToken();
-    await this.users.createSession(
-      record.id,
-      await sha256Hex(token),
-      this.settings.sessionTtlMs,
-    );
+    await this.users.createSession(record.id, await sha256Hex(token), ttlMs);
     return { user: await this.publicUser(record), token };
   }
 
@@ -70,9 +68,23 @@ export class Auth {
     return user ? { user, tokenHash } : null;
   }
 
+  /**
+   * A guest identity. Until it starts a conversation, the record and its session expire after
+   * `guestTtlMs`: a flood of guests that never chat leaves nothing behind for long.
+   */
   async guest(name: string | undefined): Promise<Issued> {
-    const record = await this.users.create({ name: name?.trim() || "Guest", role: "guest" });
-    return await this.issue(record);
+    const ttl = Math.min(this.settings.guestTtlMs, this.settings.sessionTtlMs);
+    const record = await this.users.create({ name: name?.trim() || "Guest", role: "guest" }, ttl);
+    return await this.issue(record, ttl);
+  }
+
+  /**
+   * The guest started a conversation (which keeps their record for good: lib/store/
+   * conversations.ts): their session now lasts as long as anyone's.
+   */
+  async keepGuest(principal: Principal): Promise<void> {
+    if (principal.user.role !== "guest") return;
+    await this.users.extendSession(principal.tokenHash, this.settings.sessionTtlMs);
   }
 
   async register(input: { name: string; email: string; password: string }): Promise<Issued> {

@@ -1,10 +1,11 @@
 /**
  * A guest who signs in or registers keeps their conversation: the chat page presents the guest's
  * token, and the signed-in customer takes over the guest's conversations. The guest session is
- * then revoked (its sockets close), so the token can't be used again.
+ * then revoked (its sockets close), so the token can't be used again, and the guest record, which
+ * nothing names any more, is deleted.
  */
 import type { UserRecord } from "../store/users.ts";
-import { moveConversations } from "../store/claim.ts";
+import { forgetGuest, moveConversations } from "../store/claim.ts";
 import type { Conversation } from "../contract/types.ts";
 import type { Relay } from "../realtime/relay.ts";
 import { badRequest, forbidden } from "../errors.ts";
@@ -31,5 +32,6 @@ export async function claimGuest(
     relay.publish({ type: "conversation", conversation, reason: "state" });
   }
   await auth.logout(guest);
+  await forgetGuest(kv, guest.user.id);
   return moved;
 }

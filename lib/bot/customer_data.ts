@@ -16,8 +16,89 @@ export interface CustomerApiOptions extends CustomerApiSettings {
   fetch?: typeof fetch;
 }
 
-/** Larger answers are refused rather than fed to the bot. */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Larger answers are refused rather than fed to the bot, and never read past this. */
+export const MAX_FACTS_BYTES = 64 * 1024;
+/** Bounds on what the bot and the prompt get from the API: keys, depth, list and text lengths. */
+const LIMITS = { keys: 100, depth: 4, items: 50, chars: 1_000, keyChars: 100 };
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The API's facts within bounds: at most 100 keys (50 per nested object), 4 levels deep, 50 items
+ * per list, 1,000 characters per text, no prototype keys, no non-finite numbers. `trimmed` says
+ * whether anything was cut. Text is kept as data whatever it says (the bots fence it).
+ */
+export function boundFacts(
+  raw: Record<string, unknown>,
+): { facts: CustomerFacts; trimmed: boolean } {
+  let trimmed = false;
+  const bound = (value: unknown, depth: number): unknown => {
+    if (typeof value === "string") {
+      if (value.length <= LIMITS.chars) return value;
+      trimmed = true;
+      return `${value.slice(0, LIMITS.chars)}…`;
+    }
+    if (typeof value === "number") return Number.isFinite(value) ? value : (trimmed = true, null);
+    if (typeof value === "boolean" || value === null) return value;
+    if (depth >= LIMITS.depth) return (trimmed = true, null);
+    if (Array.isArray(value)) {
+      if (value.length > LIMITS.items) trimmed = true;
+      return value.slice(0, LIMITS.items).map((v) => bound(v, depth + 1));
+    }
+    if (typeof value === "object") return object(value as Record<string, unknown>, depth + 1, 50);
+    return (trimmed = true, null);
+  };
+  const object = (o: Record<string, unknown>, depth: number, max: number) => {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [key, value] of Object.entries(o)) {
+      if (UNSAFE_KEYS.has(key) || key.length > LIMITS.keyChars || n >= max) {
+        trimmed = true;
+        continue;
+      }
+      out[key] = bound(value, depth);
+      n++;
+    }
+    return out;
+  };
+  return { facts: object(raw, 0, LIMITS.keys), trimmed };
+}
+
+/**
+ * The body as text if it is at most `max` bytes, else null. It is read as a stream and the read
+ * stops (the rest is cancelled) as soon as it passes `max`, so a huge answer costs at most `max`
+ * plus one chunk of memory. A Content-Length over `max` is refused before reading anything.
+ */
+export async function readCapped(response: Response, max: number): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > max || !response.body) {
+    await response.body?.cancel();
+    return declared > max ? null : "";
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 const factsSchema = z.record(z.string(), z.unknown());
 
@@ -45,9 +126,9 @@ export async function fetchCustomerFacts(
       warn("status", { status: response.status, userId });
       return {};
     }
-    const body = await response.text();
-    if (body.length > MAX_BODY_BYTES) {
-      warn("too_large", { userId });
+    const body = await readCapped(response, MAX_FACTS_BYTES);
+    if (body === null) {
+      warn("too_large", { userId, maxBytes: MAX_FACTS_BYTES });
       return {};
     }
     const parsed = factsSchema.safeParse(JSON.parse(body));
@@ -55,7 +136,9 @@ export async function fetchCustomerFacts(
       warn("not_an_object", { userId });
       return {};
     }
-    return parsed.data;
+    const { facts, trimmed } = boundFacts(parsed.data);
+    if (trimmed) warn("trimmed", { userId });
+    return facts;
   } catch (error) {
     const reason = signal.aborted
       ? "timeout"

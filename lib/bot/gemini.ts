@@ -1,11 +1,13 @@
 /**
  * The Gemini bot: answers with Google's Gemini (through @google/genai), grounded in the help
- * center and the customer's profile via function calls, streaming its draft to the customer. Any
- * failure of the model (timeout, rate limit, server error, blocked or malformed reply) is answered
- * by the fallback bot instead, so the customer always gets a reply.
+ * center and the customer's own profile via function calls, streaming its draft to the customer.
+ * Untrusted text is fenced in the prompt (./gemini_prompt.ts) and every answer is validated (zod)
+ * and checked (./gemini_guard.ts) before the customer sees it. Any failure of the model (timeout,
+ * rate limit, server error, blocked or malformed reply) is answered by the fallback model
+ * (`GEMINI_FALLBACK_MODEL`), then by the built-in bot, so the customer always gets a reply.
  */
 import { type Content, GoogleGenAI, type Part } from "@google/genai";
-import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import type { User } from "../contract/types.ts";
 import { latestCustomerText } from "./builtin.ts";
 import {
@@ -15,10 +17,13 @@ import {
   groundingText,
   handoffArgsSchema,
   historyContents,
-  searchArgsSchema,
+  newBoundary,
   systemInstruction,
   TOOLS,
 } from "./gemini_prompt.ts";
+import { guardAnswer } from "./gemini_guard.ts";
+import { type Attempt, runTool } from "./gemini_tools.ts";
+import { citedSlug } from "./metrics.ts";
 import type { Bot, BotContext, BotReply } from "./types.ts";
 import type { Logger } from "../log.ts";
 
@@ -28,6 +33,8 @@ const MAX_CALLS = 4;
 export interface GeminiBotOptions {
   apiKey: string;
   model: string;
+  /** Tried once when `model` fails; then `fallback` answers. */
+  fallbackModel?: string | null;
   /** Google's endpoint when undefined; tests point it at tests/fake_gemini.ts. */
   baseUrl: string | undefined;
   /** Per model call. */
@@ -35,16 +42,18 @@ export interface GeminiBotOptions {
   name: string;
   businessName: string;
   tone: string;
-  knowledge: KnowledgeBase;
+  knowledge: Knowledge;
   /** Answers when Gemini cannot (normally the built-in bot). */
   fallback: Bot;
   /** Failures are logged here (one line each, without message text or the key). */
   log?: Logger;
 }
 
+type FailureKind = "blocked" | "malformed" | "empty" | "too_many_calls" | "instruction_leak";
+
 /** Why a model call did not produce a usable answer; logged as `kind`. */
 class GeminiReplyError extends Error {
-  constructor(readonly kind: "blocked" | "malformed" | "empty" | "too_many_calls") {
+  constructor(readonly kind: FailureKind) {
     super(kind);
   }
 }
@@ -52,6 +61,10 @@ class GeminiReplyError extends Error {
 type Step =
   | { done: true; reply: BotReply }
   | { done: false; modelParts: Part[]; responses: Part[] };
+
+type Outcome =
+  | { ok: true; reply: BotReply }
+  | { ok: false; aborted?: boolean; final?: boolean };
 
 const APOLOGY = "Sorry, I'm having trouble answering that right now. Would you like to talk to a " +
   'person from our team? Just say "talk to a human".';
@@ -79,43 +92,117 @@ export class GeminiBot implements Bot {
   }
 
   async reply(ctx: BotContext): Promise<BotReply> {
-    const started = Date.now();
     ctx.typing();
+    const models = [this.#options.model, this.#options.fallbackModel].filter(
+      (m, i, all): m is string => !!m && all.indexOf(m) === i,
+    );
+    for (const [i, model] of models.entries()) {
+      if (i > 0) ctx.partial(""); // the failed model's draft is gone
+      const outcome = await this.#attempt(ctx, model);
+      if (outcome.ok) return outcome.reply;
+      if (outcome.aborted) return { text: "", outcome: "unsure", reason: "aborted" };
+      if (outcome.final) break;
+    }
+    return await this.#fallback(ctx);
+  }
+
+  async #attempt(ctx: BotContext, model: string): Promise<Outcome> {
+    const started = Date.now();
+    const boundary = newBoundary();
     const hits = this.#options.knowledge.search(latestCustomerText(ctx.history), 3);
-    const contents = historyContents(ctx.history, groundingText(hits));
+    const attempt: Attempt = {
+      model,
+      boundary,
+      instruction: systemInstruction(this.#options, ctx.customer, boundary),
+      sources: hits.map((h) => ({ slug: h.slug, title: h.title, text: h.passage })),
+      otherText: "",
+      profileUsed: false,
+    };
+    const contents = historyContents(ctx.history, groundingText(hits, boundary), boundary);
     const draft = { text: "" };
     for (let call = 1; call <= MAX_CALLS; call++) {
       const timeout = AbortSignal.timeout(this.#options.timeoutMs);
       try {
-        const step = await this.#call(ctx, contents, draft, AbortSignal.any([ctx.signal, timeout]));
-        if (step.done) return step.reply;
+        const signal = AbortSignal.any([ctx.signal, timeout]);
+        const step = await this.#call(ctx, attempt, contents, draft, signal);
+        if (step.done) return this.#checked(ctx, attempt, step.reply, call, started);
         contents.push({ role: "model", parts: step.modelParts });
         // Text said before a function call ("Let me check…") stays; the answer follows it.
         if (draft.text && !/\s$/.test(draft.text)) draft.text += "\n\n";
         contents.push({ role: "user", parts: step.responses });
       } catch (error) {
         // The runner discards the reply of a conversation that left the bot: return at once.
-        if (ctx.signal.aborted) return { text: draft.text, outcome: "unsure", reason: "aborted" };
-        this.#logFailure(error, timeout.aborted, ctx, call, started);
-        return await this.#fallback(ctx);
+        if (ctx.signal.aborted) return { ok: false, aborted: true };
+        this.#logFailure(error, timeout.aborted, ctx, attempt, call, started);
+        return { ok: false };
       }
     }
-    this.#logFailure(new GeminiReplyError("too_many_calls"), false, ctx, MAX_CALLS, started);
-    return await this.#fallback(ctx);
+    this.#logFailure(
+      new GeminiReplyError("too_many_calls"),
+      false,
+      ctx,
+      attempt,
+      MAX_CALLS,
+      started,
+    );
+    return { ok: false };
+  }
+
+  /** The guard's verdict on a finished answer (./gemini_guard.ts). */
+  #checked(
+    ctx: BotContext,
+    attempt: Attempt,
+    reply: BotReply,
+    call: number,
+    started: number,
+  ): Outcome {
+    const { text, problems } = guardAnswer({
+      text: reply.text,
+      instruction: attempt.instruction,
+      boundary: attempt.boundary,
+      sources: attempt.sources,
+      otherText: attempt.otherText,
+      articleExists: (slug) => !!this.#options.knowledge.article(slug),
+      fromHelpCenter: reply.outcome === "answered" && !attempt.profileUsed,
+    });
+    if (text === null) {
+      // An injection that got the model to talk about its rules: no other model gets that prompt.
+      const error = new GeminiReplyError("instruction_leak");
+      this.#logFailure(error, false, ctx, attempt, call, started);
+      return { ok: false, final: true };
+    }
+    if (problems.length) {
+      this.#options.log?.warn("gemini answer corrected", {
+        event: "gemini_guard",
+        problems,
+        model: attempt.model,
+        conversationId: ctx.conversation.id,
+      });
+    }
+    const slug = citedSlug(text);
+    return {
+      ok: true,
+      reply: {
+        ...reply,
+        text,
+        meta: { ...reply.meta, source: "gemini", ...(slug ? { slug } : {}) },
+      },
+    };
   }
 
   /** One streamed model call; returns the final reply or the function calls' results. */
   async #call(
     ctx: BotContext,
+    attempt: Attempt,
     contents: Content[],
     draft: { text: string },
     abortSignal: AbortSignal,
   ): Promise<Step> {
     const stream = await this.#ai.models.generateContentStream({
-      model: this.#options.model,
+      model: attempt.model,
       contents,
       config: {
-        systemInstruction: systemInstruction(this.#options, ctx.customer),
+        systemInstruction: attempt.instruction,
         tools: [{ functionDeclarations: TOOLS }],
         abortSignal,
       },
@@ -136,15 +223,21 @@ export class GeminiBot implements Bot {
         parts.push(part);
         if (part.text && !part.thought) {
           draft.text += part.text;
-          ctx.partial(draft.text);
+          // The boundary in a draft means an injection is under way: show nothing of it.
+          if (!draft.text.includes(attempt.boundary)) ctx.partial(draft.text);
         }
       }
       ctx.typing();
     }
-    return await this.#afterCall(ctx, parts, draft.text.trim());
+    return await this.#afterCall(ctx, attempt, parts, draft.text.trim());
   }
 
-  async #afterCall(ctx: BotContext, parts: ChunkPart[], text: string): Promise<Step> {
+  async #afterCall(
+    ctx: BotContext,
+    attempt: Attempt,
+    parts: ChunkPart[],
+    text: string,
+  ): Promise<Step> {
     const calls = parts.flatMap((p) => (p.functionCall ? [p.functionCall] : []));
     const handoff = calls.find((c) => c.name === "handoff_to_human");
     if (handoff) {
@@ -152,7 +245,12 @@ export class GeminiBot implements Bot {
       const reason = (args.success && args.data.reason) || "The assistant asked for a person.";
       return {
         done: true,
-        reply: { text: text || "Let me get a person for you.", outcome: "handoff", reason },
+        reply: {
+          text: text || "Let me get a person for you.",
+          outcome: "handoff",
+          reason,
+          meta: { handoff: "model" },
+        },
       };
     }
     if (calls.length === 0) {
@@ -161,7 +259,13 @@ export class GeminiBot implements Bot {
     }
     const responses: Part[] = [];
     for (const call of calls) {
-      const response = await this.#runTool(ctx, call.name, call.args ?? {});
+      const response = await runTool(
+        ctx,
+        attempt,
+        this.#options.knowledge,
+        call.name,
+        call.args ?? {},
+      );
       responses.push({
         functionResponse: { name: call.name, response, ...(call.id ? { id: call.id } : {}) },
       });
@@ -169,38 +273,13 @@ export class GeminiBot implements Bot {
     return { done: false, modelParts: parts as Part[], responses };
   }
 
-  async #runTool(
-    ctx: BotContext,
-    name: string,
-    args: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    switch (name) {
-      case "get_customer_profile": {
-        const facts = await ctx.facts();
-        return facts ? { profile: facts } : { error: "not signed in" };
-      }
-      case "search_help_center": {
-        const parsed = searchArgsSchema.safeParse(args);
-        if (!parsed.success) return { error: "query must be a non-empty string" };
-        const hits = this.#options.knowledge.search(parsed.data.query, 3);
-        return {
-          results: hits.map((h) => ({
-            title: h.title,
-            heading: h.heading,
-            link: `/help/${h.slug}`,
-            passage: h.passage,
-          })),
-        };
-      }
-      default:
-        return { error: `unknown function ${name}` };
-    }
-  }
-
   /** The fallback bot's answer; an apology offering a person if it is unsure too. */
   async #fallback(ctx: BotContext): Promise<BotReply> {
     const reply = await this.#options.fallback.reply(ctx);
-    return reply.outcome === "unsure" ? { text: APOLOGY, outcome: "unsure" } : reply;
+    const meta = { ...reply.meta, source: "fallback" as const };
+    return reply.outcome === "unsure"
+      ? { text: APOLOGY, outcome: "unsure", meta }
+      : { ...reply, meta };
   }
 
   /** One JSON line, without message text, prompt or API key. */
@@ -208,6 +287,7 @@ export class GeminiBot implements Bot {
     error: unknown,
     timedOut: boolean,
     ctx: BotContext,
+    attempt: Attempt,
     call: number,
     started: number,
   ): void {
@@ -231,7 +311,7 @@ export class GeminiBot implements Bot {
       event: "gemini_failed",
       kind,
       status,
-      model: this.#options.model,
+      model: attempt.model,
       conversationId: ctx.conversation.id,
       call,
       elapsedMs: Date.now() - started,

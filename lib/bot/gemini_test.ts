@@ -93,9 +93,12 @@ Deno.test("a grounded answer: instruction, tools, history and passages are sent"
     [{ kind: "text", chunks: ["Our agents work ", "Monday to Friday, ", "9:00 to 17:00."] }],
     "What are your opening hours?",
   );
+  // The model gave no link: the guard cites the passage the answer came from.
   assertEquals(reply, {
-    text: "Our agents work Monday to Friday, 9:00 to 17:00.",
+    text: "Our agents work Monday to Friday, 9:00 to 17:00.\n\n" +
+      "More in “Business hours and response times”: /help/business-hours",
     outcome: "answered",
+    meta: { source: "gemini", slug: "business-hours" },
   });
   assertEquals(requests.length, 1);
   const [request] = requests;
@@ -113,9 +116,14 @@ Deno.test("a grounded answer: instruction, tools, history and passages are sent"
   const contents = request.body.contents;
   assertEquals(contents.map((c: { role: string }) => c.role), ["user", "model", "user"]);
   const last = texts(contents[2]);
-  assertMatch(last, /^hello\n\[Agent Sam\]: Sam here.*\nWhat are your opening hours\?\n/s);
+  // Customer text is fenced as untrusted data, with this request's boundary.
+  const boundary = instruction.match(/<<<DATA ([0-9a-f]{12})/)![1];
+  const customer = (t: string) =>
+    `<<<DATA ${boundary} customer message>>>\n${t}\n<<<END DATA ${boundary}>>>`;
+  assert(last.startsWith(`${customer("hello")}\n[Agent Sam]: Sam here`), last);
+  assert(last.includes(customer("What are your opening hours?")), last);
   assertMatch(last, /Monday to Friday, 9:00 to 17:00/);
-  assertMatch(last, /\(\/help\/business-hours\)/);
+  assertMatch(last, /link="\/help\/business-hours"/);
   assertEquals(rec.partials, [
     "Our agents work ",
     "Our agents work Monday to Friday, ",
@@ -129,7 +137,11 @@ Deno.test("get_customer_profile answers 'when did I register?'", async () => {
     { kind: "functionCall", name: "get_customer_profile" },
     { kind: "text", chunks: ["You registered on ", "21 November 2026."] },
   ], "When did I register?");
-  assertEquals(reply, { text: "You registered on 21 November 2026.", outcome: "answered" });
+  assertEquals(reply, {
+    text: "You registered on 21 November 2026.",
+    outcome: "answered",
+    meta: { source: "gemini" },
+  });
   assertEquals(requests.length, 2);
   const contents = requests[1].body.contents;
   assertEquals(contents.at(-2).parts[0].functionCall.name, "get_customer_profile");
@@ -168,6 +180,7 @@ Deno.test("search_help_center returns passages with links", async () => {
   assertEquals(reply, {
     text: "Let me look.\n\nAsk a person to delete it: /help/deleting-your-account",
     outcome: "answered",
+    meta: { source: "gemini", slug: "deleting-your-account" },
   });
   const { results } = requests[1].body.contents.at(-1).parts[0].functionResponse.response;
   assertEquals(results[0].link, "/help/deleting-your-account");
@@ -181,6 +194,7 @@ Deno.test("handoff_to_human ends with a handoff", async () => {
     text: "Let me get a person for you.",
     outcome: "handoff",
     reason: "billing dispute",
+    meta: { handoff: "model", source: "gemini" },
   });
   assertEquals(requests.length, 1);
 });

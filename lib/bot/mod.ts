@@ -1,12 +1,17 @@
-/** Chooses the bot: Gemini when an API key is configured, else the built-in bot. */
+/**
+ * Chooses the bot and the agent's assistant: Gemini when an API key is configured (with the
+ * built-in bot, and the help-center assistant, as their fallbacks), else the built-in ones.
+ */
 import type { Config } from "../config.ts";
-import type { KnowledgeBase } from "../help/knowledge.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import { BuiltinBot } from "./builtin.ts";
 import { GeminiBot } from "./gemini.ts";
 import type { Bot } from "./types.ts";
 import type { Logger } from "../log.ts";
+import { type Assistant, type CannedReplies, HelpCenterAssistant } from "./assist.ts";
+import { GeminiAssistant } from "./gemini_assist.ts";
 
-export function createBot(config: Config, knowledge: KnowledgeBase, log?: Logger): Bot {
+export function createBot(config: Config, knowledge: Knowledge, log?: Logger): Bot {
   const builtin = new BuiltinBot({
     name: config.botName,
     businessName: config.businessName,
@@ -22,4 +27,15 @@ export function createBot(config: Config, knowledge: KnowledgeBase, log?: Logger
     fallback: builtin,
     log,
   });
+}
+
+export function createAssistant(
+  config: Config,
+  knowledge: Knowledge,
+  log?: Logger,
+  canned?: CannedReplies,
+): Assistant {
+  const helpCenter = new HelpCenterAssistant(knowledge, canned);
+  if (!config.gemini) return helpCenter;
+  return new GeminiAssistant({ ...config.gemini, knowledge, fallback: helpCenter, log });
 }

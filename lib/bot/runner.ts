@@ -14,8 +14,12 @@ import type { Publisher } from "../realtime/publisher.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { BotMetrics } from "./metrics.ts";
 
 const HISTORY = 20;
+
+const TOO_MANY_HANDOFFS = "You've asked for a person many times in a short while, so I can't " +
+  "add you to the queue right now. Please try again in a few minutes; I'm still here meanwhile.";
 
 export interface BotRunnerDeps {
   store: Store;
@@ -24,8 +28,15 @@ export interface BotRunnerDeps {
   publisher: Publisher;
   /** The customer (or the bot) asks for a person (lib/assignment/assigner.ts). */
   requestHuman(conversationId: string): Promise<Conversation>;
+  /**
+   * Whether the customer may be handed to a person now (the handoff rate limit, spent here when
+   * the bot hands a conversation over at the customer's request). Default: always.
+   */
+  mayRequestHuman?(customerId: string): boolean;
   bot: Bot;
   facts?: FactsSource;
+  /** Counts replies, handoffs and unanswered questions for the admin (./metrics.ts). */
+  metrics?: BotMetrics;
   log: Logger;
 }
 
@@ -129,9 +140,13 @@ export class BotRunner {
         },
       });
       if (ac.signal.aborted) return;
-      const text = reply.outcome === "handoff" && conversation.mode === "waiting"
-        ? await this.#stillQueued(conversation)
-        : reply.text;
+      let handoff = reply.outcome === "handoff";
+      let text = reply.text;
+      if (handoff && conversation.mode === "waiting") text = await this.#stillQueued(conversation);
+      else if (handoff && !(this.deps.mayRequestHuman?.(customer.id) ?? true)) {
+        handoff = false;
+        text = TOO_MANY_HANDOFFS;
+      }
       const appended = await this.store.conversations.append({
         conversationId: id,
         sender: "bot",
@@ -143,7 +158,12 @@ export class BotRunner {
         return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
       });
       this.deps.publisher.appended(appended);
-      if (reply.outcome === "handoff") {
+      // A handoff the rate limit refused is no handoff in the figures either.
+      const counted = handoff || reply.outcome !== "handoff"
+        ? reply
+        : { ...reply, outcome: "smalltalk" as const };
+      this.deps.metrics?.replied(conversation, counted, message.text);
+      if (handoff) {
         this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
         await this.deps.requestHuman(id);
       }

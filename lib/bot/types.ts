@@ -36,11 +36,41 @@ export type BotOutcome =
   /** The bot asks for a human; the runner routes the conversation. */
   | "handoff";
 
+/** Why the bot asked for a person, as a code (bot metrics count handoffs by it). */
+export type HandoffKind =
+  /** The customer asked for one. */
+  | "asked"
+  /** The customer seems frustrated. */
+  | "frustrated"
+  /** The customer writes in a language the help center is not in. */
+  | "language"
+  /** The bot could not answer twice in a row. */
+  | "unanswered"
+  /** Gemini decided to (its `handoff_to_human` call). */
+  | "model";
+
+/** What the reply was based on: for metrics, logs and the evaluation; never shown as is. */
+export interface ReplyMeta {
+  /** The customer's language as detected (ISO 639-1). */
+  lang?: string;
+  /** The help-center article (and section) the answer quotes. */
+  slug?: string;
+  section?: string;
+  /** The customer fact the answer comes from. */
+  factKey?: string;
+  /** The built-in bot's confidence in its help-center answer, in [0, 1]. */
+  confidence?: number;
+  handoff?: HandoffKind;
+  /** Which bot produced the text (Gemini's fallbacks say so). */
+  source?: "builtin" | "gemini" | "fallback";
+}
+
 export interface BotReply {
   text: string;
   outcome: BotOutcome;
   /** With `handoff`: why, for the agent (never shown to the customer as is). */
   reason?: string;
+  meta?: ReplyMeta;
 }
 
 export interface Bot {

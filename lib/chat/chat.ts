@@ -4,18 +4,24 @@
  * Routes and the socket are thin layers over this.
  */
 import type { Store } from "../store/mod.ts";
-import { isStaff, type UserRecord } from "../store/users.ts";
+import { type AgentState, isStaff, type UserRecord } from "../store/users.ts";
 import type { Appended, Changed, Decision } from "../store/conversations.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
-import {
-  type Conversation,
-  type ConversationMode,
-  type ConversationStatus,
-  MAX_MESSAGE_LENGTH,
-  type Message,
+import type { BotMetrics } from "../bot/metrics.ts";
+import type {
+  Conversation,
+  ConversationMode,
+  ConversationStatus,
+  Message,
 } from "../contract/types.ts";
+import {
+  isolateName,
+  longerThan,
+  MAX_MESSAGE_LENGTH,
+  MAX_MESSAGE_UNITS,
+} from "../contract/text.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -25,8 +31,31 @@ export interface ListFilter {
   assignee?: string;
 }
 
+/** Another agent holds `c` (open, human, assigned to someone else than `user`). */
+const heldByOther = (c: Conversation, user: UserRecord) =>
+  c.status === "open" && c.mode === "human" && c.assigneeId !== null &&
+  c.assigneeId !== user.id;
+
+/** Who held the conversation and who moved it (`Conversation.handover`). */
+function handover(kind: "takeover" | "transfer", c: Conversation, by: UserRecord) {
+  return {
+    kind,
+    fromId: c.assigneeId!,
+    fromName: c.assigneeName ?? "",
+    byId: by.id,
+    byName: by.name,
+    seq: c.lastSeq + 1,
+  };
+}
+
 const resolvedError = () =>
   conflict("This conversation is resolved. Start a new conversation to talk to us again.");
+
+/** Open conversations one customer may have at once (MAX_OPEN_CONVERSATIONS_*). */
+export interface OpenLimits {
+  maxOpenGuest: number;
+  maxOpenCustomer: number;
+}
 
 export class Chat {
   constructor(
@@ -34,6 +63,8 @@ export class Chat {
     private publisher: Publisher,
     private assigner: Assigner,
     private bot: BotRunner,
+    private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
+    private botMetrics?: BotMetrics,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -47,8 +78,10 @@ export class Chat {
 
   async start(user: UserRecord): Promise<Conversation> {
     if (isStaff(user.role)) throw forbidden("Only customers and guests start conversations.");
-    const appended = await this.store.conversations.create(user, this.bot.greeting(user));
+    const maxOpen = user.role === "guest" ? this.limits.maxOpenGuest : this.limits.maxOpenCustomer;
+    const appended = await this.store.conversations.create(user, this.bot.greeting(user), maxOpen);
     this.publisher.appended(appended);
+    this.botMetrics?.started();
     return appended.conversation;
   }
 
@@ -85,8 +118,12 @@ export class Chat {
     text: string,
     clientId?: string,
   ): Promise<Appended> {
-    if (text.length > MAX_MESSAGE_LENGTH) {
-      throw tooLarge(`text: messages are at most ${MAX_MESSAGE_LENGTH} characters.`);
+    // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
+    if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
+      throw tooLarge(
+        `text: messages are at most ${MAX_MESSAGE_LENGTH.toLocaleString("en")} characters; ` +
+          "split it into several messages.",
+      );
     }
     const staff = isStaff(user.role);
     // For a customer the last known state will do (append re-checks it against KV); a cached record
@@ -97,7 +134,10 @@ export class Chat {
       conv = await this.store.conversations.get(id);
     }
     if (!conv || (!staff && conv.customerId !== user.id)) throw notFound("Conversation");
-    if (staff && conv.mode !== "human" && conv.status === "open") await this.takeover(user, id);
+    // Staff: writing to the bot's or the queue's conversation takes it over. Writing to another
+    // agent's conversation posts the message and leaves it theirs: taking it is explicit
+    // (`takeover`, which the console confirms), never a side effect of a reply.
+    if (staff && conv.status === "open" && conv.mode !== "human") await this.takeover(user, id);
     const appended = await this.store.conversations.append({
       conversationId: id,
       sender: staff ? "agent" : "customer",
@@ -121,21 +161,52 @@ export class Chat {
   async handoff(user: UserRecord, id: string): Promise<Conversation> {
     const conv = await this.visible(user, id);
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
-    return await this.assigner.requestHuman(id);
+    const result = await this.assigner.requestHuman(id);
+    this.botMetrics?.customerHandoff(conv);
+    return result;
   }
 
-  /** An agent takes the conversation: the bot goes quiet at once. */
+  /**
+   * An agent takes the conversation: the bot goes quiet at once. Agents stay within their
+   * capacity (409 otherwise); admins may go past it. Taking it from another agent is said in the
+   * conversation ("Ann took over from Bob.") and recorded in `handover`, which tells the previous
+   * holder's console (the inbox's conversation frame).
+   */
   async takeover(user: UserRecord, id: string): Promise<Conversation> {
     if (!isStaff(user.role)) throw forbidden("Only agents can take over a conversation.");
     await this.visible(user, id);
-    const result = await this.#change(id, (c) => {
+    // Capacity holds when taking a conversation from another agent (unless an admin does it); a
+    // conversation taken from the bot or the queue is the agent's explicit choice, as before.
+    let fromAgent = false;
+    const capacity = user.role === "admin"
+      ? undefined
+      : (agentId: string, state: AgentState) =>
+        fromAgent ? this.assigner.takeoverCapacity(agentId, state) : Number.POSITIVE_INFINITY;
+    const result = await this.store.conversations.change(id, (c) => {
+      fromAgent = heldByOther(c, user);
       if (c.status === "resolved") throw resolvedError();
       if (c.mode === "human" && c.assigneeId === user.id) return null;
-      return {
-        next: { ...c, mode: "human", assigneeId: user.id, assigneeName: user.name },
-        system: `${user.name} joined the conversation.`,
+      const next: Conversation = {
+        ...c,
+        mode: "human",
+        assigneeId: user.id,
+        assigneeName: user.name,
       };
-    });
+      if (c.mode !== "human" || !c.assigneeId) {
+        return { next, system: `${isolateName(user.name)} joined the conversation.` };
+      }
+      const from = c.assigneeName ?? "another agent";
+      next.handover = handover("takeover", c, user);
+      return { next, system: `${isolateName(user.name)} took over from ${isolateName(from)}.` };
+    }, capacity);
+    if (!result) {
+      throw conflict(
+        "You're at your capacity of open conversations. Resolve or hand one back first, " +
+          "or ask an admin to take this one.",
+      );
+    }
+    this.publisher.changed(result);
+    if (result.changed) await this.assigner.drainQueue();
     this.bot.stop(id);
     return result.conversation;
   }
@@ -164,12 +235,23 @@ export class Chat {
     const result = await this.store.conversations.change(id, (c) => {
       if (c.status === "resolved") throw resolvedError();
       if (c.mode === "human" && c.assigneeId === target.id) return null;
+      const next: Conversation = {
+        ...c,
+        mode: "human",
+        assigneeId: target.id,
+        assigneeName: target.name,
+      };
+      if (c.mode === "human" && c.assigneeId) next.handover = handover("transfer", c, user);
       return {
-        next: { ...c, mode: "human", assigneeId: target.id, assigneeName: target.name },
-        system: `${user.name} transferred the conversation to ${target.name}.`,
+        next,
+        system: `${isolateName(user.name)} transferred the conversation to ${
+          isolateName(target.name)
+        }.`,
       };
     }, force ? undefined : this.assigner.transferCapacity);
-    if (!result) throw conflict(`${target.name} is offline or at capacity; try another agent.`);
+    if (!result) {
+      throw conflict(`${isolateName(target.name)} is offline or at capacity; try another agent.`);
+    }
     this.publisher.changed(result);
     await this.assigner.drainQueue();
     return result.conversation;
@@ -180,9 +262,10 @@ export class Chat {
     const result = await this.#change(id, (c) =>
       c.status === "resolved" ? null : {
         next: { ...c, status: "resolved" },
-        system: `${user.name} resolved the conversation.`,
+        system: `${isolateName(user.name)} resolved the conversation.`,
       });
     this.bot.stop(id);
+    if (result.changed) this.botMetrics?.resolved(result.conversation);
     return result.conversation;
   }
 

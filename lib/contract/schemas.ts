@@ -3,14 +3,37 @@
  * WebSocket frames are in ./frames.ts.
  */
 import { z } from "zod";
-import { MAX_MESSAGE_LENGTH } from "./types.ts";
+import {
+  isInvisible,
+  longerThan,
+  MAX_MESSAGE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_NAME_UNITS,
+} from "./text.ts";
 
-const name = z.string().trim().min(1, "must not be empty").max(80);
+const VISIBLE = "must contain visible characters (not only spaces, zero-width or direction marks)";
+
+/** A name: 1 to 80 characters as people count them, not all invisible. */
+const name = z.string().trim().min(1, "must not be empty")
+  .max(MAX_NAME_UNITS, `must be at most ${MAX_NAME_LENGTH} characters`)
+  .refine((s) => !longerThan(s, MAX_NAME_LENGTH), `must be at most ${MAX_NAME_LENGTH} characters`)
+  .refine((s) => !isInvisible(s), VISIBLE);
 const email = z.email("must be an email address").max(254);
 const password = z.string().min(8, "must be at least 8 characters").max(256);
-export const id = z.string().min(1).max(64);
-/** Length is checked separately so an oversize text gets 413 `too_large`, not 400. */
-export const messageText = z.string().trim().min(1, "must not be empty");
+/**
+ * Every id Parley makes is a ULID (lib/ids.ts): 26 characters of Crockford's base32. Anything
+ * else names nothing, and is refused at the edge (404 in a path, 400 in a body or frame) before
+ * it reaches a KV key (keys over 2 KiB make Deno KV throw).
+ */
+export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const isId = (value: string): boolean => ULID.test(value);
+export const id = z.string().regex(ULID, "must be an id (26 characters, as Parley gives them)");
+/**
+ * Length is checked separately (lib/chat/chat.ts) so an oversize text gets 413 `too_large`, not
+ * 400.
+ */
+export const messageText = z.string().trim().min(1, "must not be empty")
+  .refine((s) => s === "" || !isInvisible(s), VISIBLE);
 export const clientId = z.string().min(1).max(100);
 
 export const guestBody = z.strictObject({ name: name.optional() });
@@ -42,7 +65,7 @@ export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 export const listQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
   mode: z.enum(["bot", "waiting", "human"]).optional(),
-  assignee: id.optional(),
+  assignee: z.union([z.literal("me"), id], "must be me or an agent's id").optional(),
 });
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),

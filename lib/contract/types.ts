@@ -51,6 +51,21 @@ export interface Conversation {
   firstAssignedAt?: string | null;
   firstHumanResponseAt?: string | null;
   resolvedAt?: string | null;
+  /**
+   * The last time the conversation was taken from an agent (extension): a takeover by another
+   * agent, or a transfer. `seq` is the system message that said so. The previous holder's console
+   * tells them when it sees a new one.
+   */
+  handover?: Handover | null;
+}
+
+export interface Handover {
+  kind: "takeover" | "transfer";
+  fromId: string;
+  fromName: string;
+  byId: string;
+  byName: string;
+  seq: number;
 }
 
 export interface Message {
@@ -65,4 +80,4 @@ export interface Message {
   clientId?: string;
 }
 
-export const MAX_MESSAGE_LENGTH = 4000;
+export { MAX_MESSAGE_LENGTH } from "./text.ts";

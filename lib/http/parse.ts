@@ -1,8 +1,11 @@
-/** Request bodies and query strings, validated with zod: a failure is a 400 naming the fields. */
+/**
+ * Request bodies, query strings and path ids, validated: a bad body or query is a 400 naming the
+ * fields, an id of the wrong shape in a path a 404 (it names nothing).
+ */
 import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import { badRequest } from "../errors.ts";
-import { describeIssues } from "../contract/schemas.ts";
+import { badRequest, notFound } from "../errors.ts";
+import { describeIssues, isId } from "../contract/schemas.ts";
 
 /** Parses the JSON body with `schema`; a malformed body or failing fields → 400 naming them. */
 export async function readBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
@@ -24,6 +27,22 @@ export function readQuery<T extends z.ZodType>(c: Context, schema: T): z.infer<T
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw badRequest(describeIssues(parsed.error));
   return parsed.data;
+}
+
+/**
+ * Middleware for routes with an `:id` path parameter: anything but an id's shape (a ULID) is
+ * `what` not found (404), before any handler or KV read sees it.
+ */
+export function idParam(what: string, param = "id"): MiddlewareHandler {
+  return async function idParam(c, next) {
+    if (!isId(c.req.param(param) ?? "")) throw notFound(what);
+    await next();
+  };
+}
+
+/** A path for logs and error messages: long ones are cut (an attacker chooses its length). */
+export function shortPath(path: string, max = 200): string {
+  return path.length <= max ? path : `${path.slice(0, max)}… (${path.length} characters)`;
 }
 
 /**

@@ -7,13 +7,18 @@ import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "../errors.ts";
 import type { BucketMap } from "../token_bucket.ts";
 
+export { waitText } from "../errors.ts";
+
 export interface RateLimitOptions {
   /** The buckets, by key (lib/token_bucket.ts). */
   buckets: BucketMap;
-  /** Whose budget a request spends: the client's address (services.clientAddress). */
+  /** Whose budget a request spends: the client's address (services.clientAddress), a user. */
   key: (c: Context) => string;
-  /** The error message over the limit: what happened and what to do. */
-  message: string;
+  /**
+   * The error message over the limit: what happened and what to do (given the seconds to wait,
+   * also sent as `Retry-After`).
+   */
+  message: string | ((retryAfterSeconds: number) => string);
   /** Methods that spend (default: POST only). */
   methods?: string[];
 }
@@ -25,8 +30,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     if (!methods.has(c.req.method)) return await next();
     const bucket = buckets.get(key(c));
     if (!bucket.take()) {
-      c.header("Retry-After", String(Math.max(1, Math.ceil(bucket.retryAfterMs / 1000))));
-      return c.json(errorBody("rate_limited", message), 429);
+      const seconds = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      c.header("Retry-After", String(seconds));
+      const text = typeof message === "string" ? message : message(seconds);
+      return c.json(errorBody("rate_limited", text), 429);
     }
     await next();
   };

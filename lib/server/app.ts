@@ -7,11 +7,11 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import type { Services } from "./services.ts";
-import type { AppEnv } from "../http/env.ts";
+import type { AppEnv, Ctx } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
-import { rateLimit } from "../http/rate_limit.ts";
+import { rateLimit, waitText } from "../http/rate_limit.ts";
 import { sameSiteOnly } from "../http/origin.ts";
-import { jsonBodiesOnly } from "../http/parse.ts";
+import { jsonBodiesOnly, shortPath } from "../http/parse.ts";
 import { AppError, errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
@@ -19,6 +19,9 @@ import { agentRoutes } from "../../routes/api/agents.ts";
 import { customerRoutes } from "../../routes/api/customers.ts";
 import { conversationRoutes } from "../../routes/api/conversations.ts";
 import { metricsRoutes } from "../../routes/api/metrics.ts";
+import { helpRoutes } from "../../routes/api/help.ts";
+import { botRoutes } from "../../routes/api/bot.ts";
+import { botConversationRoutes } from "../../routes/api/bot_conversations.ts";
 import { wsRoutes } from "../../routes/ws.ts";
 import { claimRoutes } from "../../routes/api/claim.ts";
 import { type PageDeps, pageRoutes } from "../../routes/pages/mod.tsx";
@@ -39,10 +42,14 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     if (err instanceof AppError && err.retryAfterS) {
       c.header("Retry-After", String(err.retryAfterS));
     }
-    if (status === 500) log.error("request failed", { path: c.req.path, err: String(err) });
+    if (status === 500) {
+      log.error("request failed", { path: shortPath(c.req.path), err: String(err).slice(0, 500) });
+    }
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json(errorBody("not_found", `Nothing at ${c.req.path}.`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `Nothing at ${shortPath(c.req.path, 100)}.`), 404)
+  );
 
   const health = healthCheck(services.store, services.clock);
   app.get("/healthz", async (c) => {
@@ -82,12 +89,34 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     }),
   );
   api.use(authenticated);
+  // Floods of new conversations and handoffs: per user (after authentication) and per address.
+  const byUser = (c: Ctx) => c.var.principal?.user.id ?? services.clientAddress(c);
+  const started = (s: number) =>
+    `You have started many conversations in a short time. Carry on in the one you have open, ` +
+    `or try again in ${waitText(s)}.`;
+  api.use(
+    "/conversations",
+    rateLimit({ buckets: buckets.conversations, key: byUser, message: started }),
+    rateLimit({ buckets: buckets.ipConversations, key: services.clientAddress, message: started }),
+  );
+  const handoffs = (s: number) =>
+    `You have asked for a person many times in a short time. Please try again in ${
+      waitText(s)
+    }; the assistant can keep helping meanwhile.`;
+  api.use(
+    "/conversations/:id/handoff",
+    rateLimit({ buckets: buckets.handoffs, key: byUser, message: handoffs }),
+    rateLimit({ buckets: buckets.ipHandoffs, key: services.clientAddress, message: handoffs }),
+  );
   api.route("/auth", authRoutes(services));
   api.route("/auth", claimRoutes(services));
   api.route("/agents", agentRoutes(services));
   api.route("/customers", customerRoutes(services));
   api.route("/conversations", conversationRoutes(services));
   api.route("/metrics", metricsRoutes(services));
+  api.route("/conversations", botConversationRoutes(services));
+  api.route("/help", helpRoutes(services));
+  api.route("/bot", botRoutes(services));
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));

@@ -8,8 +8,6 @@ import type { Clock } from "../clock.ts";
 import { openKv } from "../store/mod.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
-import { KnowledgeBase } from "../help/knowledge.ts";
-import { createBot } from "../bot/mod.ts";
 import { createFactsSource } from "../bot/facts.ts";
 import { createLogger } from "../log.ts";
 import { drain } from "./shutdown.ts";
@@ -52,22 +50,22 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openStore(config.kvPath);
-  const knowledge = await KnowledgeBase.load(config.knowledgeDir);
   const log = createLogger(config.logLevel);
-  const bot = createBot(config, knowledge, log);
   const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { bot, facts, log, clock: opts.clock });
+  const services = createServices(config, kv, { facts, log, clock: opts.clock });
   try {
     await services.store.probeWrite();
   } catch (err) {
     await services.close();
     throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
   }
+  // KNOWLEDGE_DIR is imported into KV on the very first start only; then KV is the help center.
+  await services.help.open(config.knowledgeDir);
   if (opts.bootstrapAdmin !== false) {
     await services.auth.bootstrapAdmin((line) => console.log(line));
   }
   services.start();
-  const app = createApp(services, { islands, knowledge });
+  const app = createApp(services, { islands, knowledge: services.help });
   let server;
   try {
     server = await listen(

@@ -26,6 +26,12 @@ import { Presence } from "../assignment/presence.ts";
 import { BotRunner } from "../bot/runner.ts";
 import { type FactsSource, profileFacts } from "../bot/facts.ts";
 import type { Bot } from "../bot/types.ts";
+import { createAssistant, createBot } from "../bot/mod.ts";
+import type { Assistant } from "../bot/assist.ts";
+import { BotTools } from "../chat/bot_tools.ts";
+import { BotMetrics } from "../bot/metrics.ts";
+import { HelpCenter } from "../help/help_center.ts";
+import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
@@ -58,12 +64,27 @@ export interface Services {
   assigner: Assigner;
   presence: Presence;
   botRunner: BotRunner;
+  /** The help center, editable in KV, followed by every instance (lib/help/help_center.ts). */
+  help: HelpCenter;
+  /** Bot metrics kept as events happen (lib/bot/metrics.ts). */
+  botMetrics: BotMetrics;
+  /** Customers' votes on bot answers; the agent's suggested reply and handoff summary. */
+  botTools: BotTools;
   /** What the bot and the console know about a customer (lib/bot/facts.ts). */
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
-  /** Rate-limit buckets: frames and HTTP messages per address (this isolate's). */
-  buckets: { ipFrames: BucketMap };
+  /**
+   * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
+   * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
+   */
+  buckets: {
+    ipFrames: BucketMap;
+    conversations: BucketMap;
+    ipConversations: BucketMap;
+    handoffs: BucketMap;
+    ipHandoffs: BucketMap;
+  };
   /** Open sockets and the work their frames started (graceful shutdown). */
   sockets: SocketRegistry;
   /** What each WebSocket needs (lib/ws/client_socket.ts). */
@@ -78,7 +99,10 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  bot: Bot;
+  /** The bot, or how to make it from the help center; default: from the settings (lib/bot/mod.ts). */
+  bot?: Bot | ((knowledge: Knowledge) => Bot);
+  /** The agent's assistant; default: from the settings (lib/bot/mod.ts). */
+  assistant?: Assistant;
   facts?: FactsSource;
   clock?: Clock;
   /** Default: a logger at the configured level. */
@@ -124,21 +148,40 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     onError: (err) => log.error("presence failed", { err: String(err) }),
   });
   const facts = opts.facts ?? profileFacts;
+  const help = new HelpCenter(store.help, { log });
+  const bot = typeof opts.bot === "function"
+    ? opts.bot(help)
+    : opts.bot ?? createBot(config, help, log);
+  const botMetrics = new BotMetrics(store.botStats, log);
+  const { limits } = config;
+  const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
+  const buckets = {
+    ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
+    conversations: perHour(limits.conversationsPerHour),
+    ipConversations: perHour(limits.ipConversationsPerHour),
+    handoffs: perHour(limits.handoffsPerHour),
+    ipHandoffs: perHour(limits.ipHandoffsPerHour),
+  };
   const botRunner = new BotRunner({
     store,
     relay,
     publisher,
     requestHuman: (id) => assigner.requestHuman(id),
-    bot: opts.bot,
+    // A customer asking the bot for a person spends the same budget as the button.
+    mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
+    bot,
     facts,
+    metrics: botMetrics,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
-  const { limits } = config;
-  const buckets = {
-    ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
-  };
+  const botTools = new BotTools(
+    chat,
+    store,
+    opts.assistant ?? createAssistant(config, help, log),
+    facts,
+  );
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
     auth,
@@ -173,6 +216,9 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     assigner,
     presence,
     botRunner,
+    help,
+    botMetrics,
+    botTools,
     facts,
     chat,
     reads,
@@ -186,11 +232,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       presence.start();
       feed.start();
       sessionCheck.start();
+      help.start();
     },
     async close() {
       await presence.stop();
       await botRunner.idle();
       sessionCheck.stop();
+      help.stop();
       passwords.close();
       relay.close();
       store.close();

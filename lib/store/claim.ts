@@ -1,7 +1,8 @@
 /**
  * Moving a guest's conversations to the account they signed in to or created (key shapes in
  * ./keys.ts). Each conversation moves in one checked commit: the record's customer and its
- * ["conversations_by_customer", …] index entry change together.
+ * ["conversations_by_customer", …] index entry change together. The guest, with nothing left,
+ * is then forgotten.
  */
 import { keys } from "./keys.ts";
 import type { Conversation } from "../contract/types.ts";
@@ -38,4 +39,18 @@ export async function moveConversations(
     }
   }
   return moved;
+}
+
+/**
+ * Deletes a guest whose conversations all moved to an account (nothing names them any more). A
+ * conversation the guest started meanwhile rewrote their record (./conversations.ts), so the
+ * checked delete fails and the guest stays.
+ */
+export async function forgetGuest(kv: Deno.Kv, guestId: string): Promise<boolean> {
+  const entry = await kv.get(keys.user(guestId));
+  if (!entry.value) return false;
+  for await (const _ of kv.list({ prefix: keys.byCustomerPrefix(guestId) }, { limit: 1 })) {
+    return false;
+  }
+  return (await kv.atomic().check(entry).delete(keys.user(guestId)).commit()).ok;
 }

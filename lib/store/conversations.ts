@@ -8,10 +8,10 @@
  */
 import { keys } from "./keys.ts";
 import type { AgentSnapshot, AgentState, UserRecord } from "./users.ts";
-import { initialAgentState } from "./users.ts";
+import { initialAgentState, kept } from "./users.ts";
 import type { Conversation, Message, Sender, User } from "../contract/types.ts";
 import type { Clock } from "../clock.ts";
-import { AppError, notFound } from "../errors.ts";
+import { AppError, conflict, notFound, unauthorized } from "../errors.ts";
 import { stampChange } from "./milestones.ts";
 import { addAgents, addChange, addQueueMoved } from "./feed.ts";
 import { GroupCommitter } from "./group_commit.ts";
@@ -113,48 +113,84 @@ export class Conversations {
     return this.#group.cached(id) ?? await this.get(id);
   }
 
-  /** Creates a conversation for a customer, with the bot's greeting as message 1. */
-  async create(customer: User, greeting: { name: string; text: string }): Promise<Appended> {
-    const now = this.nowIso();
-    const id = this.newId();
-    const message: Message = {
-      id: this.newId(),
-      conversationId: id,
-      seq: 1,
-      sender: "bot",
-      authorId: "bot",
-      authorName: greeting.name,
-      text: greeting.text,
-      createdAt: now,
-    };
-    const conversation: Conversation = {
-      id,
-      customerId: customer.id,
-      customerName: customer.name,
-      status: "open",
-      mode: "bot",
-      assigneeId: null,
-      assigneeName: null,
-      createdAt: now,
-      updatedAt: now,
-      lastSeq: 1,
-      lastMessage: preview(message),
-      waitingSince: null,
-      botMisses: 0,
-    };
-    const op = this.kv.atomic()
-      .check({ key: keys.conversation(id), versionstamp: null })
-      .set(keys.conversation(id), conversation)
-      .set(keys.byCustomer(customer.id, id), null)
-      .set(keys.message(id, 1), message);
-    const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
-    if (!res.ok) throw new AppError("internal", "Could not create the conversation.");
-    this.#group.remember({
-      key: keys.conversation(id),
-      value: conversation,
-      versionstamp: res.versionstamp,
-    });
-    return { message, conversation, duplicate: false };
+  /**
+   * Creates a conversation for a customer, with the bot's greeting as message 1. The commit
+   * checks and rewrites the customer's record: it must still be there (an unused guest expires:
+   * lib/auth/auth.ts), it is kept for good from now on (no expiry, so a conversation never points
+   * at a vanished customer), and two starts for one customer can't both pass `maxOpen` (the
+   * second sees the first's rewrite, and counts again).
+   */
+  async create(
+    customer: User,
+    greeting: { name: string; text: string },
+    maxOpen = Infinity,
+  ): Promise<Appended> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const owner = await this.#admit(customer.id, maxOpen);
+      const now = this.nowIso();
+      const id = this.newId();
+      const message: Message = {
+        id: this.newId(),
+        conversationId: id,
+        seq: 1,
+        sender: "bot",
+        authorId: "bot",
+        authorName: greeting.name,
+        text: greeting.text,
+        createdAt: now,
+      };
+      const conversation: Conversation = {
+        id,
+        customerId: customer.id,
+        customerName: customer.name,
+        status: "open",
+        mode: "bot",
+        assigneeId: null,
+        assigneeName: null,
+        createdAt: now,
+        updatedAt: now,
+        lastSeq: 1,
+        lastMessage: preview(message),
+        waitingSince: null,
+        botMisses: 0,
+      };
+      const op = this.kv.atomic()
+        .check(owner)
+        .set(keys.user(customer.id), kept(owner.value))
+        .check({ key: keys.conversation(id), versionstamp: null })
+        .set(keys.conversation(id), conversation)
+        .set(keys.byCustomer(customer.id, id), null)
+        .set(keys.message(id, 1), message);
+      const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
+      if (!res.ok) continue; // the customer started another one meanwhile: count again
+      this.#group.remember({
+        key: keys.conversation(id),
+        value: conversation,
+        versionstamp: res.versionstamp,
+      });
+      return { message, conversation, duplicate: false };
+    }
+    throw new AppError("conflict", "Too many conversations started at once; try again.");
+  }
+
+  /** The customer's record, if they may start a conversation (see `create`). */
+  async #admit(customerId: string, maxOpen: number): Promise<Deno.KvEntry<UserRecord>> {
+    const owner = await this.kv.get<UserRecord>(keys.user(customerId));
+    const expiresAt = owner.value?.expiresAt;
+    if (!owner.value || (expiresAt && Date.parse(expiresAt) <= this.clock.now())) {
+      throw unauthorized("Your session has ended. Reload the page to start again.");
+    }
+    if (maxOpen < Infinity) {
+      const own = await this.listByCustomer(customerId);
+      const open = own.filter((c) => c.status === "open").length;
+      if (open >= maxOpen) {
+        throw conflict(
+          `You already have ${open} open conversation${open === 1 ? "" : "s"}. Carry on in ` +
+            "one of them, or resolve one before starting a new one.",
+        );
+      }
+    }
+    return owner as Deno.KvEntry<UserRecord>;
   }
 
   async listByCustomer(customerId: string): Promise<Conversation[]> {

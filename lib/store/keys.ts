@@ -27,6 +27,17 @@
  * |                                                      | lockout); expires a day after the last |
  * | ["health"]                                           | time of the last /healthz write probe; |
  * |                                                      | expires after a minute                 |
+ * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)          |
+ * | ["help_article_chunks", slug, i]                     | string: part i of the article's source |
+ * | ["help_meta", "version"]                             | id, rewritten by every article change  |
+ * |                                                      | (instances poll it to follow edits)    |
+ * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported |
+ * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day         |
+ * |                                                      | (./bot_stats.ts)                       |
+ * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once   |
+ * |                                                      | per bot answer                         |
+ * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question),    |
+ * |                                                      | expires after 30 days                  |
  */
 
 export const keys = {
@@ -61,4 +72,19 @@ export const keys = {
   signInAccount: (emailHash: string) => ["signin_account", emailHash] as const,
   /** The write path's probe (/healthz, start-up). */
   health: () => ["health"] as const,
+  /** Help-center articles, editable by admins (./help.ts). */
+  helpArticle: (slug: string) => ["help_articles", slug] as const,
+  helpArticlesPrefix: () => ["help_articles"] as const,
+  helpChunk: (slug: string, i: number) => ["help_article_chunks", slug, i] as const,
+  helpChunksPrefix: (slug: string) => ["help_article_chunks", slug] as const,
+  helpVersion: () => ["help_meta", "version"] as const,
+  helpImported: () => ["help_meta", "imported"] as const,
+  /** Bot metrics (./bot_stats.ts). `day` is a UTC date, YYYY-MM-DD. */
+  botStat: (day: string, counter: string) => ["bot_stats", day, counter] as const,
+  botStatsPrefix: () => ["bot_stats"] as const,
+  botFeedback: (conversationId: string, seq: number) =>
+    ["bot_feedback", conversationId, seq] as const,
+  botFeedbackPrefix: (conversationId: string) => ["bot_feedback", conversationId] as const,
+  botGap: (id: string) => ["bot_gaps", id] as const,
+  botGapsPrefix: () => ["bot_gaps"] as const,
 };

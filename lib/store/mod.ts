@@ -7,6 +7,8 @@ import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
 import { Throttles } from "./throttle.ts";
 import { keys } from "./keys.ts";
+import { HelpArticles } from "./help.ts";
+import { BotStats } from "./bot_stats.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -22,6 +24,9 @@ export interface Store {
   throttles: Throttles;
   /** Writes a small record that expires (the write path's health check); throws when it fails. */
   probeWrite(): Promise<void>;
+  /** Help-center articles (./help.ts) and bot metrics (./bot_stats.ts). */
+  help: HelpArticles;
+  botStats: BotStats;
   close(): void;
 }
 
@@ -57,6 +62,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     probeWrite: async () => {
       await kv.set(keys.health(), clock.now(), { expireIn: 60_000 });
     },
+    help: new HelpArticles(kv, clock, newId),
+    botStats: new BotStats(kv, clock, newId),
     close: () => kv.close(),
   };
 }

@@ -14,6 +14,18 @@ export interface UserRecord {
   role: Role;
   createdAt: string;
   passwordHash?: string;
+  /**
+   * Guests only, until they start a conversation: when the record (and its session) expire.
+   * KV's `expireIn` removes them some time after; reads treat them as gone from this moment on.
+   */
+  expiresAt?: string;
+}
+
+/** The record as it is kept for good (a guest who started a conversation): no expiry. */
+export function kept(record: UserRecord): UserRecord {
+  if (record.expiresAt === undefined) return record;
+  const { expiresAt: _, ...rest } = record;
+  return rest;
 }
 
 /** An agent's (or admin's) live state. `load` counts open human conversations assigned to them. */
@@ -88,7 +100,13 @@ export class Users {
   ) {}
 
   async get(id: string): Promise<UserRecord | null> {
-    return (await this.kv.get<UserRecord>(keys.user(id))).value;
+    const record = (await this.kv.get<UserRecord>(keys.user(id))).value;
+    return record && !this.expired(record) ? record : null;
+  }
+
+  /** A guest past its `expiresAt` counts as gone, whether or not KV has removed it yet. */
+  expired(record: UserRecord): boolean {
+    return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= this.clock.now();
   }
 
   async getByEmail(email: string): Promise<UserRecord | null> {
@@ -96,16 +114,24 @@ export class Users {
     return idx.value ? await this.get(idx.value) : null;
   }
 
-  /** Creates a user; an email already taken → conflict. Record and unique index in one commit. */
-  async create(input: Omit<UserRecord, "id" | "createdAt">): Promise<UserRecord> {
+  /**
+   * Creates a user; an email already taken → conflict. Record and unique index in one commit.
+   * `expireIn` (guests): the record expires unless a conversation keeps it (see `kept`).
+   */
+  async create(
+    input: Omit<UserRecord, "id" | "createdAt" | "expiresAt">,
+    expireIn?: number,
+  ): Promise<UserRecord> {
+    const now = this.clock.now();
     const record: UserRecord = {
       ...input,
       email: input.email?.toLowerCase(),
       id: this.newId(),
-      createdAt: new Date(this.clock.now()).toISOString(),
+      createdAt: new Date(now).toISOString(),
     };
+    if (expireIn !== undefined) record.expiresAt = new Date(now + expireIn).toISOString();
     const op = this.kv.atomic().check({ key: keys.user(record.id), versionstamp: null })
-      .set(keys.user(record.id), record);
+      .set(keys.user(record.id), record, expireIn === undefined ? undefined : { expireIn });
     if (record.email) {
       op.check({ key: keys.userByEmail(record.email), versionstamp: null })
         .set(keys.userByEmail(record.email), record.id);
@@ -218,6 +244,21 @@ export class Users {
     const s = (await this.kv.get<SessionRecord>(keys.session(tokenHash))).value;
     if (!s || Date.parse(s.expiresAt) <= this.clock.now()) return null;
     return s;
+  }
+
+  /**
+   * Gives a live session `ttlMs` from now, if that is longer than it has (a guest who started a
+   * conversation gets a full session). A session gone meanwhile stays gone.
+   */
+  async extendSession(tokenHash: string, ttlMs: number): Promise<void> {
+    const entry = await this.kv.get<SessionRecord>(keys.session(tokenHash));
+    const now = this.clock.now();
+    const session = entry.value;
+    if (!session || Date.parse(session.expiresAt) >= now + ttlMs) return;
+    if (Date.parse(session.expiresAt) <= now) return;
+    const next = { ...session, expiresAt: new Date(now + ttlMs).toISOString() };
+    await this.kv.atomic().check(entry).set(keys.session(tokenHash), next, { expireIn: ttlMs })
+      .commit(); // a failed check: signed out or extended meanwhile; either way nothing to do
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/http/env.ts";
 import { principal } from "../../lib/http/authenticate.ts";
-import { readBody } from "../../lib/http/parse.ts";
+import { idParam, readBody } from "../../lib/http/parse.ts";
 import { agentPatchBody, createAgentBody, statusBody } from "../../lib/contract/schemas.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import { notFound } from "../../lib/errors.ts";
@@ -33,7 +33,7 @@ export function agentRoutes(
       const state = await assigner.updateAgent(user.id, { status });
       return c.json({ user: publicUser(user, state, capacity) });
     })
-    .put("/:id", async (c) => {
+    .put("/:id", idParam("Agent"), async (c) => {
       principal(c, ["admin"]);
       const patch = await readBody(c, agentPatchBody);
       const record = await store.users.get(c.req.param("id"));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/http/env.ts";
 import { principal } from "../../lib/http/authenticate.ts";
-import { readBody, readQuery } from "../../lib/http/parse.ts";
+import { idParam, readBody, readQuery } from "../../lib/http/parse.ts";
 import {
   listQuery,
   messagesQuery,
@@ -12,11 +12,18 @@ import {
 } from "../../lib/contract/schemas.ts";
 import type { Services } from "../../lib/server/services.ts";
 
-export function conversationRoutes({ chat, reads }: Pick<Services, "chat" | "reads">) {
+export function conversationRoutes(
+  { chat, reads, auth }: Pick<Services, "chat" | "reads" | "auth">,
+) {
+  const conversationId = idParam("Conversation");
   return new Hono<AppEnv>()
+    .use("/:id", conversationId)
+    .use("/:id/*", conversationId)
     .post("/", async (c) => {
-      const { user } = principal(c, ["guest", "customer"]);
-      return c.json({ conversation: await chat.start(user) }, 201);
+      const who = principal(c, ["guest", "customer"]);
+      const conversation = await chat.start(who.user);
+      await auth.keepGuest(who); // a guest with a conversation keeps a full session
+      return c.json({ conversation }, 201);
     })
     .get("/", async (c) => {
       const { user } = principal(c);

@@ -8,6 +8,7 @@ import ChatApp from "../../islands/ChatApp.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
+import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 import { localNext } from "../../lib/next_path.ts";
 
@@ -54,7 +55,9 @@ export function customerPages(render: Render, deps: CustomerDeps) {
           c,
           `${config.businessName} support`,
           <Shell nav={<a href="/agent">Agent console</a>} layout="page narrow">
-            <h1>You're signed in as {record.name}</h1>
+            <h1>
+              You're signed in as <Name name={record.name} />
+            </h1>
             <p>
               Agents answer customers from the{" "}
               <a href="/agent">agent console</a>. To try the customer chat, open this page in a

@@ -1,7 +1,7 @@
 /** /help and /help/:slug: the help-center articles, rendered on the server; no JavaScript. */
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/http/env.ts";
-import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
+import type { Knowledge } from "../../lib/help/knowledge.ts";
 import { renderMarkdown } from "../../lib/help/markdown.ts";
 import { Shell } from "./layout.tsx";
 import type { Render } from "./mod.tsx";
@@ -13,7 +13,7 @@ const helpNav = (
   </>
 );
 
-export function helpPages(render: Render, knowledge: KnowledgeBase) {
+export function helpPages(render: Render, knowledge: Knowledge) {
   return new Hono<AppEnv>()
     .get("/", (c) =>
       render(

@@ -6,7 +6,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { ComponentChildren } from "preact";
 import type { AppEnv, Ctx } from "../../lib/http/env.ts";
 import { type IslandBuild, renderPage } from "../../lib/islands/render.ts";
-import type { KnowledgeBase } from "../../lib/help/knowledge.ts";
+import type { Knowledge } from "../../lib/help/knowledge.ts";
 import type { Services } from "../../lib/server/services.ts";
 import { pageNonce } from "./security.ts";
 import { customerPages } from "./customer.tsx";
@@ -16,7 +16,7 @@ import { staticFiles } from "./static.ts";
 
 export interface PageDeps {
   islands: IslandBuild;
-  knowledge: KnowledgeBase;
+  knowledge: Knowledge;
 }
 
 /** Renders a full page with this response's CSP nonce. */

@@ -5,13 +5,16 @@ import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";
+import BotPanel from "../../islands/BotPanel.tsx";
+import HelpEditor from "../../islands/HelpEditor.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
+import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 import { localNext } from "../../lib/next_path.ts";
 
-type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth">;
+type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
 
 async function staffData(c: Ctx, { chat, store, config, reads, auth }: StaffDeps) {
   const user = c.var.principal!.user;
@@ -29,7 +32,9 @@ const staffNav = (name: string, admin: boolean) => (
     <a href="/agent">Console</a>
     {admin && <a href="/admin">Admin</a>}
     <a href="/help">Help center</a>
-    <span class="who">{name}</span>
+    <span class="who">
+      <Name name={name} />
+    </span>
     <SignOut to="/agent/login" />
   </>
 );
@@ -94,6 +99,11 @@ export function staffPages(render: Render, deps: StaffDeps) {
             agents={agents}
             conversations={conversations}
             defaultCapacity={defaultCapacity}
+          />
+          <BotPanel />
+          <HelpEditor
+            articles={deps.help.summaries()}
+            question={c.req.query("question")?.slice(0, 500) ?? null}
           />
         </Shell>,
       );

@@ -1,0 +1,52 @@
+/**
+ * `deno run -A bench/bot_builtin.ts [samples]`: the built-in bot's cost. In this process: loading
+ * its word data (SUBTLEX, stop words, the language detector) and indexing the shipped help center.
+ * Then Parley started as `deno task start` does, without a Gemini key, driven over a WebSocket:
+ * customer's send → the bot's typing frame, and → its committed reply (medians, one message at a
+ * time), for a help-center answer.
+ */
+import { ParleyApi } from "./clients.ts";
+import { botRun } from "./load_bot.ts";
+import { startServer, startTaskFlags, stop } from "./bench.ts";
+
+const samples = Number(Deno.args[0] ?? 100);
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+let t = performance.now();
+await import("../lib/help/text.ts");
+await import("../lib/bot/intents.ts");
+const loadMs = performance.now() - t;
+const { KnowledgeBase } = await import("../lib/help/knowledge.ts");
+const { DEFAULT_KNOWLEDGE_DIR } = await import("../lib/config.ts");
+t = performance.now();
+const kb = await KnowledgeBase.load(DEFAULT_KNOWLEDGE_DIR);
+const indexMs = performance.now() - t;
+console.log(
+  `word data loaded in ${
+    ms(loadMs)
+  }; help center (${kb.index.sections.length} sections) indexed in ${ms(indexMs)}`,
+);
+
+const dir = await Deno.makeTempDir({ prefix: "parley-bot-bench-" });
+const server = await startServer([...await startTaskFlags(), "main.ts"], {
+  HOST: "127.0.0.1",
+  KV_PATH: `${dir}/bench.sqlite`,
+  ADMIN_EMAIL: "bench@example.com",
+  ADMIN_PASSWORD: "bench-password-1",
+  LOG_LEVEL: "warn",
+  RATE_AUTH_PER_MIN: "1000000",
+});
+try {
+  const api = new ParleyApi(server.url);
+  const result = await botRun(api, server.url.replace(/^http/, "ws") + "ws", samples);
+  console.log(
+    `built-in bot, ${result.samples} replies: send → typing median ${ms(result.typingMs.p50)}, ` +
+      `→ committed reply median ${ms(result.replyMs.p50)} (p99 ${ms(result.replyMs.p99)})`,
+  );
+  console.log(
+    `replies: ${JSON.stringify(Object.keys(result.replyTexts).map((x) => x.slice(-40)))}`,
+  );
+} finally {
+  await stop(server.child);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
