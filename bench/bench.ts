@@ -6,6 +6,8 @@
  *
  * Options: --rate 1000 --conversations 1000 --agents 20 --duration 10 --connections 10000
  *          --step 2 (seconds per saturation step) --max-rate 200000 --bot-samples 50
+ *          --logins 200 (concurrent logins while a socket pings; 0 skips)
+ *          --hash-workers N (Parley's HASH_WORKERS; default: its own, from the cores)
  *          --no-saturation --quick --json
  *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
  */
@@ -27,6 +29,9 @@ export interface Options {
   step: number;
   maxRate: number;
   botSamples: number;
+  logins: number;
+  /** HASH_WORKERS for Parley; null: Parley's default. */
+  hashWorkers: number | null;
   saturation: boolean;
   quick: boolean;
   json: boolean;
@@ -44,6 +49,8 @@ function parseArgs(args: string[]): Options {
     step: 2,
     maxRate: 200_000,
     botSamples: 50,
+    logins: 200,
+    hashWorkers: null,
     saturation: true,
     quick: args.includes("--quick"),
     json: args.includes("--json"),
@@ -60,6 +67,8 @@ function parseArgs(args: string[]): Options {
     "--step": "step",
     "--max-rate": "maxRate",
     "--bot-samples": "botSamples",
+    "--logins": "logins",
+    "--hash-workers": "hashWorkers",
   };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
@@ -186,6 +195,7 @@ async function main() {
     url: relay.url,
     serverPid: relay.pid,
     botSamples: 0,
+    logins: 0,
   });
   await stop(relay.child);
 
@@ -215,6 +225,10 @@ async function main() {
       RATE_FRAMES_PER_SEC: "100000",
       RATE_FRAMES_BURST: "100000",
       MAX_SOCKETS_PER_USER: "100000",
+      MAX_SOCKETS_PER_ADDRESS: "1000000",
+      MAX_UNAUTH_SOCKETS_PER_ADDRESS: "1000000",
+      MAX_UNAUTH_SOCKETS: "1000000",
+      ...(opts.hashWorkers === null ? {} : { HASH_WORKERS: String(opts.hashWorkers) }),
       RATE_CONVERSATIONS_PER_HOUR: "1000000",
       RATE_IP_CONVERSATIONS_PER_HOUR: "1000000",
       RATE_HANDOFFS_PER_HOUR: "1000000",
@@ -234,6 +248,7 @@ async function main() {
       url: parleyServer.url,
       serverPid: parleyServer.pid,
       botSamples: opts.botSamples,
+      logins: opts.logins,
       admin: ADMIN,
     });
   } finally {

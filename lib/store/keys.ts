@@ -20,6 +20,13 @@
  * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
  * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
  * |                                                      | (only grows; see ./reads.ts)           |
+ * | ["signin_address", address]                          | number: the address's sign-in budget   |
+ * |                                                      | (GCRA time, ./throttle.ts); expires    |
+ * |                                                      | when the budget is full again          |
+ * | ["signin_account", sha256(email)]                    | AccountFailures (failures in a row,    |
+ * |                                                      | lockout); expires a day after the last |
+ * | ["health"]                                           | time of the last /healthz write probe; |
+ * |                                                      | expires after a minute                 |
  * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)          |
  * | ["help_article_chunks", slug, i]                     | string: part i of the article's source |
  * | ["help_meta", "version"]                             | id, rewritten by every article change  |
@@ -64,6 +71,11 @@ export const keys = {
   feedPrefix: () => ["feed"] as const,
   /** A user's read position in a conversation (./reads.ts). */
   read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
+  /** Sign-in throttling (./throttle.ts), shared by every isolate and instance. */
+  signInAddress: (address: string) => ["signin_address", address] as const,
+  signInAccount: (emailHash: string) => ["signin_account", emailHash] as const,
+  /** The write path's probe (/healthz, start-up). */
+  health: () => ["health"] as const,
   /** Help-center articles, editable by admins (./help.ts). */
   helpArticle: (slug: string) => ["help_articles", slug] as const,
   helpArticlesPrefix: () => ["help_articles"] as const,

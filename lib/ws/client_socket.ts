@@ -59,14 +59,15 @@ export class ClientSocket {
   #untrack: (() => Promise<void>) | null = null;
   #guard: SocketGuard;
 
+  /** `guard`: what SocketGuards.admit gave this socket at the upgrade (routes/ws.ts). */
   constructor(
     private ws: WebSocket,
     private deps: SocketDeps,
     principal: Principal | null,
-    ip = "unknown",
+    guard: SocketGuard,
   ) {
     deps.registry.add(this);
-    this.#guard = deps.guards.open(ip);
+    this.#guard = guard;
     ws.onopen = () => {
       if (principal) this.#authenticated(principal);
       else {
