@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from "./lib/config.ts";
 import { startServer } from "./lib/server/server.ts";
 import { runWorkers } from "./lib/server/workers.ts";
 import { onShutdownSignal } from "./lib/server/shutdown.ts";
+import { StartupError } from "./lib/errors.ts";
 
 try {
   const env = Deno.env.toObject();
@@ -15,7 +16,7 @@ try {
     onShutdownSignal(() => server.shutdown());
   }
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
     console.error(err.message);
     Deno.exit(1);
   }

@@ -6,6 +6,8 @@
  *
  * Options: --rate 1000 --conversations 1000 --agents 20 --duration 10 --connections 10000
  *          --step 2 (seconds per saturation step) --max-rate 200000 --bot-samples 50
+ *          --logins 200 (concurrent logins while a socket pings; 0 skips)
+ *          --hash-workers N (Parley's HASH_WORKERS; default: its own, from the cores)
  *          --no-saturation --quick --json
  *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
  *          --scale: instead, the large-store scenario (bench/scale.ts: 100,000 conversations,
@@ -16,7 +18,7 @@ import type { LoadConfig, LoadResult } from "./load.ts";
 import { startFakeGemini } from "./fake_gemini.ts";
 import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
-import { fdLimit, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
+import { fdLimit, LIFTED_LIMITS, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
 import { printScale, runScale } from "./scale.ts";
 import { measureWidget } from "./widget_sizes.ts";
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
@@ -30,6 +32,9 @@ export interface Options {
   step: number;
   maxRate: number;
   botSamples: number;
+  logins: number;
+  /** HASH_WORKERS for Parley; null: Parley's default. */
+  hashWorkers: number | null;
   saturation: boolean;
   quick: boolean;
   json: boolean;
@@ -51,6 +56,8 @@ function parseArgs(args: string[]): Options {
     step: 2,
     maxRate: 200_000,
     botSamples: 50,
+    logins: 200,
+    hashWorkers: null,
     saturation: true,
     quick: args.includes("--quick"),
     json: args.includes("--json"),
@@ -72,6 +79,8 @@ function parseArgs(args: string[]): Options {
     "--bot-samples": "botSamples",
     "--scale-conversations": "scaleConversations",
     "--scale-waiting": "scaleWaiting",
+    "--logins": "logins",
+    "--hash-workers": "hashWorkers",
   };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
@@ -148,6 +157,7 @@ async function main() {
     url: relay.url,
     serverPid: relay.pid,
     botSamples: 0,
+    logins: 0,
   });
   await stop(relay.child);
 
@@ -169,20 +179,9 @@ async function main() {
       GEMINI_API_KEY: "bench-fake-key",
       GEMINI_BASE_URL: fake.baseUrl,
       LOG_LEVEL: "warn",
-      // One load generator on one address stands for thousands of people: lift the per-address
-      // and per-user limits (docs/operations.md) so they measure Parley, not the limiter.
-      RATE_AUTH_PER_MIN: "1000000",
-      RATE_IP_FRAMES_PER_SEC: "1000000",
-      RATE_IP_FRAMES_BURST: "1000000",
-      RATE_FRAMES_PER_SEC: "100000",
-      RATE_FRAMES_BURST: "100000",
-      MAX_SOCKETS_PER_USER: "100000",
-      RATE_CONVERSATIONS_PER_HOUR: "1000000",
-      RATE_IP_CONVERSATIONS_PER_HOUR: "1000000",
-      RATE_HANDOFFS_PER_HOUR: "1000000",
-      RATE_IP_HANDOFFS_PER_HOUR: "1000000",
-      MAX_OPEN_CONVERSATIONS_GUEST: "1000000",
-      MAX_OPEN_CONVERSATIONS_CUSTOMER: "1000000",
+      // One load generator on one address stands for thousands of people (bench/spawn.ts).
+      ...LIFTED_LIMITS,
+      ...(opts.hashWorkers === null ? {} : { HASH_WORKERS: String(opts.hashWorkers) }),
     },
   );
   const idleRss = rssBytes(parleyServer.pid);
@@ -196,6 +195,7 @@ async function main() {
       url: parleyServer.url,
       serverPid: parleyServer.pid,
       botSamples: opts.botSamples,
+      logins: opts.logins,
       admin: ADMIN,
     });
   } finally {

@@ -1,7 +1,8 @@
 /**
  * The load generator, run by bench/bench.ts as its own process so the server's CPU is measured
  * apart from the load. Drives one server (Parley or the raw relay) through the phases in its
- * config — idle connections, a paced offered-rate run, a saturation search, bot overhead — and
+ * config — idle connections, a paced offered-rate run, a saturation search, bot overhead, ping
+ * round trips during a burst of logins — and
  * prints one JSON object (LoadResult) on stdout. Progress goes to stderr.
  *
  *   deno run -A bench/load.ts '<LoadConfig as JSON>'
@@ -9,6 +10,7 @@
 import { closeAll, nextFrame, openParleySocket, openSocket, ParleyApi, pool } from "./clients.ts";
 import { cpuMs, type LatencyStats, latencyStats, rssBytes, sleep } from "./proc.ts";
 import { type BotResult, botRun } from "./load_bot.ts";
+import { type LoginsResult, loginsRun } from "./load_logins.ts";
 
 export interface LoadConfig {
   target: "parley" | "raw";
@@ -23,6 +25,8 @@ export interface LoadConfig {
   durationS: number;
   saturation: { stepS: number; p99LimitMs: number; maxRate: number } | null;
   botSamples: number;
+  /** Concurrent logins for the ping-during-logins phase (Parley; 0: skip). */
+  logins: number;
   admin?: { email: string; password: string };
 }
 
@@ -61,6 +65,7 @@ export interface LoadResult {
   rate: RunResult;
   saturation: { maxRate: number | null; best: RunResult | null; steps: RunResult[] } | null;
   bot: BotResult | null;
+  logins: LoginsResult | null;
 }
 
 const TEXT = "Hello, my order has not arrived yet. Can you check on it for me?";
@@ -333,7 +338,12 @@ async function main(cfg: LoadConfig): Promise<LoadResult> {
   const bot = cfg.target === "parley" && cfg.botSamples > 0
     ? await botRun(api, wsUrl, cfg.botSamples)
     : null;
-  return { target: cfg.target, setupMs, connections, rate, saturation, bot };
+  let logins: LoginsResult | null = null;
+  if (cfg.target === "parley" && cfg.logins > 0) {
+    await quiesce(cfg.serverPid);
+    logins = await loginsRun(api, wsUrl, cfg.logins, A);
+  }
+  return { target: cfg.target, setupMs, connections, rate, saturation, bot, logins };
 }
 
 if (import.meta.main) {

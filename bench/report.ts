@@ -72,6 +72,13 @@ export function summarize(r: Report) {
       value: kb(r.widget.panelGzipBytes),
       met: r.widget.panelGzipBytes <= BUDGET.panelGzipBytes,
     },
+    pingDuringLogins: {
+      target: `every WebSocket ping round trip < 100 ms during ${
+        p.logins?.logins ?? "-"
+      } concurrent logins`,
+      value: p.logins?.pingMs.max ?? null,
+      met: !!p.logins && p.logins.pingMs.max < 100,
+    },
   };
   return {
     ratios,
@@ -182,6 +189,18 @@ export function printReport(r: Report, json: boolean) {
       `${kb(w.panelBytes)}, ${kb(w.panelGzipBytes)} gzipped`,
     ),
   );
+  if (p.logins) {
+    const l = p.logins;
+    const statuses = Object.entries(l.statuses).map(([s, n]) => `${s}: ${n}`).join(", ");
+    lines.push(
+      `Ping round trip during ${l.logins} concurrent logins (HASH_WORKERS ${
+        o.hashWorkers ?? "default"
+      }; one ping at a time, 10 ms apart)`,
+      row("quiet: p50/p90/p99/max", statsLine(l.idlePingMs)),
+      row("during the logins", statsLine(l.pingMs)),
+      row("logins answered", `${statuses} in ${l.burstMs} ms`),
+    );
+  }
   lines.push("Goals");
   for (const g of Object.values(s.goals)) {
     lines.push(`  ${g.met ? "✓" : "✗"} ${g.target}: ${g.value ?? "-"}`);

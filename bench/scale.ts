@@ -12,7 +12,7 @@
  * Options: --scale-conversations N --scale-waiting N (with --scale), --json.
  */
 import { seedScaleStore } from "./seed_scale.ts";
-import { startServer, startTaskFlags, stop } from "./spawn.ts";
+import { LIFTED_LIMITS, startServer, startTaskFlags, stop } from "./spawn.ts";
 import { nextFrame, openParleySocket, ParleyApi } from "./clients.ts";
 import { type LatencyStats, latencyStats, rssBytes } from "./proc.ts";
 
@@ -76,9 +76,7 @@ export async function runScale(opts: ScaleOptions): Promise<ScaleResult> {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: "warn",
-      RATE_AUTH_PER_MIN: "1000000",
-      RATE_IP_FRAMES_PER_SEC: "1000000",
-      RATE_IP_FRAMES_BURST: "1000000",
+      ...LIFTED_LIMITS,
     })
   );
   try {

@@ -9,17 +9,15 @@ import { loginBody, registerBody } from "../lib/contract/schemas.ts";
 import type { User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
+import { localNext } from "../lib/next_path.ts";
 
 export interface AuthFormProps {
   kind: "login" | "register" | "agent";
-  /** Where to go afterwards (a local path). */
+  /** Where to go afterwards; kept only if it stays on this site (lib/next_path.ts). */
   next?: string;
 }
 
 type Field = "name" | "email" | "password";
-
-const safeNext = (next: string | undefined, fallback: string) =>
-  next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
 
 async function claimGuestConversation(): Promise<void> {
   const guestToken = localStorage.getItem(GUEST_TOKEN_KEY);
@@ -69,7 +67,7 @@ export default function AuthForm({ kind, next }: AuthFormProps) {
         return;
       }
       if (!staff) await claimGuestConversation();
-      location.assign(safeNext(next, staff ? "/agent" : "/"));
+      location.assign(localNext(next, location.origin) ?? (staff ? "/agent" : "/"));
     } catch (e) {
       failure.value = e instanceof ApiError ? e.message : "Something went wrong. Please try again.";
     } finally {

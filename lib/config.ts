@@ -3,6 +3,7 @@
  * one line naming the setting (see `loadConfig`).
  */
 import { z } from "zod";
+import ipaddr from "ipaddr.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -54,6 +55,23 @@ const schema = z.object({
   RATE_IP_FRAMES_BURST: positiveInt.default(600),
   RATE_AUTH_PER_MIN: positiveInt.default(120),
   MAX_SOCKETS_PER_USER: positiveInt.default(20),
+  /** Open WebSockets per client address, and those of them not yet authenticated (per isolate). */
+  MAX_SOCKETS_PER_ADDRESS: positiveInt.default(100),
+  MAX_UNAUTH_SOCKETS_PER_ADDRESS: positiveInt.default(10),
+  /** Unauthenticated WebSockets in all (per isolate). */
+  MAX_UNAUTH_SOCKETS: positiveInt.default(500),
+  /** Sign-in lockout per account: after this many failures in a row... */
+  SIGNIN_LOCK_AFTER: positiveInt.default(5),
+  /** ...locked this long, doubling with each further lockout... */
+  SIGNIN_LOCK_SECONDS: positiveInt.default(60),
+  /** ...up to this long. */
+  SIGNIN_LOCK_MAX_SECONDS: positiveInt.default(900),
+  /** Password-hashing Workers per isolate; 0 hashes on the main thread. Unset: from the cores. */
+  HASH_WORKERS: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(32).optional()),
+  /** Sign-ins waiting for a hashing Worker before the next one gets 503. */
+  HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** Unset: the peer is the client. A hop count, or comma-separated CIDRs of trusted proxies. */
+  TRUST_PROXY: z.preprocess(blankIsUnset, z.string().optional()),
   /** Conversations started and handoffs asked for: per user and per address, an hour. */
   RATE_CONVERSATIONS_PER_HOUR: positiveInt.default(20),
   RATE_IP_CONVERSATIONS_PER_HOUR: positiveInt.default(200),
@@ -98,6 +116,11 @@ export interface LimitSettings {
   ipFramesBurst: number;
   authPerMinute: number;
   socketsPerUser: number;
+  /** Open WebSockets per client address (per isolate). */
+  socketsPerAddress: number;
+  /** Unauthenticated WebSockets per client address, and in all (per isolate). */
+  unauthSocketsPerAddress: number;
+  unauthSockets: number;
   /** Conversations started, per user and per address, an hour (lib/server/app.ts). */
   conversationsPerHour: number;
   ipConversationsPerHour: number;
@@ -107,6 +130,30 @@ export interface LimitSettings {
   /** Open conversations at once, per guest and per signed-in customer (lib/chat/chat.ts). */
   maxOpenGuest: number;
   maxOpenCustomer: number;
+}
+
+/** Proxies whose `X-Forwarded-For` / `Forwarded` entries are believed (lib/http/client_ip.ts). */
+export type TrustProxy =
+  /** The nearest `hops` proxies, whatever their addresses. */
+  | { hops: number }
+  /** Proxies whose address is in one of these CIDRs (normalized, e.g. "10.0.0.0/8"). */
+  | { cidrs: string[] };
+
+/** The per-account sign-in lockout (lib/auth/signin_limits.ts). */
+export interface SignInSettings {
+  /** Failures in a row that lock an account (email). */
+  lockAfter: number;
+  /** The first lockout; each further one doubles, up to `lockMaxMs`. */
+  lockMs: number;
+  lockMaxMs: number;
+}
+
+/** The password-hashing pool (lib/auth/hash_pool.ts). */
+export interface HashingSettings {
+  /** Workers per isolate; 0 hashes on the main thread. */
+  workers: number;
+  /** Hashes that may wait for a Worker; beyond, 503 with Retry-After. */
+  queue: number;
 }
 
 export interface Config {
@@ -133,6 +180,10 @@ export interface Config {
   broadcast: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   limits: LimitSettings;
+  /** null: the socket's peer is the client. */
+  trustProxy: TrustProxy | null;
+  signIn: SignInSettings;
+  hashing: HashingSettings;
   maxBufferedBytes: number;
   islands: IslandsSettings;
 }
@@ -212,6 +263,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ipFramesBurst: e.RATE_IP_FRAMES_BURST,
       authPerMinute: e.RATE_AUTH_PER_MIN,
       socketsPerUser: e.MAX_SOCKETS_PER_USER,
+      socketsPerAddress: e.MAX_SOCKETS_PER_ADDRESS,
+      unauthSocketsPerAddress: e.MAX_UNAUTH_SOCKETS_PER_ADDRESS,
+      unauthSockets: e.MAX_UNAUTH_SOCKETS,
       conversationsPerHour: e.RATE_CONVERSATIONS_PER_HOUR,
       ipConversationsPerHour: e.RATE_IP_CONVERSATIONS_PER_HOUR,
       handoffsPerHour: e.RATE_HANDOFFS_PER_HOUR,
@@ -219,12 +273,63 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxOpenGuest: e.MAX_OPEN_CONVERSATIONS_GUEST,
       maxOpenCustomer: e.MAX_OPEN_CONVERSATIONS_CUSTOMER,
     },
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    signIn: {
+      lockAfter: e.SIGNIN_LOCK_AFTER,
+      lockMs: e.SIGNIN_LOCK_SECONDS * 1000,
+      lockMaxMs: Math.max(e.SIGNIN_LOCK_SECONDS, e.SIGNIN_LOCK_MAX_SECONDS) * 1000,
+    },
+    hashing: {
+      workers: e.HASH_WORKERS ?? defaultHashWorkers(e.WORKERS),
+      queue: e.HASH_QUEUE,
+    },
     maxBufferedBytes: e.MAX_BUFFERED_KIB * 1024,
     islands: {
       mode: e.ISLANDS ?? (env.DENO_DEPLOYMENT_ID ? "auto" : "build"),
       dir: e.ISLANDS_DIR ?? DEFAULT_ISLANDS_DIR,
     },
   };
+}
+
+/**
+ * Two hashing Workers per process at most by default (each costs ~100 MiB and a core while it
+ * hashes), shared out over the isolates: cores / WORKERS, at least 1.
+ */
+function defaultHashWorkers(isolates: number): number {
+  const cores = navigator.hardwareConcurrency || 1;
+  return Math.max(1, Math.min(2, Math.floor(cores / isolates)));
+}
+
+/** An address in the strict notations: four-part dotted IPv4, or IPv6. */
+function strictAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  return null;
+}
+
+/** TRUST_PROXY: unset or "0" → null; "N" → N hops; else CIDRs or single addresses, comma-separated. */
+function parseTrustProxy(value: string | undefined): TrustProxy | null {
+  if (value === undefined) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops > 32) throw new ConfigError("Invalid setting TRUST_PROXY: at most 32 hops");
+    return hops === 0 ? null : { hops };
+  }
+  const cidrs = text.split(",").map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const [address, prefix, extra] = entry.split("/");
+    const parsed = strictAddress(address);
+    const bits = parsed?.kind() === "ipv4" ? 32 : 128;
+    const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!parsed || extra !== undefined || !(length >= 0 && length <= bits)) {
+      throw new ConfigError(
+        `Invalid setting TRUST_PROXY: "${entry}" is neither a hop count (like 1) nor an address or CIDR (like 10.0.0.0/8)`,
+      );
+    }
+    return `${parsed.toString()}/${length}`;
+  });
+  if (cidrs.length === 0) throw new ConfigError("Invalid setting TRUST_PROXY: empty");
+  return { cidrs };
 }
 
 /** Settings for tests: in-memory KV, a free port, the built-in bot. */

@@ -29,6 +29,21 @@ Deno.test("defaults follow the contract", () => {
   assertEquals(parseConfig({ WIDGET_SECRET: "0123456789abcdef" }).widgetSecret, "0123456789abcdef");
 });
 
+Deno.test("edge defaults: no trusted proxy, lockout 5 / 1 min / 15 min, a small hashing pool", () => {
+  const c = parseConfig({});
+  assertEquals(c.trustProxy, null);
+  assertEquals(c.signIn, { lockAfter: 5, lockMs: 60_000, lockMaxMs: 900_000 });
+  assert(c.hashing.workers >= 1 && c.hashing.workers <= 2, `${c.hashing.workers}`);
+  assertEquals(c.hashing.queue, 32);
+  assertEquals(parseConfig({ HASH_WORKERS: "0" }).hashing.workers, 0);
+  assertEquals(parseConfig({ WORKERS: "64", KV_PATH: "x" }).hashing.workers, 1);
+  assertEquals(
+    [c.limits.socketsPerAddress, c.limits.unauthSocketsPerAddress, c.limits.unauthSockets],
+    [100, 10, 500],
+  );
+  assertEquals(parseConfig({ TRUST_PROXY: "1" }).trustProxy, { hops: 1 });
+});
+
 Deno.test("a bad value names the setting", async (t) => {
   const bad: [Record<string, string>, string][] = [
     [{ PORT: "eighty" }, "PORT"],
@@ -41,6 +56,12 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ ADMIN_EMAIL: "a@b.co" }, "ADMIN_EMAIL"],
     [{ ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD"],
     [{ WIDGET_SECRET: "too-short" }, "WIDGET_SECRET"],
+    [{ TRUST_PROXY: "everyone" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/40" }, "TRUST_PROXY"],
+    [{ HASH_WORKERS: "-1" }, "HASH_WORKERS"],
+    [{ HASH_QUEUE: "lots" }, "HASH_QUEUE"],
+    [{ SIGNIN_LOCK_AFTER: "0" }, "SIGNIN_LOCK_AFTER"],
+    [{ MAX_UNAUTH_SOCKETS: "0" }, "MAX_UNAUTH_SOCKETS"],
   ];
   for (const [env, name] of bad) {
     await t.step(name, () => {

@@ -1,12 +1,18 @@
-/** GET /ws: the WebSocket upgrade. Origin is checked here; the socket does the rest. */
+/**
+ * GET /ws: the WebSocket upgrade. Origin and the per-address connection caps (lib/ws/guard.ts) are
+ * checked here, before anything is buffered; the socket does the rest.
+ */
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../lib/http/env.ts";
 import { originAllowed } from "../lib/http/origin.ts";
 import { requestToken, SESSION_COOKIE } from "../lib/http/cookies.ts";
 import { ClientSocket } from "../lib/ws/client_socket.ts";
-import { badRequest, forbidden } from "../lib/errors.ts";
+import { badRequest, forbidden, rateLimited } from "../lib/errors.ts";
 import type { Services } from "../lib/server/services.ts";
+
+/** When a refused connection may try again. */
+const REFUSED_RETRY_MS = 5_000;
 
 export function wsRoutes(
   { auth, origins, socketDeps, clientAddress }: Pick<
@@ -30,8 +36,23 @@ export function wsRoutes(
       const token = requestToken(c.req.raw.headers, cookie);
       const principal = token ? await auth.resolve(token) : null;
       const ip = clientAddress(c); // read before the upgrade consumes the request
-      const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });
-      new ClientSocket(socket, socketDeps, principal, ip);
-      return response;
+      const admission = socketDeps.guards.admit(ip, principal !== null);
+      if (!admission.guard) {
+        socketDeps.log.write({
+          level: "debug",
+          msg: "connection refused",
+          reason: admission.refused,
+        });
+        throw rateLimited(admission.refused, REFUSED_RETRY_MS);
+      }
+      let upgraded;
+      try {
+        upgraded = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 60 });
+      } catch (err) {
+        admission.guard.release();
+        throw err;
+      }
+      new ClientSocket(upgraded.socket, socketDeps, principal, admission.guard);
+      return upgraded.response;
     });
 }

@@ -3,7 +3,7 @@
  * real WebSocket clients that queue the frames they receive.
  */
 import { parseConfig } from "../lib/config.ts";
-import { type RunningServer, startServer } from "../lib/server/server.ts";
+import { type RunningServer, type StartOptions, startServer } from "../lib/server/server.ts";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
 
 export interface TestServer extends RunningServer {
@@ -20,7 +20,20 @@ export interface Session {
 
 export const ADMIN = { email: "admin@test.local", password: "admin-password-1" };
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Every test client connects from 127.0.0.1, standing for many people: lift the per-address
+ * connection caps (the tests of those caps set their own).
+ */
+export const ONE_ADDRESS_IS_MANY = {
+  MAX_SOCKETS_PER_ADDRESS: "100000",
+  MAX_UNAUTH_SOCKETS_PER_ADDRESS: "100000",
+  MAX_UNAUTH_SOCKETS: "100000",
+};
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const config = parseConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -28,9 +41,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: "error",
+    ...ONE_ADDRESS_IS_MANY,
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, options);
   const api = new Api(server.url);
   return {
     ...server,
@@ -44,8 +58,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 export async function withTestServer(
   fn: (server: TestServer) => Promise<void>,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<void> {
-  const server = await startTestServer(env);
+  const server = await startTestServer(env, options);
   try {
     await fn(server);
   } finally {

@@ -4,7 +4,7 @@
  * as one machine can show it (kv.watch on a local file sees only this process's writes).
  */
 import { startWorker, type WorkerHandle } from "../lib/server/workers.ts";
-import { ADMIN, Api, type Session, WsClient } from "./helpers.ts";
+import { ADMIN, Api, ONE_ADDRESS_IS_MANY, type Session, WsClient } from "./helpers.ts";
 
 export interface Instance {
   handle: WorkerHandle;
@@ -27,6 +27,8 @@ export const GENEROUS_LIMITS = {
   RATE_IP_FRAMES_PER_SEC: "100000",
   RATE_IP_FRAMES_BURST: "100000",
   RATE_AUTH_PER_MIN: "100000",
+  SIGNIN_LOCK_AFTER: "100000",
+  ...ONE_ADDRESS_IS_MANY,
   RATE_CONVERSATIONS_PER_HOUR: "100000",
   RATE_IP_CONVERSATIONS_PER_HOUR: "100000",
   RATE_HANDOFFS_PER_HOUR: "100000",

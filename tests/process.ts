@@ -17,12 +17,26 @@ export interface MainProcess {
   stop(signal?: Deno.Signal): Promise<{ code: number; output: string }>;
 }
 
+export interface SpawnOptions {
+  /**
+   * Shell commands run before deno replaces the shell, e.g. `ulimit -n 200` (bash), or a prefix
+   * command that runs deno (`wrap`, e.g. ["setpriv", …]).
+   */
+  shell?: string;
+  wrap?: string[];
+}
+
 export async function spawnMain(
   env: Record<string, string>,
   denoArgs: string[] = ["-A"],
+  options: SpawnOptions = {},
 ): Promise<MainProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...denoArgs, "main.ts"],
+  const command = [...options.wrap ?? [], Deno.execPath(), "run", ...denoArgs, "main.ts"];
+  const [program, ...args] = options.shell
+    ? ["bash", "-c", `${options.shell}; exec "$@"`, "bash", ...command]
+    : command;
+  const child = new Deno.Command(program, {
+    args,
     cwd: ROOT,
     env,
     stdout: "piped",

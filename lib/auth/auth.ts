@@ -2,12 +2,15 @@
  * Identities and sessions: guests, customers, agents and admins; bearer tokens (also carried by
  * the HttpOnly `session` cookie: lib/http/cookies.ts). Only a SHA-256 of each token is stored.
  * Signing out publishes `session_revoked`, which closes that session's sockets everywhere.
+ * Passwords are hashed by the Worker pool (./hash_pool.ts); sign-ins are throttled per account
+ * (./signin_limits.ts).
  */
 import { isStaff, publicUser, type UserRecord, type Users } from "../store/users.ts";
 import type { Relay } from "../realtime/relay.ts";
 import type { Role, User } from "../contract/types.ts";
 import { newToken, sha256Hex } from "../ids.ts";
-import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import type { HashPool } from "./hash_pool.ts";
+import type { SignInLimits } from "./signin_limits.ts";
 import { AppError, unauthorized } from "../errors.ts";
 
 export interface Principal {
@@ -30,8 +33,19 @@ export interface AuthSettings {
   adminPassword?: string;
 }
 
+/** Hashing and throttling, shared with the rest of the server (lib/server/services.ts). */
+export interface AuthGuards {
+  passwords: Pick<HashPool, "reserve" | "hash">;
+  limits: Pick<SignInLimits, "attempt" | "succeeded">;
+}
+
 export class Auth {
-  constructor(private users: Users, private settings: AuthSettings, private relay: Relay) {}
+  constructor(
+    private users: Users,
+    private settings: AuthSettings,
+    private relay: Relay,
+    private guards: AuthGuards,
+  ) {}
 
   async issue(record: UserRecord, ttlMs = this.settings.sessionTtlMs): Promise<Issued> {
     const token = newToken();
@@ -85,15 +99,28 @@ export class Auth {
       name: input.name.trim(),
       email: input.email,
       role: input.role,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.guards.passwords.hash(input.password),
     });
   }
 
-  /** One message for an unknown email and a wrong password alike, at the same cost. */
+  /**
+   * One message for an unknown email and a wrong password alike, at the same cost; a locked email
+   * gets 429 whether it exists or not. The hashing place is reserved first, so a sign-in refused
+   * with 503 (pool full) is not counted against the account.
+   */
   async login(email: string, password: string): Promise<Issued> {
-    const record = await this.users.getByEmail(email);
-    const ok = await verifyPassword(password, record?.passwordHash ?? await dummyHash());
+    const ticket = this.guards.passwords.reserve();
+    let record: UserRecord | null;
+    try {
+      await this.guards.limits.attempt(email);
+      record = await this.users.getByEmail(email);
+    } catch (err) {
+      ticket.release();
+      throw err;
+    }
+    const ok = await ticket.verify(password, record?.passwordHash ?? null);
     if (!record || !record.passwordHash || !ok) throw unauthorized("Wrong email or password.");
+    await this.guards.limits.succeeded(email);
     return await this.issue(record);
   }
 
@@ -113,7 +140,7 @@ export class Auth {
       if (existing) {
         await this.users.update(existing.id, {
           role: "admin",
-          passwordHash: await hashPassword(adminPassword),
+          passwordHash: await this.guards.passwords.hash(adminPassword),
         });
       } else {
         await this.createAccount({

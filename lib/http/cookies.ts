@@ -4,17 +4,27 @@ import { deleteCookie, setCookie } from "hono/cookie";
 
 export const SESSION_COOKIE = "session";
 
-/** The bearer token of a request: the Authorization header first, then the session cookie. */
-export function requestToken(headers: Headers, cookie: string | undefined): string | null {
+/** The token of an `Authorization: Bearer …` header; null for no header or another scheme. */
+export function bearerToken(headers: Headers): string | null {
   const auth = headers.get("authorization");
-  if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
-  return cookie ?? null;
+  return auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : null;
 }
 
-/** Sets the session cookie (Secure behind HTTPS) for `maxAgeMs`. */
-export function setSessionCookie(c: Context, token: string, maxAgeMs: number): void {
-  const secure = new URL(c.req.url).protocol === "https:" ||
-    c.req.header("x-forwarded-proto") === "https";
+/** The bearer token of a request: the Authorization header first, then the session cookie. */
+export function requestToken(headers: Headers, cookie: string | undefined): string | null {
+  return bearerToken(headers) ?? cookie ?? null;
+}
+
+/**
+ * Sets the session cookie for `maxAgeMs`; `secure` (the request came over HTTPS, directly or as a
+ * trusted proxy says: lib/http/client_ip.ts) adds the Secure flag.
+ */
+export function setSessionCookie(
+  c: Context,
+  token: string,
+  maxAgeMs: number,
+  secure: boolean,
+): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",

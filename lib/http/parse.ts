@@ -44,3 +44,21 @@ export function idParam(what: string, param = "id"): MiddlewareHandler {
 export function shortPath(path: string, max = 200): string {
   return path.length <= max ? path : `${path.slice(0, max)}… (${path.length} characters)`;
 }
+
+/**
+ * Middleware: a body must be sent as `application/json` (none at all is fine). A cross-site HTML
+ * form can only send `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`
+ * without a CORS preflight, so this refuses login CSRF even from a browser that omits `Origin`.
+ */
+export function jsonBodiesOnly(): MiddlewareHandler {
+  return async function jsonBodiesOnly(c, next) {
+    const type = c.req.header("content-type");
+    const hasBody = Number(c.req.header("content-length") ?? 0) > 0 ||
+      c.req.header("transfer-encoding") !== undefined;
+    const mediaType = type?.split(";")[0].trim().toLowerCase();
+    if ((type !== undefined || hasBody) && mediaType !== "application/json") {
+      throw badRequest("Content-Type: send the body as application/json");
+    }
+    await next();
+  };
+}

@@ -6,13 +6,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "../errors.ts";
 import type { BucketMap } from "../token_bucket.ts";
-import { clientIp } from "./client_ip.ts";
+
+export { waitText } from "../errors.ts";
 
 export interface RateLimitOptions {
   /** The buckets, by key (lib/token_bucket.ts). */
   buckets: BucketMap;
-  /** Whose budget a request spends (default: the client's address). */
-  key?: (c: Context) => string;
+  /** Whose budget a request spends: the client's address (services.clientAddress), a user. */
+  key: (c: Context) => string;
   /**
    * The error message over the limit: what happened and what to do (given the seconds to wait,
    * also sent as `Retry-After`).
@@ -23,8 +24,7 @@ export interface RateLimitOptions {
 }
 
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const { buckets, message } = options;
-  const key = options.key ?? ((c: Context) => clientIp(c.env));
+  const { buckets, message, key } = options;
   const methods = new Set(options.methods ?? ["POST"]);
   return async function rateLimit(c, next) {
     if (!methods.has(c.req.method)) return await next();
@@ -37,11 +37,4 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     }
     await next();
   };
-}
-
-/** "30 seconds", "4 minutes", "2 hours": a wait, for messages. */
-export function waitText(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
-  return `${Math.round(seconds / 3600)} hours`;
 }

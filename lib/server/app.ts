@@ -10,8 +10,9 @@ import type { Services } from "./services.ts";
 import type { AppEnv, Ctx } from "../http/env.ts";
 import { authenticate } from "../http/authenticate.ts";
 import { rateLimit, waitText } from "../http/rate_limit.ts";
-import { shortPath } from "../http/parse.ts";
-import { errorBody, toErrorBody } from "../errors.ts";
+import { sameSiteOnly } from "../http/origin.ts";
+import { jsonBodiesOnly, shortPath } from "../http/parse.ts";
+import { AppError, errorBody, toErrorBody } from "../errors.ts";
 import { isStaff } from "../store/users.ts";
 import { authRoutes } from "../../routes/api/auth.ts";
 import { agentRoutes } from "../../routes/api/agents.ts";
@@ -29,6 +30,7 @@ import { islandAssets } from "../islands/serve.ts";
 import { widgetApiRoutes } from "../../routes/api/widget.ts";
 import { settingsRoutes } from "../../routes/api/settings.ts";
 import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
+import { healthCheck } from "./health.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -40,6 +42,9 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   app.use(compress());
   app.onError((err, c) => {
     const [status, body] = toErrorBody(err);
+    if (err instanceof AppError && err.retryAfterS) {
+      c.header("Retry-After", String(err.retryAfterS));
+    }
     if (status === 500) {
       log.error("request failed", { path: shortPath(c.req.path), err: String(err).slice(0, 500) });
     }
@@ -49,13 +54,10 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     c.json(errorBody("not_found", `Nothing at ${shortPath(c.req.path, 100)}.`), 404)
   );
 
+  const health = healthCheck(services.store, services.clock);
   app.get("/healthz", async (c) => {
-    try {
-      await services.store.kv.get(["healthz"]);
-      return c.json({ ok: true });
-    } catch {
-      return c.json({ ok: false, kv: "unreachable" }, 503);
-    }
+    const result = await health();
+    return c.json(result, result.ok ? 200 : 503);
   });
 
   const authenticated = authenticate({
@@ -74,13 +76,22 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
       onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
     }),
   );
-  const signInLimit = rateLimit({
-    buckets: buckets.auth,
-    key: services.clientAddress,
-    message: "Too many attempts from your address; wait a minute and retry.",
-  });
-  for (const path of ["/auth/login", "/auth/register", "/auth/guest"]) api.use(path, signInLimit);
-  api.use("/widget/identify", signInLimit);
+  // Sign-in endpoints set the session cookie: same site only (login CSRF) and JSON only. Their
+  // budget per address is in KV, shared by every instance (routes/api/auth.ts). The widget's
+  // identify is called from its panel, a page of this site.
+  const sameSite = sameSiteOnly(services.origins.list);
+  const jsonOnly = jsonBodiesOnly();
+  for (
+    const path of [
+      "/auth/login",
+      "/auth/register",
+      "/auth/guest",
+      "/auth/claim",
+      "/widget/identify",
+    ]
+  ) {
+    api.use(path, sameSite, jsonOnly);
+  }
   api.use(
     "/conversations/:id/messages",
     rateLimit({
@@ -128,7 +139,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   // frame-ancestors, set around the pages' security headers.
   if (pages) app.route("/", widgetLoader(pages.islands));
   app.use("/widget/*", widgetFrameHeaders(services.origins));
-  app.use("*", pageSecurityHeaders());
+  app.use("*", pageSecurityHeaders(services.isHttps));
   if (pages) {
     app.route("/_islands", islandAssets(pages.islands));
     app.route("/", pageRoutes(services, pages, authenticated));

@@ -1,8 +1,10 @@
 /**
- * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve`. Used by main.ts
- * (and each worker of WORKERS=N) and by the tests.
+ * Starts one isolate's server: KV, services, the bot, the app, and `Deno.serve` (./listen.ts,
+ * which survives accept failures). Used by main.ts (and each worker of WORKERS=N) and by the
+ * tests. A KV that can't be opened or written stops start-up with a StartupError (one line).
  */
 import type { Config } from "../config.ts";
+import type { Clock } from "../clock.ts";
 import { openKv } from "../store/mod.ts";
 import { migrate } from "../store/migrations.ts";
 import { createServices, type Services } from "./services.ts";
@@ -12,6 +14,8 @@ import { createLogger } from "../log.ts";
 import { drain } from "./shutdown.ts";
 import type { IslandBuild } from "../islands/render.ts";
 import { loadIslands } from "../islands/prebuilt.ts";
+import { StartupError } from "../errors.ts";
+import { listen } from "./listen.ts";
 
 /** The islands are loaded once per process and setting (the bundles don't change while it runs). */
 const islandBuilds = new Map<string, Promise<IslandBuild>>();
@@ -40,11 +44,13 @@ export interface StartOptions {
   reusePort?: boolean;
   onListen?: (url: string) => void;
   bootstrapAdmin?: boolean;
+  /** Time for every service (tests move it forward: lockouts, expiries). */
+  clock?: Clock;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
-  const kv = opts.kv ?? await openKv(config.kvPath);
+  const kv = opts.kv ?? await openStore(config.kvPath);
   const log = createLogger(config.logLevel);
   // Before anything serves or writes: indexes for what older versions wrote (resumable).
   let logged = 0;
@@ -57,7 +63,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   if (migrated) log.info("store migrated", { conversations: migrated });
   const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { facts, log });
+  const services = createServices(config, kv, { facts, log, clock: opts.clock });
+  try {
+    await services.store.probeWrite();
+  } catch (err) {
+    await services.close();
+    throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
+  }
   // KNOWLEDGE_DIR is imported into KV on the very first start only; then KV is the help center.
   await services.help.open(config.knowledgeDir);
   if (opts.bootstrapAdmin !== false) {
@@ -65,26 +77,56 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   services.start();
   const app = createApp(services, { islands, knowledge: services.help });
-  const ac = new AbortController();
-  let resolveUrl: (url: string) => void;
-  const listening = new Promise<string>((r) => resolveUrl = r);
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    reusePort: opts.reusePort,
-    signal: ac.signal,
-    onListen: ({ hostname, port }) => {
-      const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-      resolveUrl(`http://${host}:${port}/`);
-    },
-  }, app.fetch);
-  const url = await listening;
+  let server;
+  try {
+    server = await listen(
+      { port: config.port, hostname: config.host, reusePort: opts.reusePort },
+      app.fetch,
+      log,
+    );
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  const { hostname, port } = server;
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  const url = `http://${host}:${port}/`;
   opts.onListen?.(url);
   return {
     services,
     url,
-    port: server.addr.port,
+    port,
     finished: server.finished,
-    shutdown: () => drain(services, () => ac.abort(), server.finished),
+    shutdown: () => drain(services, () => server.stop(), server.finished),
   };
+}
+
+const storeName = (kvPath: string | undefined) => kvPath ?? "./data/parley.sqlite";
+const errorText = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\.$/, "");
+
+/** Opens KV_PATH; a file that is not a KV store (or can't be opened) is a StartupError. */
+async function openStore(kvPath: string | undefined): Promise<Deno.Kv> {
+  try {
+    return await openKv(kvPath);
+  } catch (err) {
+    throw storeError(
+      "Cannot open",
+      kvPath,
+      err,
+      "point KV_PATH at a Deno KV file (or a new path), or restore it from a backup",
+    );
+  }
+}
+
+/** One line saying what is wrong with the store and what to do. */
+function storeError(failed: string, kvPath: string | undefined, err: unknown, advice: string) {
+  const where = `${storeName(kvPath)} (KV_PATH)`;
+  const reason = errorText(err);
+  if (/read-?only/i.test(reason)) {
+    return new StartupError(
+      `The KV store at ${where} is read-only (${reason}): make the file and its folder writable by this user.`,
+    );
+  }
+  return new StartupError(`${failed} the KV store at ${where}: ${reason}; ${advice}.`);
 }

@@ -18,6 +18,8 @@ import { AgentFrames } from "../realtime/agent_frames.ts";
 import { QueueFrames } from "../realtime/queue_frames.ts";
 import { Publisher } from "../realtime/publisher.ts";
 import { Auth } from "../auth/auth.ts";
+import { HashPool } from "../auth/hash_pool.ts";
+import { SignInLimits } from "../auth/signin_limits.ts";
 import { SessionCheck } from "../auth/session_check.ts";
 import { Assigner } from "../assignment/assigner.ts";
 import { Presence } from "../assignment/presence.ts";
@@ -35,12 +37,17 @@ import { ReadState } from "../chat/read_state.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
-import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
 import type { SettingDefinition } from "../store/settings.ts";
 import { claimGuestSession } from "../auth/claim.ts";
 import { AllowedOrigins } from "../widget/origins.ts";
 import { WidgetIdentity } from "../widget/identity.ts";
 import { WIDGET_SETTINGS } from "../widget/settings.ts";
+import {
+  type ClientAddress,
+  clientAddressResolver,
+  httpsResolver,
+  type RequestIsHttps,
+} from "../http/client_ip.ts";
 
 export interface Services {
   config: Config;
@@ -54,6 +61,10 @@ export interface Services {
   /** Reads what other instances did (started by `start`). */
   feed: FeedReader;
   sessionCheck: SessionCheck;
+  /** Password hashing off the main thread (lib/auth/hash_pool.ts). */
+  passwords: HashPool;
+  /** Sign-in limits per address and account, in KV (lib/auth/signin_limits.ts). */
+  signInLimits: SignInLimits;
   auth: Auth;
   assigner: Assigner;
   presence: Presence;
@@ -69,12 +80,11 @@ export interface Services {
   chat: Chat;
   reads: ReadState;
   /**
-   * Rate-limit buckets, per isolate: frames and HTTP messages per address, sign-ins per address,
-   * conversations started and handoffs asked for per user and per address.
+   * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
+   * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
    */
   buckets: {
     ipFrames: BucketMap;
-    auth: BucketMap;
     conversations: BucketMap;
     ipConversations: BucketMap;
     handoffs: BucketMap;
@@ -84,7 +94,7 @@ export interface Services {
   sockets: SocketRegistry;
   /** What each WebSocket needs (lib/ws/client_socket.ts). */
   socketDeps: SocketDeps;
-  /** A request's client address (per-address limits, logs). */
+  /** A request's client address (per-address limits, logs), per TRUST_PROXY. */
   clientAddress: ClientAddress;
   /** ALLOWED_ORIGINS plus the sites an admin added (lib/widget/origins.ts). */
   origins: AllowedOrigins;
@@ -92,6 +102,8 @@ export interface Services {
   identity: WidgetIdentity;
   /** The run-time settings admins may read and write at /api/settings/:name. */
   settingDefinitions: SettingDefinition<unknown>[];
+  /** Whether a request came over HTTPS (Secure cookie, HSTS), per TRUST_PROXY. */
+  isHttps: RequestIsHttps;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -134,7 +146,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     queueMoved: () => void queueFrames.moved(),
   }, log);
   const sessionCheck = new SessionCheck(relay, store.users, log);
-  const auth = new Auth(store.users, config, relay);
+  const passwords = new HashPool(config.hashing, log);
+  const signInLimits = new SignInLimits(
+    store.throttles,
+    { ...config.signIn, authPerMinute: config.limits.authPerMinute },
+    clock,
+  );
+  const auth = new Auth(store.users, config, relay, { passwords, limits: signInLimits });
   const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
   const presence = new Presence(store, assigner, {
     graceMs: config.presenceGraceMs,
@@ -151,7 +169,6 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
   const buckets = {
     ipFrames: new BucketMap(limits.ipFramesPerSecond, limits.ipFramesBurst, clock),
-    auth: new BucketMap(limits.authPerMinute / 60, limits.authPerMinute, clock),
     conversations: perHour(limits.conversationsPerHour),
     ipConversations: perHour(limits.ipConversationsPerHour),
     handoffs: perHour(limits.handoffsPerHour),
@@ -212,6 +229,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     queueFrames,
     feed,
     sessionCheck,
+    passwords,
+    signInLimits,
     auth,
     assigner,
     presence,
@@ -225,10 +244,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     buckets,
     sockets,
     socketDeps,
-    clientAddress: clientAddressResolver(),
     origins,
     identity,
     settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
+    clientAddress: clientAddressResolver(config.trustProxy),
+    isHttps: httpsResolver(config.trustProxy),
     start() {
       relay.startWatch();
       presence.start();
@@ -241,6 +261,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();
+      passwords.close();
       relay.close();
       store.close();
     },

@@ -3,10 +3,12 @@
  * its own KV handle when its parent says so, and shuts down gracefully on request.
  *
  * Parent → worker: {type:"start", env, index, reusePort} then {type:"shutdown"}.
- * Worker → parent: {type:"listening", url, port} | {type:"failed", error} | {type:"stopped"}.
+ * Worker → parent: {type:"listening", url, port} | {type:"failed", error, startup} | {type:"stopped"}
+ * (`startup`: a StartupError or ConfigError, which the parent reports as one line).
  */
 /// <reference lib="deno.worker" />
-import { parseConfig } from "../config.ts";
+import { ConfigError, parseConfig } from "../config.ts";
+import { StartupError } from "../errors.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 export type ToWorker =
@@ -14,7 +16,7 @@ export type ToWorker =
   | { type: "shutdown" };
 export type FromWorker =
   | { type: "listening"; url: string; port: number }
-  | { type: "failed"; error: string }
+  | { type: "failed"; error: string; startup: boolean }
   | { type: "stopped" };
 
 const post = (m: FromWorker) => self.postMessage(m);
@@ -30,7 +32,11 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       });
       post({ type: "listening", url: server.url, port: server.port });
     } catch (err) {
-      post({ type: "failed", error: err instanceof Error ? err.message : String(err) });
+      post({
+        type: "failed",
+        error: err instanceof Error ? err.message : String(err),
+        startup: err instanceof StartupError || err instanceof ConfigError,
+      });
     }
   } else if (msg.type === "shutdown") {
     await server?.shutdown();

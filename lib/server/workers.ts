@@ -8,6 +8,7 @@
 import type { Config } from "../config.ts";
 import type { FromWorker, ToWorker } from "./worker.ts";
 import { onShutdownSignal, SHUTDOWN_GRACE_MS } from "./shutdown.ts";
+import { StartupError } from "../errors.ts";
 
 export interface WorkerHandle {
   worker: Worker;
@@ -49,7 +50,7 @@ export function startWorker(
         });
       } else if (msg.type === "failed") {
         worker.terminate();
-        reject(new Error(msg.error));
+        reject(msg.startup ? new StartupError(msg.error) : new Error(msg.error));
       } else if (msg.type === "stopped") stopped();
     };
     worker.onerror = (e) => {

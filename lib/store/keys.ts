@@ -1,44 +1,47 @@
 /**
  * Every Deno KV key Parley uses, in one place. Indexes hold ids, never copies of records.
  *
- * | key                                                  | value                                                                      |
- * | ---------------------------------------------------- | -------------------------------------------------------------------------- |
- * | ["users", userId]                                    | UserRecord                                                                 |
- * | ["users_by_email", email]                            | userId (unique email index)                                                |
- * | ["staff", userId]                                    | null (agents and admins, for listing)                                      |
- * | ["agent_state", userId]                              | AgentState (status, load, capacity)                                        |
- * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session                                    |
- * | ["conversations", conversationId]                    | Conversation                                                               |
- * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)                                               |
- * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id                                      |
- * | ["conversations_by_customer", customerId, convId]    | null (all of a customer's: claims, GET /api/customers/:id)                 |
- * | ["conversations_by_assignee", agentId, convId]       | null while open, human and assigned (the agent's load)                     |
- * | ["by_customer_open", customerId, convId]             | null while open                                                            |
- * | ["by_customer_resolved", customerId, updatedAt, id]  | null once resolved                                                         |
- * | ["by_assignee_resolved", agentId, updatedAt, convId] | null once resolved, if it had an assignee                                  |
- * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, in activity order *                              |
- * | ["by_label", label, status, updatedAt, convId]       | null, one per label of the conversation *                                  |
- * | ["counts", "state", status, mode]                    | KvU64: conversations in that state                                         |
- * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee                                    |
- * | ["counts", "label", label, status]                   | KvU64: conversations with that label                                       |
- * | ["waiting", waitingSince, convId]                    | null while open and waiting: the queue, in order                           |
- * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waitingSince (ms)                            |
- * | ["queue_version"]                                    | KvU64: +1 on every join or leave of the queue                              |
- * | ["migrations"]                                       | {version}: the store's version (./migrations.ts)                           |
- * | ["migration_progress", version]                      | {after, done}: a migration step's progress                                 |
- * | ["signal", shard]                                    | bumped by commits; watched (realtime)                                      |
- * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), expires a while after it goes stale |
- * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS                                       |
- * | ["reads", conversationId, userId]                    | seq: highest message the user has read (only grows; ./reads.ts)            |
- * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)                                              |
- * | ["help_article_chunks", slug, i]                     | string: part i of the article's source                                     |
- * | ["help_meta", "version"]                             | id, rewritten by every article change (instances poll it to follow edits)  |
- * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported                                     |
- * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day (./bot_stats.ts)                            |
- * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once per bot answer                        |
- * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                  |
- * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)     |
- * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)       |
+ * | key                                                  | value                                                                                                  |
+ * | ---------------------------------------------------- | ------------------------------------------------------------------------------------------------------ |
+ * | ["users", userId]                                    | UserRecord                                                                                             |
+ * | ["users_by_email", email]                            | userId (unique email index)                                                                            |
+ * | ["staff", userId]                                    | null (agents and admins, for listing)                                                                  |
+ * | ["agent_state", userId]                              | AgentState (status, load, capacity)                                                                    |
+ * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session                                                                |
+ * | ["conversations", conversationId]                    | Conversation                                                                                           |
+ * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)                                                                           |
+ * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id                                                                  |
+ * | ["conversations_by_customer", customerId, convId]    | null (all of a customer's: claims, GET /api/customers/:id)                                             |
+ * | ["conversations_by_assignee", agentId, convId]       | null while open, human and assigned (the agent's load)                                                 |
+ * | ["by_customer_open", customerId, convId]             | null while open                                                                                        |
+ * | ["by_customer_resolved", customerId, updatedAt, id]  | null once resolved                                                                                     |
+ * | ["by_assignee_resolved", agentId, updatedAt, convId] | null once resolved, if it had an assignee                                                              |
+ * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, in activity order *                                                          |
+ * | ["by_label", label, status, updatedAt, convId]       | null, one per label of the conversation *                                                              |
+ * | ["counts", "state", status, mode]                    | KvU64: conversations in that state                                                                     |
+ * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee                                                                |
+ * | ["counts", "label", label, status]                   | KvU64: conversations with that label                                                                   |
+ * | ["waiting", waitingSince, convId]                    | null while open and waiting: the queue, in order                                                       |
+ * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waitingSince (ms)                                                        |
+ * | ["queue_version"]                                    | KvU64: +1 on every join or leave of the queue                                                          |
+ * | ["migrations"]                                       | {version}: the store's version (./migrations.ts)                                                       |
+ * | ["migration_progress", version]                      | {after, done}: a migration step's progress                                                             |
+ * | ["signal", shard]                                    | bumped by commits; watched (realtime)                                                                  |
+ * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), expires a while after it goes stale                             |
+ * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS                                                                   |
+ * | ["reads", conversationId, userId]                    | seq: highest message the user has read (only grows; ./reads.ts)                                        |
+ * | ["signin_address", address]                          | number: the address's sign-in budget (GCRA time, ./throttle.ts); expires when the budget is full again |
+ * | ["signin_account", sha256(email)]                    | AccountFailures (failures in a row, lockout); expires a day after the last                             |
+ * | ["health"]                                           | time of the last /healthz write probe; expires after a minute                                          |
+ * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)                                                                          |
+ * | ["help_article_chunks", slug, i]                     | string: part i of the article's source                                                                 |
+ * | ["help_meta", "version"]                             | id, rewritten by every article change (instances poll it to follow edits)                              |
+ * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported                                                                 |
+ * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day (./bot_stats.ts)                                                        |
+ * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once per bot answer                                                    |
+ * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                                              |
+ * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
+ * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -100,6 +103,11 @@ export const keys = {
   feedPrefix: () => ["feed"] as const,
   /** A user's read position in a conversation (./reads.ts). */
   read: (conversationId: string, userId: string) => ["reads", conversationId, userId] as const,
+  /** Sign-in throttling (./throttle.ts), shared by every isolate and instance. */
+  signInAddress: (address: string) => ["signin_address", address] as const,
+  signInAccount: (emailHash: string) => ["signin_account", emailHash] as const,
+  /** The write path's probe (/healthz, start-up). */
+  health: () => ["health"] as const,
   /** Help-center articles, editable by admins (./help.ts). */
   helpArticle: (slug: string) => ["help_articles", slug] as const,
   helpArticlesPrefix: () => ["help_articles"] as const,

@@ -6,6 +6,8 @@ import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
 import { ConversationLists } from "./list_query.ts";
+import { Throttles } from "./throttle.ts";
+import { keys } from "./keys.ts";
 import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
 import { Visitors } from "./visitors.ts";
@@ -23,6 +25,10 @@ export interface Store {
   lists: ConversationLists;
   /** Read positions (./reads.ts). */
   reads: Reads;
+  /** Sign-in throttling records (./throttle.ts). */
+  throttles: Throttles;
+  /** Writes a small record that expires (the write path's health check); throws when it fails. */
+  probeWrite(): Promise<void>;
   /** Help-center articles (./help.ts) and bot metrics (./bot_stats.ts). */
   help: HelpArticles;
   botStats: BotStats;
@@ -64,6 +70,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     conversations: new Conversations(kv, clock, newId, opts),
     lists: new ConversationLists(kv),
     reads: new Reads(kv),
+    throttles: new Throttles(kv, clock),
+    probeWrite: async () => {
+      await kv.set(keys.health(), clock.now(), { expireIn: 60_000 });
+    },
     help: new HelpArticles(kv, clock, newId),
     botStats: new BotStats(kv, clock, newId),
     visitors: new Visitors(kv, clock, newId),

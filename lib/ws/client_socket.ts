@@ -58,15 +58,18 @@ export class ClientSocket {
   /** Agents' sockets count for presence (lib/assignment/presence.ts) while open. */
   #untrack: (() => Promise<void>) | null = null;
   #guard: SocketGuard;
+  /** The work of this socket's frames still in flight (a ping waits for it: see #handle). */
+  #pending = new Set<Promise<void>>();
 
+  /** `guard`: what SocketGuards.admit gave this socket at the upgrade (routes/ws.ts). */
   constructor(
     private ws: WebSocket,
     private deps: SocketDeps,
     principal: Principal | null,
-    ip = "unknown",
+    guard: SocketGuard,
   ) {
     deps.registry.add(this);
-    this.#guard = deps.guards.open(ip);
+    this.#guard = guard;
     ws.onopen = () => {
       if (principal) this.#authenticated(principal);
       else {
@@ -174,7 +177,10 @@ export class ClientSocket {
         typeof clientId === "string" ? clientId : undefined,
       );
     }
-    this.deps.registry.track(this.#handle(parsed.data)).catch((err) => {
+    const work = this.#handle(parsed.data);
+    this.#pending.add(work);
+    work.finally(() => this.#pending.delete(work)).catch(() => {});
+    this.deps.registry.track(work).catch((err) => {
       const [, body] = toErrorBody(err);
       if (body.error.code === "internal") {
         this.deps.log.error("frame failed", { frame: parsed.data.type, err: String(err) });
@@ -188,7 +194,13 @@ export class ClientSocket {
   }
 
   async #handle(frame: ClientFrame): Promise<void> {
-    if (frame.type === "ping") return this.#send({ type: "pong" });
+    if (frame.type === "ping") {
+      // A pong answers after every earlier frame of this socket: a ping is a flush (frames are
+      // otherwise handled concurrently, so that one socket's sends share group commits).
+      // (This runs before the ping's own work is recorded, so #pending holds earlier frames only.)
+      if (this.#pending.size) await Promise.allSettled([...this.#pending]);
+      return this.#send({ type: "pong" });
+    }
     if (frame.type === "auth") {
       if (this.#principal) return this.#error("bad_request", "Already authenticated.");
       const principal = await this.deps.auth.resolve(frame.token);

@@ -19,9 +19,14 @@ import { identifyBody, profileBody } from "../../lib/contract/widget.ts";
 import { publicSettings, WIDGET_SETTINGS } from "../../lib/widget/settings.ts";
 import type { Services } from "../../lib/server/services.ts";
 
-type WidgetDeps = Pick<Services, "store" | "config" | "origins" | "identity" | "auth">;
+type WidgetDeps = Pick<
+  Services,
+  "store" | "config" | "origins" | "identity" | "auth" | "signInLimits" | "clientAddress"
+>;
 
-export function widgetApiRoutes({ store, config, origins, identity, auth }: WidgetDeps) {
+export function widgetApiRoutes(
+  { store, config, origins, identity, auth, signInLimits, clientAddress }: WidgetDeps,
+) {
   return new Hono<AppEnv>()
     .use(cors({
       origin: async (origin) => (await origins.has(origin)) ? origin : null,
@@ -36,6 +41,8 @@ export function widgetApiRoutes({ store, config, origins, identity, auth }: Widg
     })
     .post("/identify", async (c) => {
       const body = await readBody(c, identifyBody);
+      // A sign-in like the others: it spends the address's budget (KV, every instance).
+      await signInLimits.spendAddress(clientAddress(c));
       // Only a Bearer token counts: the panel never relies on a cookie (third-party frames).
       const bearer = /^bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
       const current = bearer ? await auth.resolve(bearer) : null;

@@ -10,6 +10,7 @@ import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
 import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
+import { localNext } from "../../lib/next_path.ts";
 
 /** How much history the chat page renders; older messages stay in the store. */
 const HISTORY = 200;
@@ -21,6 +22,9 @@ const guestNav = (
     <a class="button small" href="/register">Create account</a>
   </>
 );
+
+/** `?next=` if it stays on this site (lib/next_path.ts), for the sign-in forms. */
+const nextOf = (c: Ctx) => localNext(c.req.query("next"), new URL(c.req.url).origin) ?? undefined;
 
 /** The customer's latest open conversation and its recent messages, if any. */
 type CustomerDeps = Pick<Services, "chat" | "store" | "config">;
@@ -108,7 +112,7 @@ export function customerPages(render: Render, deps: CustomerDeps) {
               </>
             }
           >
-            <AuthForm kind="login" next={c.req.query("next")} />
+            <AuthForm kind="login" next={nextOf(c)} />
           </AuthCard>
         </Shell>,
       ))
@@ -126,7 +130,7 @@ export function customerPages(render: Render, deps: CustomerDeps) {
               </>
             }
           >
-            <AuthForm kind="register" next={c.req.query("next")} />
+            <AuthForm kind="register" next={nextOf(c)} />
           </AuthCard>
         </Shell>,
       ));

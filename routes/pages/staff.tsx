@@ -13,6 +13,7 @@ import { AuthCard, Shell } from "./layout.tsx";
 import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 import type { ListFilter } from "../../lib/chat/chat.ts";
+import { localNext } from "../../lib/next_path.ts";
 
 type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
 
@@ -63,7 +64,10 @@ export function staffPages(render: Render, deps: StaffDeps) {
             title="Agent sign-in"
             intro="For the support team. Customers chat at the home page."
           >
-            <AuthForm kind="agent" next={c.req.query("next")} />
+            <AuthForm
+              kind="agent"
+              next={localNext(c.req.query("next"), new URL(c.req.url).origin) ?? undefined}
+            />
           </AuthCard>
         </Shell>,
       ))
