@@ -52,7 +52,14 @@ function startApi() {
           );
         }
         case "slow":
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          // Answers late, or when the test server closes (so no timer outlives the test).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 500);
+            ac.signal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
           return Response.json({ plan: "late" });
         default:
           return Response.json({}, { status: 404 });
