@@ -38,6 +38,9 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ ALLOWED_ORIGINS: "https://a.example/path" }, "ALLOWED_ORIGINS"],
     [{ ADMIN_EMAIL: "a@b.co" }, "ADMIN_EMAIL"],
     [{ ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD"],
+    [{ KV_POLL_MS: "-1" }, "KV_POLL_MS"],
+    [{ KV_POLL_MS: "fast" }, "KV_POLL_MS"],
+    [{ KV_ATTACHED: "yes" }, "KV_ATTACHED"],
   ];
   for (const [env, name] of bad) {
     await t.step(name, () => {
@@ -51,4 +54,19 @@ Deno.test("a bad value names the setting", async (t) => {
       throw new Error(`accepted ${JSON.stringify(env)}`);
     });
   }
+});
+
+Deno.test("where the store lives decides the signal poll", () => {
+  const kv = (env: Record<string, string>) => parseConfig(env).kv;
+  assertEquals(kv({}), { location: "file", pollMs: 100, attached: false });
+  assertEquals(kv({ KV_PATH: "/tmp/x.sqlite", KV_POLL_MS: "250" }).pollMs, 250);
+  assertEquals(kv({ KV_PATH: "/tmp/x.sqlite", KV_POLL_MS: "0" }).pollMs, 0);
+  assertEquals(kv({ KV_PATH: ":memory:" }), { location: "memory", pollMs: 0, attached: false });
+  assertEquals(kv({ KV_PATH: "https://kv.example/db" }).location, "remote");
+  assertEquals(kv({ KV_PATH: "https://kv.example/db" }).pollMs, 0);
+  // KV_PATH unset on Deno Deploy: the platform's KV (attached, or an ephemeral store).
+  const deploy = parseConfig({ DENO_DEPLOYMENT_ID: "d1" });
+  assertEquals([deploy.kv.location, deploy.kv.pollMs, deploy.deploymentId], ["deploy", 0, "d1"]);
+  assertEquals(kv({ DENO_DEPLOYMENT_ID: "d1", KV_ATTACHED: "1" }).attached, true);
+  assertEquals(kv({ DENO_DEPLOYMENT_ID: "d1", KV_PATH: "/tmp/x.sqlite" }).location, "file");
 });

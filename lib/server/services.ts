@@ -112,6 +112,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     ownSignals,
     writeFeed: feedWriter.write,
     newId: newFeedId,
+    pollMs: config.kv.pollMs,
     log,
   });
   const agentFrames = new AgentFrames(store.users, relay, config.agentCapacity);
