@@ -67,6 +67,7 @@ export class Relay {
 
   add(listener: Listener): () => void {
     this.#listeners.add(listener);
+    this.#poller?.resume();
     return () => this.#listeners.remove(listener);
   }
 
@@ -193,6 +194,7 @@ export class Relay {
       this.#poller = new SignalPoller(this.kv, signalKeys, {
         intervalMs: this.#opts.pollMs,
         onChange: reading,
+        active: () => this.size > 0,
         onError: (err) => this.#opts.log.warn("signal poll failed", { err: String(err) }),
       });
       this.#poller.start();

@@ -6,6 +6,10 @@
  * versionstamp moved is reported. The relay (./relay.ts) feeds these readings to the same
  * OwnSignals judgement as the watch's, so this process's own commits stay skipped and a commit
  * seen both ways wakes listeners once. Off for `:memory:` and remote KV (config `kv.pollMs`).
+ *
+ * With nobody listening (no open socket) a wake-up would tell no one, so the poll sleeps — no
+ * timer, no read — until `resume()` (the relay calls it when a listener arrives), which reads at
+ * once: whatever moved meanwhile then wakes the newcomers, who read from KV anyway.
  */
 export interface SignalPollOptions {
   intervalMs: number;
@@ -13,12 +17,15 @@ export interface SignalPollOptions {
   onChange: (shard: number, entry: Deno.KvEntryMaybe<unknown>) => void;
   /** A failed read; told once per run of failures, polling goes on. */
   onError: (err: unknown) => void;
+  /** Whether anyone listens; while not, the poll sleeps until `resume()`. Default: always. */
+  active?: () => boolean;
 }
 
 export class SignalPoller {
   #last = new Map<number, string | null>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #sleeping = false;
   #failing = false;
 
   constructor(
@@ -37,6 +44,18 @@ export class SignalPoller {
     clearTimeout(this.#timer);
   }
 
+  /** True while nobody listens: no timer, no reads. */
+  get sleeping(): boolean {
+    return this.#sleeping;
+  }
+
+  /** Someone listens again: a sleeping poll reads at once and goes on. */
+  resume(): void {
+    if (!this.#sleeping || this.#stopped) return;
+    this.#sleeping = false;
+    this.#schedule(0);
+  }
+
   /** One reading of every shard; reports those that moved since the last one. */
   async poll(): Promise<void> {
     const entries = await this.kv.getMany(this.keys);
@@ -49,9 +68,13 @@ export class SignalPoller {
   }
 
   /** A chain of timeouts, not an interval: a slow read never overlaps the next. */
-  #schedule(): void {
+  #schedule(delayMs = this.opts.intervalMs): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(async () => {
+      if (this.opts.active && !this.opts.active()) {
+        this.#sleeping = true;
+        return;
+      }
       try {
         await this.poll();
         this.#failing = false;
@@ -60,6 +83,6 @@ export class SignalPoller {
         this.#failing = true;
       }
       this.#schedule();
-    }, this.opts.intervalMs);
+    }, delayMs);
   }
 }

@@ -73,3 +73,40 @@ Deno.test("signal poll: a failing read is told once, and polling goes on", async
     kv.close();
   }
 });
+
+Deno.test("signal poll: sleeps while nobody listens, reads at once on resume", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let listening = false;
+  let reads = 0;
+  const counting = {
+    getMany: (keys: Deno.KvKey[]) => {
+      reads++;
+      return kv.getMany(keys);
+    },
+  } as unknown as Deno.Kv;
+  const moved: number[] = [];
+  const poller = new SignalPoller(counting, KEYS, {
+    intervalMs: 5,
+    onChange: (shard) => moved.push(shard),
+    onError: (err) => {
+      throw err;
+    },
+    active: () => listening,
+  });
+  try {
+    poller.start();
+    await until(() => poller.sleeping, "the poll to fall asleep");
+    assertEquals(reads, 0, "no reads while nobody listens");
+    await kv.atomic().sum(KEYS[1], 1n).commit();
+    listening = true;
+    poller.resume();
+    assertEquals(poller.sleeping, false);
+    await until(() => reads >= 2, "reads again");
+    assertEquals(moved, [0, 1, 2], "the first reading after the sleep");
+    listening = false;
+    await until(() => poller.sleeping, "asleep again");
+  } finally {
+    poller.stop();
+    kv.close();
+  }
+});
