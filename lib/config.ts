@@ -17,7 +17,8 @@ const schema = z.object({
   /** With KV in a local file: how often (ms) to read the signal keys, so that the commits of other
    * processes on the same file are seen (a watch hears only its own process); 0 turns it off. */
   KV_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
-  /** On Deno Deploy: "1" says a KV database is attached to the app (silences the warning). */
+  /** On Deno Deploy: "1" says a KV database is attached to the app (silences the warning), "0"
+   * that none is (see lib/store/ephemeral.ts). */
   KV_ATTACHED: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
   WORKERS: positiveInt.max(64).default(1),
   ADMIN_EMAIL: z.preprocess(blankIsUnset, z.email().optional()),
@@ -130,8 +131,9 @@ export interface Config {
     location: KvLocation;
     /** Signal-key poll interval in ms; 0 unless the store is a local file (see KV_POLL_MS). */
     pollMs: number;
-    /** KV_ATTACHED=1: the operator says Deno Deploy has a database attached to the app. */
-    attached: boolean;
+    /** Deno Deploy has a KV database attached to the app: KV_ATTACHED, or true when Deno's
+     * DENO_KV_DEFAULT_PATH is an http(s) URL; undefined when nothing says (lib/store/ephemeral.ts). */
+    attached: boolean | undefined;
   };
   /** Deno Deploy's DENO_DEPLOYMENT_ID (undefined off Deploy). */
   deploymentId: string | undefined;
@@ -202,7 +204,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     kv: {
       location,
       pollMs: location === "file" ? e.KV_POLL_MS : 0,
-      attached: e.KV_ATTACHED === "1",
+      attached: e.KV_ATTACHED === undefined
+        ? (/^https?:\/\//.test(env.DENO_KV_DEFAULT_PATH ?? "") || undefined)
+        : e.KV_ATTACHED === "1",
     },
     deploymentId,
     workers: e.WORKERS,

@@ -36,6 +36,7 @@ import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
 import { type ClientAddress, clientAddressResolver } from "../http/client_ip.ts";
+import type { EphemeralKvWarning } from "../store/ephemeral.ts";
 
 export interface Services {
   config: Config;
@@ -81,6 +82,8 @@ export interface Services {
   socketDeps: SocketDeps;
   /** A request's client address (per-address limits, logs). */
   clientAddress: ClientAddress;
+  /** Set when the store may be ephemeral (Deno Deploy without KV): /admin shows it. */
+  kvWarning: EphemeralKvWarning | null;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -95,6 +98,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Default: a logger at the configured level. */
   log?: Logger;
+  /** What the start-up check found (lib/store/ephemeral.ts); default none. */
+  kvWarning?: EphemeralKvWarning | null;
 }
 
 export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions): Services {
@@ -208,6 +213,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     sockets,
     socketDeps,
     clientAddress: clientAddressResolver(),
+    kvWarning: opts.kvWarning ?? null,
     start() {
       relay.startWatch();
       presence.start();
