@@ -16,7 +16,8 @@ const schema = z.object({
   KV_PATH: z.preprocess(blankIsUnset, z.string().optional()),
   /** With KV in a local file: how often (ms) to read the signal keys, so that the commits of other
    * processes on the same file are seen (a watch hears only its own process); 0 turns it off. */
-  KV_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  KV_POLL_MS: z.coerce.number().int().max(60_000)
+    .refine((ms) => ms === 0 || ms >= 10, "0 (off) or at least 10").default(100),
   /** On Deno Deploy: "1" says a KV database is attached to the app (silences the warning), "0"
    * that none is (see lib/store/ephemeral.ts). */
   KV_ATTACHED: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),

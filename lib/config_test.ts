@@ -40,6 +40,7 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD"],
     [{ KV_POLL_MS: "-1" }, "KV_POLL_MS"],
     [{ KV_POLL_MS: "fast" }, "KV_POLL_MS"],
+    [{ KV_POLL_MS: "5" }, "KV_POLL_MS"],
     [{ KV_ATTACHED: "yes" }, "KV_ATTACHED"],
   ];
   for (const [env, name] of bad) {
