@@ -15,6 +15,7 @@ import type { IslandBuild } from "../islands/render.ts";
 import { loadIslands } from "../islands/prebuilt.ts";
 import { StartupError } from "../errors.ts";
 import { listen } from "./listen.ts";
+import { ephemeralKvWarning } from "../store/ephemeral.ts";
 
 /** The islands are loaded once per process and setting (the bundles don't change while it runs). */
 const islandBuilds = new Map<string, Promise<IslandBuild>>();
@@ -50,9 +51,19 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openStore(config.kvPath);
+  // Before anything is written: an empty store at start is part of the evidence.
+  const kvWarning = await ephemeralKvWarning(kv, config.kv);
   const log = createLogger(config.logLevel);
+  if (kvWarning) {
+    // An error line, so that it shows at every LOG_LEVEL; admins also see it on /admin.
+    log.error(kvWarning.message, {
+      event: "kv_ephemeral",
+      reason: kvWarning.reason,
+      emptyAtStart: kvWarning.emptyAtStart,
+    });
+  }
   const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { facts, log, clock: opts.clock });
+  const services = createServices(config, kv, { facts, log, clock: opts.clock, kvWarning });
   try {
     await services.store.probeWrite();
   } catch (err) {

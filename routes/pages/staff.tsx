@@ -14,7 +14,10 @@ import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
 import { localNext } from "../../lib/next_path.ts";
 
-type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
+type StaffDeps = Pick<
+  Services,
+  "chat" | "store" | "config" | "reads" | "auth" | "help" | "kvWarning"
+>;
 
 async function staffData(c: Ctx, { chat, store, config, reads, auth }: StaffDeps) {
   const user = c.var.principal!.user;
@@ -95,6 +98,11 @@ export function staffPages(render: Render, deps: StaffDeps) {
         "Admin · Parley",
         <Shell layout="page wide" nav={staffNav(user.name, true)}>
           <h1>Admin</h1>
+          {deps.kvWarning && (
+            <p class="alert-banner" role="alert" data-warning="kv_ephemeral">
+              <strong>Data may be lost.</strong> {deps.kvWarning.message}
+            </p>
+          )}
           <AdminPanel
             agents={agents}
             conversations={conversations}
