@@ -15,6 +15,13 @@ const schema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   /** unset: ./data/parley.sqlite; ":memory:"; an http(s) URL for KV Connect. */
   KV_PATH: z.preprocess(blankIsUnset, z.string().optional()),
+  /** With KV in a local file: how often (ms) to read the signal keys, so that the commits of other
+   * processes on the same file are seen (a watch hears only its own process); 0 turns it off. */
+  KV_POLL_MS: z.coerce.number().int().max(60_000)
+    .refine((ms) => ms === 0 || ms >= 10, "0 (off) or at least 10").default(100),
+  /** On Deno Deploy: "1" says a KV database is attached to the app (silences the warning), "0"
+   * that none is (see lib/store/ephemeral.ts). */
+  KV_ATTACHED: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
   WORKERS: positiveInt.max(64).default(1),
   ADMIN_EMAIL: z.preprocess(blankIsUnset, z.email().optional()),
   ADMIN_PASSWORD: z.preprocess(blankIsUnset, z.string().min(8).optional()),
@@ -156,10 +163,33 @@ export interface HashingSettings {
   queue: number;
 }
 
+/**
+ * Where the store lives: `memory` (":memory:"), `file` (a local SQLite file; also KV_PATH unset
+ * off Deno Deploy), `remote` (a KV Connect URL), `deploy` (KV_PATH unset on Deno Deploy: the
+ * platform's database if one is attached to the app, else an ephemeral store per instance).
+ */
+export type KvLocation = "memory" | "file" | "remote" | "deploy";
+
+export function kvLocation(kvPath: string | undefined, onDeploy: boolean): KvLocation {
+  if (kvPath === undefined) return onDeploy ? "deploy" : "file";
+  if (kvPath === ":memory:") return "memory";
+  return /^https?:\/\//.test(kvPath) ? "remote" : "file";
+}
+
 export interface Config {
   port: number;
   host: string;
   kvPath: string | undefined;
+  kv: {
+    location: KvLocation;
+    /** Signal-key poll interval in ms; 0 unless the store is a local file (see KV_POLL_MS). */
+    pollMs: number;
+    /** Deno Deploy has a KV database attached to the app: KV_ATTACHED, or true when Deno's
+     * DENO_KV_DEFAULT_PATH is an http(s) URL; undefined when nothing says (lib/store/ephemeral.ts). */
+    attached: boolean | undefined;
+  };
+  /** Deno Deploy's DENO_DEPLOYMENT_ID (undefined off Deploy). */
+  deploymentId: string | undefined;
   workers: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
@@ -224,10 +254,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError(`Invalid setting ALLOWED_ORIGINS: "${origin}" is not an origin`);
     }
   }
+  const deploymentId = env.DENO_DEPLOYMENT_ID || undefined;
+  const location = kvLocation(e.KV_PATH, deploymentId !== undefined);
   return {
     port: e.PORT,
     host: e.HOST,
     kvPath: e.KV_PATH,
+    kv: {
+      location,
+      pollMs: location === "file" ? e.KV_POLL_MS : 0,
+      attached: e.KV_ATTACHED === undefined
+        ? (/^https?:\/\//.test(env.DENO_KV_DEFAULT_PATH ?? "") || undefined)
+        : e.KV_ATTACHED === "1",
+    },
+    deploymentId,
     workers: e.WORKERS,
     adminEmail: e.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: e.ADMIN_PASSWORD,

@@ -62,6 +62,10 @@ Deno.test("a bad value names the setting", async (t) => {
     [{ HASH_QUEUE: "lots" }, "HASH_QUEUE"],
     [{ SIGNIN_LOCK_AFTER: "0" }, "SIGNIN_LOCK_AFTER"],
     [{ MAX_UNAUTH_SOCKETS: "0" }, "MAX_UNAUTH_SOCKETS"],
+    [{ KV_POLL_MS: "-1" }, "KV_POLL_MS"],
+    [{ KV_POLL_MS: "fast" }, "KV_POLL_MS"],
+    [{ KV_POLL_MS: "5" }, "KV_POLL_MS"],
+    [{ KV_ATTACHED: "yes" }, "KV_ATTACHED"],
   ];
   for (const [env, name] of bad) {
     await t.step(name, () => {
@@ -75,4 +79,28 @@ Deno.test("a bad value names the setting", async (t) => {
       throw new Error(`accepted ${JSON.stringify(env)}`);
     });
   }
+});
+
+Deno.test("where the store lives decides the signal poll", () => {
+  const kv = (env: Record<string, string>) => parseConfig(env).kv;
+  assertEquals(kv({}), { location: "file", pollMs: 100, attached: undefined });
+  assertEquals(kv({ KV_PATH: "/tmp/x.sqlite", KV_POLL_MS: "250" }).pollMs, 250);
+  assertEquals(kv({ KV_PATH: "/tmp/x.sqlite", KV_POLL_MS: "0" }).pollMs, 0);
+  assertEquals(kv({ KV_PATH: ":memory:" }), { location: "memory", pollMs: 0, attached: undefined });
+  assertEquals(kv({ KV_PATH: "https://kv.example/db" }).location, "remote");
+  assertEquals(kv({ KV_PATH: "https://kv.example/db" }).pollMs, 0);
+  // KV_PATH unset on Deno Deploy: the platform's KV (attached, or an ephemeral store).
+  const deploy = parseConfig({ DENO_DEPLOYMENT_ID: "d1" });
+  assertEquals([deploy.kv.location, deploy.kv.pollMs, deploy.deploymentId], ["deploy", 0, "d1"]);
+  assertEquals(kv({ DENO_DEPLOYMENT_ID: "d1", KV_ATTACHED: "1" }).attached, true);
+  assertEquals(kv({ DENO_DEPLOYMENT_ID: "d1", KV_ATTACHED: "0" }).attached, false);
+  // Deno opens DENO_KV_DEFAULT_PATH when Deno.openKv() gets no path: a URL is a remote database.
+  const remoteDefault = { DENO_DEPLOYMENT_ID: "d1", DENO_KV_DEFAULT_PATH: "https://kv.example/x" };
+  assertEquals(kv(remoteDefault).attached, true);
+  assertEquals(kv({ ...remoteDefault, KV_ATTACHED: "0" }).attached, false, "the operator decides");
+  assertEquals(
+    kv({ DENO_DEPLOYMENT_ID: "d1", DENO_KV_DEFAULT_PATH: "/tmp/kv" }).attached,
+    undefined,
+  );
+  assertEquals(kv({ DENO_DEPLOYMENT_ID: "d1", KV_PATH: "/tmp/x.sqlite" }).location, "file");
 });

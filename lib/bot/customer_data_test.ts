@@ -52,7 +52,14 @@ function startApi() {
           );
         }
         case "slow":
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          // Answers late, or when the test server closes (so no timer outlives the test).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 500);
+            ac.signal.addEventListener("abort", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
           return Response.json({ plan: "late" });
         default:
           return Response.json({}, { status: 404 });
@@ -192,9 +199,10 @@ Deno.test("FactsCache keeps facts per conversation for its TTL", async () => {
  * hung up on it.
  */
 function startHugeApi(total: number, declareLength: boolean) {
+  if (declareLength) return startRawHugeApi(total);
   const ac = new AbortController();
   const stats = { made: 0, cancelled: false };
-  const chunk = new TextEncoder().encode(`"x${"y".repeat(64 * 1024 - 4)}",`);
+  const chunk = hugeChunk();
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen: () => {} },
     () => {
@@ -213,9 +221,7 @@ function startHugeApi(total: number, declareLength: boolean) {
           stats.cancelled = true;
         },
       }, { highWaterMark: 0 });
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (declareLength) headers["content-length"] = String(total + 12);
-      return new Response(body, { headers });
+      return new Response(body, { headers: { "content-type": "application/json" } });
     },
   );
   return {
@@ -224,6 +230,64 @@ function startHugeApi(total: number, declareLength: boolean) {
     close: async () => {
       ac.abort();
       await server.finished;
+    },
+  };
+}
+
+const hugeChunk = () => new TextEncoder().encode(`"x${"y".repeat(64 * 1024 - 4)}",`);
+
+/**
+ * The same API declaring its length (`total` + 12) in Content-Length, written as raw HTTP/1.1:
+ * `Deno.serve` may drop a hand-set Content-Length of a streamed body and send it chunked (Deno
+ * 2.5 does). Each chunk is written when the socket takes it; a failed write is the client hanging
+ * up.
+ */
+function startRawHugeApi(total: number) {
+  const stats = { made: 0, cancelled: false };
+  const chunk = hugeChunk();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const writeAll = async (conn: Deno.Conn, bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.byteLength;) at += await conn.write(bytes.subarray(at));
+  };
+  const respond = async (conn: Deno.Conn) => {
+    try {
+      const buffer = new Uint8Array(16 * 1024);
+      let head = "";
+      while (!head.includes("\r\n\r\n")) {
+        const n = await conn.read(buffer);
+        if (n === null) return;
+        head += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      await writeAll(
+        conn,
+        new TextEncoder().encode(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" +
+            `content-length: ${total + 12}\r\nconnection: close\r\n\r\n{"padding":[`,
+        ),
+      );
+      while (stats.made < total) {
+        await writeAll(conn, chunk);
+        stats.made += chunk.byteLength;
+      }
+    } catch {
+      stats.cancelled = true;
+    } finally {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+    }
+  };
+  const served = (async () => {
+    const open: Promise<void>[] = [];
+    for await (const conn of listener) open.push(respond(conn));
+    await Promise.all(open);
+  })();
+  return {
+    url: `http://127.0.0.1:${listener.addr.port}/customers`,
+    stats,
+    close: async () => {
+      listener.close();
+      await served;
     },
   };
 }

@@ -122,8 +122,11 @@ export class GeminiBot implements Bot {
     const draft = { text: "" };
     for (let call = 1; call <= MAX_CALLS; call++) {
       const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+      // A call that stops early (a blocked or malformed chunk) leaves the rest of its response
+      // unread: aborting it afterwards releases the connection.
+      const ended = new AbortController();
       try {
-        const signal = AbortSignal.any([ctx.signal, timeout]);
+        const signal = AbortSignal.any([ctx.signal, timeout, ended.signal]);
         const step = await this.#call(ctx, attempt, contents, draft, signal);
         if (step.done) return this.#checked(ctx, attempt, step.reply, call, started);
         contents.push({ role: "model", parts: step.modelParts });
@@ -135,6 +138,8 @@ export class GeminiBot implements Bot {
         if (ctx.signal.aborted) return { ok: false, aborted: true };
         this.#logFailure(error, timeout.aborted, ctx, attempt, call, started);
         return { ok: false };
+      } finally {
+        ended.abort();
       }
     }
     this.#logFailure(

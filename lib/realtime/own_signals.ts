@@ -5,7 +5,8 @@
  * so between two readings of a shard: other instances' commits = the counter's growth − our own
  * commits with a versionstamp in between. A reading is judged only once every own commit that was
  * in flight when it arrived has settled (the watch can report a commit before its caller hears
- * back); later commits cannot be in it, so nothing waits for long.
+ * back); later commits cannot be in it, so nothing waits for long. Readings may come from the
+ * watch and from the poll of a local file (./signal_poll.ts), in any order.
  */
 import type { CommitObserver } from "../store/signals.ts";
 
@@ -65,7 +66,9 @@ export class OwnSignals implements CommitObserver {
     const count = entry.value instanceof Deno.KvU64 ? entry.value.value : 0n;
     const versionstamp = entry.versionstamp ?? "";
     const prev = this.#seen.get(shard);
-    if (prev?.versionstamp === versionstamp) return false;
+    // The same reading again, or an older one: the watch and the poll (./signal_poll.ts) read the
+    // same keys and may report out of order; what an older reading holds was judged already.
+    if (prev && versionstamp <= prev.versionstamp) return false;
     this.#seen.set(shard, { count, versionstamp });
     const list = this.#own.get(shard) ?? [];
     let own = 0n, keep = 0;

@@ -53,3 +53,37 @@ Deno.test("own signals: own commits are skipped, foreign ones never", async () =
     kv.close();
   }
 });
+
+Deno.test("own signals: the watch and the poll report the same commits once, in any order", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const key = ["signal", 0];
+    const own = new OwnSignals();
+    const bump = async (mine: boolean) => {
+      const done = mine ? own.start() : null;
+      const res = await kv.atomic().sum(key, 1n).commit();
+      done?.(res.ok ? res.versionstamp : null, [0]);
+    };
+    const judge = (entry: Deno.KvEntryMaybe<unknown>) => {
+      let woke = false;
+      own.reading(0, entry, () => woke = true);
+      return woke;
+    };
+    assertEquals(judge(await kv.get(key)), false, "baseline");
+    await bump(false);
+    const foreign = await kv.get(key);
+    await bump(true);
+    const later = await kv.get(key);
+    assertEquals(judge(later), true, "the poll's newer reading carries the foreign commit");
+    assertEquals(judge(foreign), false, "the watch's older reading, late: judged already");
+    assertEquals(judge(later), false, "the same reading from the other source");
+    await bump(true);
+    const mine = await kv.get(key);
+    assertEquals([judge(mine), judge(mine)], [false, false], "own commits, seen both ways");
+    await bump(false);
+    const other = await kv.get(key);
+    assertEquals([judge(other), judge(other)], [true, false], "one wake-up for one commit");
+  } finally {
+    kv.close();
+  }
+});

@@ -7,7 +7,9 @@
  * listeners re-read from KV after the last seq they delivered (`onSignal`). What messages can't
  * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
  * rides on the feed (./feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
- * events get an `id` (their feed key) so a copy that arrives both ways is delivered once.
+ * events get an `id` (their feed key) so a copy that arrives both ways is delivered once. With KV in
+ * a local file, the signal keys are also polled (./signal_poll.ts): a watch there hears only this
+ * process, and the poll is how other processes on the same file are heard.
  */
 import { ListenerIndex } from "./listeners.ts";
 import {
@@ -20,6 +22,7 @@ import {
 import { SIGNAL_SHARDS } from "../store/signals.ts";
 import { keys } from "../store/keys.ts";
 import type { OwnSignals } from "./own_signals.ts";
+import { SignalPoller } from "./signal_poll.ts";
 import type { Logger } from "../log.ts";
 
 /** How long an ephemeral event's id is remembered (longer than the feed's read-back window). */
@@ -35,6 +38,8 @@ export interface RelayOptions {
   writeFeed?: (event: EphemeralEvent & { id: string }) => Promise<void>;
   /** Ids for ephemeral events (the feed's ids, so that copies can be recognised). */
   newId?: () => string;
+  /** Also read the signal keys this often (ms): KV in a local file, see ./signal_poll.ts. */
+  pollMs?: number;
   log: Logger;
 }
 
@@ -42,6 +47,7 @@ export class Relay {
   #listeners = new ListenerIndex();
   #channel: BroadcastChannel | null;
   #watchAbort = new AbortController();
+  #poller: SignalPoller | null = null;
   #wakeHooks: (() => void)[] = [];
   #wakeScheduled = false;
   #recent = new Map<string, number>();
@@ -61,6 +67,7 @@ export class Relay {
 
   add(listener: Listener): () => void {
     this.#listeners.add(listener);
+    this.#poller?.resume();
     return () => this.#listeners.remove(listener);
   }
 
@@ -167,10 +174,17 @@ export class Relay {
   /**
    * Watches the signal keys (one `kv.watch` of SIGNAL_SHARDS keys) and tells every listener which
    * shards changed because of another instance's commits (own commits were published already).
-   * Against a remote KV this carries other instances' commits.
+   * Against a remote KV this carries other instances' commits; with a local file, other processes'
+   * commits come from the poll (`pollMs`), whose readings are judged the same way.
    */
   startWatch(): void {
     const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
+    const reading = (shard: number, entry: Deno.KvEntryMaybe<unknown>) => {
+      this.#opts.ownSignals.reading(shard, entry, () => {
+        for (const l of this.#listeners.all) l.onSignal(shard);
+        this.#wakeSoon();
+      });
+    };
     const run = async () => {
       const stream = this.kv.watch(signalKeys);
       const reader = stream.getReader();
@@ -178,12 +192,7 @@ export class Relay {
       while (!this.#watchAbort.signal.aborted) {
         const { value, done } = await reader.read();
         if (done || !value) break;
-        value.forEach((entry, shard) => {
-          this.#opts.ownSignals.reading(shard, entry, () => {
-            for (const l of this.#listeners.all) l.onSignal(shard);
-            this.#wakeSoon();
-          });
-        });
+        value.forEach((entry, shard) => reading(shard, entry));
       }
     };
     run().catch((err) => {
@@ -191,10 +200,20 @@ export class Relay {
         this.#opts.log.error("kv watch ended", { err: String(err) });
       }
     });
+    if (this.#opts.pollMs) {
+      this.#poller = new SignalPoller(this.kv, signalKeys, {
+        intervalMs: this.#opts.pollMs,
+        onChange: reading,
+        active: () => this.size > 0,
+        onError: (err) => this.#opts.log.warn("signal poll failed", { err: String(err) }),
+      });
+      this.#poller.start();
+    }
   }
 
   close(): void {
     this.#watchAbort.abort();
+    this.#poller?.stop();
     this.#channel?.close();
     for (const l of [...this.#listeners.all]) this.#listeners.remove(l);
   }

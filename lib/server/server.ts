@@ -16,6 +16,7 @@ import type { IslandBuild } from "../islands/render.ts";
 import { loadIslands } from "../islands/prebuilt.ts";
 import { StartupError } from "../errors.ts";
 import { listen } from "./listen.ts";
+import { ephemeralKvWarning } from "../store/ephemeral.ts";
 
 /** The islands are loaded once per process and setting (the bundles don't change while it runs). */
 const islandBuilds = new Map<string, Promise<IslandBuild>>();
@@ -51,7 +52,25 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const islands = await islandsFor(config.islands); // first: a bad ISLANDS setting opens nothing
   const kv = opts.kv ?? await openStore(config.kvPath);
+  // Before anything is written: an empty store at start is part of the evidence.
+  const kvWarning = await ephemeralKvWarning(kv, config.kv);
   const log = createLogger(config.logLevel);
+  if (kvWarning) {
+    // An error line, so that it shows at every LOG_LEVEL; admins also see it on /admin.
+    log.error(kvWarning.message, {
+      event: "kv_ephemeral",
+      reason: kvWarning.reason,
+      emptyAtStart: kvWarning.emptyAtStart,
+    });
+  }
+  const facts = createFactsSource(config.customerApi, log);
+  const services = createServices(config, kv, { facts, log, clock: opts.clock, kvWarning });
+  try {
+    await services.store.probeWrite();
+  } catch (err) {
+    await services.close();
+    throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
+  }
   // Before anything serves or writes: indexes for what older versions wrote (resumable).
   let logged = 0;
   const migrated = await migrate(kv, {
@@ -60,16 +79,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info("migrating the store", { step, conversations: logged = n });
       }
     },
+  }).catch(async (err) => {
+    await services.close();
+    throw err;
   });
   if (migrated) log.info("store migrated", { conversations: migrated });
-  const facts = createFactsSource(config.customerApi, log);
-  const services = createServices(config, kv, { facts, log, clock: opts.clock });
-  try {
-    await services.store.probeWrite();
-  } catch (err) {
-    await services.close();
-    throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
-  }
   // KNOWLEDGE_DIR is imported into KV on the very first start only; then KV is the help center.
   await services.help.open(config.knowledgeDir);
   if (opts.bootstrapAdmin !== false) {

@@ -48,6 +48,7 @@ import {
   httpsResolver,
   type RequestIsHttps,
 } from "../http/client_ip.ts";
+import type { EphemeralKvWarning } from "../store/ephemeral.ts";
 
 export interface Services {
   config: Config;
@@ -104,6 +105,8 @@ export interface Services {
   settingDefinitions: SettingDefinition<unknown>[];
   /** Whether a request came over HTTPS (Secure cookie, HSTS), per TRUST_PROXY. */
   isHttps: RequestIsHttps;
+  /** Set when the store may be ephemeral (Deno Deploy without KV): /admin shows it. */
+  kvWarning: EphemeralKvWarning | null;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -118,6 +121,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Default: a logger at the configured level. */
   log?: Logger;
+  /** What the start-up check found (lib/store/ephemeral.ts); default none. */
+  kvWarning?: EphemeralKvWarning | null;
 }
 
 export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions): Services {
@@ -136,6 +141,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     ownSignals,
     writeFeed: feedWriter.write,
     newId: newFeedId,
+    pollMs: config.kv.pollMs,
     log,
   });
   const agentFrames = new AgentFrames(store.users, relay, config.agentCapacity);
@@ -249,6 +255,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
+    kvWarning: opts.kvWarning ?? null,
     start() {
       relay.startWatch();
       presence.start();

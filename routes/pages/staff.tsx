@@ -15,7 +15,10 @@ import type { Render } from "./mod.tsx";
 import type { ListFilter } from "../../lib/chat/chat.ts";
 import { localNext } from "../../lib/next_path.ts";
 
-type StaffDeps = Pick<Services, "chat" | "store" | "config" | "reads" | "auth" | "help">;
+type StaffDeps = Pick<
+  Services,
+  "chat" | "store" | "config" | "reads" | "auth" | "help" | "kvWarning"
+>;
 
 /** The first page of `filter`'s list (with counts and unread), the team, and the reader. */
 async function staffData(
@@ -107,6 +110,11 @@ export function staffPages(render: Render, deps: StaffDeps) {
         "Admin · Parley",
         <Shell layout="page wide" nav={staffNav(user.name, true)}>
           <h1>Admin</h1>
+          {deps.kvWarning && (
+            <p class="alert-banner" role="alert" data-warning="kv_ephemeral">
+              <strong>Data may be lost.</strong> {deps.kvWarning.message}
+            </p>
+          )}
           <AdminPanel
             agents={agents}
             conversations={page}
