@@ -10,14 +10,17 @@
  *          --hash-workers N (Parley's HASH_WORKERS; default: its own, from the cores)
  *          --no-saturation --quick --json
  *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
+ *          --scale: instead, the large-store scenario (bench/scale.ts: 100,000 conversations,
+ *          lists, handoffs, queue drain, console load), with --scale-conversations N and
+ *          --scale-waiting N
  */
 import type { LoadConfig, LoadResult } from "./load.ts";
 import { startFakeGemini } from "./fake_gemini.ts";
 import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
+import { fdLimit, LIFTED_LIMITS, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
+import { printScale, runScale } from "./scale.ts";
 import { measureWidget } from "./widget_sizes.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
 
 export interface Options {
@@ -37,6 +40,10 @@ export interface Options {
   json: boolean;
   /** A folder for a V8 CPU profile of the Parley server (`deno run --cpu-prof`). */
   profile: string | null;
+  /** Run the large-store scenario instead (bench/scale.ts). */
+  scale: boolean;
+  scaleConversations: number;
+  scaleWaiting: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -55,6 +62,9 @@ function parseArgs(args: string[]): Options {
     quick: args.includes("--quick"),
     json: args.includes("--json"),
     profile: null,
+    scale: args.includes("--scale"),
+    scaleConversations: 100_000,
+    scaleWaiting: 3_000,
   };
   if (o.quick) Object.assign(o, { conversations: 200, duration: 3, connections: 1000, step: 1 });
   if (o.quick) o.botSamples = 20;
@@ -67,6 +77,8 @@ function parseArgs(args: string[]): Options {
     "--step": "step",
     "--max-rate": "maxRate",
     "--bot-samples": "botSamples",
+    "--scale-conversations": "scaleConversations",
+    "--scale-waiting": "scaleWaiting",
     "--logins": "logins",
     "--hash-workers": "hashWorkers",
   };
@@ -78,70 +90,12 @@ function parseArgs(args: string[]): Options {
       const value = Number(inline ?? args[++i]);
       if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number`);
       (o as unknown as Record<string, number>)[numeric[flag]] = value;
-    } else if (flag !== "--quick" && flag !== "--json") {
+    } else if (flag !== "--quick" && flag !== "--json" && flag !== "--scale") {
       throw new Error(`Unknown option ${flag}. See the header of bench/bench.ts.`);
     }
   }
   o.agents = Math.max(1, Math.min(o.agents, o.conversations));
   return o;
-}
-
-/** Runs a command through sh with the soft file-descriptor limit raised to the hard one. */
-function spawn(
-  args: string[],
-  env: Record<string, string> = {},
-  stdout: "piped" | "null" = "piped",
-) {
-  return new Deno.Command("sh", {
-    args: ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", ...args],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout,
-    stderr: "inherit",
-  }).spawn();
-}
-
-async function fdLimit(): Promise<number> {
-  const out = await new Deno.Command("sh", { args: ["-c", "ulimit -Hn"] }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  return text === "unlimited" ? Infinity : Number(text);
-}
-
-/**
- * The `deno run` flags of deno.json's `start` task (permissions and V8 flags), so the benchmark
- * measures the server exactly as `deno task start` runs it.
- */
-export async function startTaskFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  const words = String(config.tasks.start).split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
-}
-
-/** Starts a server process and waits for its `Listening on http://HOST:PORT/` line. */
-export async function startServer(args: string[], env: Record<string, string>) {
-  const child = spawn(["deno", "run", ...args], { PORT: "0", ...env });
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited before listening: ${buffered.slice(-500)}`);
-    buffered += value;
-    const url = buffered.match(/Listening on (http:\/\/\S+)/)?.[1];
-    if (url) {
-      (async () => { // keep draining stdout so the server never blocks on a full pipe
-        while (!(await reader.read()).done);
-      })().catch(() => {});
-      return { child, url, pid: child.pid };
-    }
-  }
-}
-
-export async function stop(child: Deno.ChildProcess) {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await child.status;
 }
 
 async function runLoad(config: LoadConfig): Promise<LoadResult> {
@@ -168,6 +122,14 @@ function machine() {
 async function main() {
   const opts = parseArgs(Deno.args);
   const log = (msg: string) => console.error(msg);
+  if (opts.scale) {
+    const result = await runScale({
+      conversations: opts.scaleConversations,
+      waiting: opts.scaleWaiting,
+      json: opts.json,
+    });
+    return printScale(result, opts.json);
+  }
   const limit = await fdLimit();
   if (limit < opts.connections + opts.conversations * 2 + 500) {
     const capped = Math.max(0, limit - opts.conversations * 2 - 500);
@@ -217,24 +179,9 @@ async function main() {
       GEMINI_API_KEY: "bench-fake-key",
       GEMINI_BASE_URL: fake.baseUrl,
       LOG_LEVEL: "warn",
-      // One load generator on one address stands for thousands of people: lift the per-address
-      // and per-user limits (docs/operations.md) so they measure Parley, not the limiter.
-      RATE_AUTH_PER_MIN: "1000000",
-      RATE_IP_FRAMES_PER_SEC: "1000000",
-      RATE_IP_FRAMES_BURST: "1000000",
-      RATE_FRAMES_PER_SEC: "100000",
-      RATE_FRAMES_BURST: "100000",
-      MAX_SOCKETS_PER_USER: "100000",
-      MAX_SOCKETS_PER_ADDRESS: "1000000",
-      MAX_UNAUTH_SOCKETS_PER_ADDRESS: "1000000",
-      MAX_UNAUTH_SOCKETS: "1000000",
+      // One load generator on one address stands for thousands of people (bench/spawn.ts).
+      ...LIFTED_LIMITS,
       ...(opts.hashWorkers === null ? {} : { HASH_WORKERS: String(opts.hashWorkers) }),
-      RATE_CONVERSATIONS_PER_HOUR: "1000000",
-      RATE_IP_CONVERSATIONS_PER_HOUR: "1000000",
-      RATE_HANDOFFS_PER_HOUR: "1000000",
-      RATE_IP_HANDOFFS_PER_HOUR: "1000000",
-      MAX_OPEN_CONVERSATIONS_GUEST: "1000000",
-      MAX_OPEN_CONVERSATIONS_CUSTOMER: "1000000",
     },
   );
   const idleRss = rssBytes(parleyServer.pid);
@@ -267,6 +214,12 @@ async function main() {
     widget,
   };
   printReport(report, opts.json);
+  if (!opts.json) {
+    console.log(
+      "\nLists, handoffs, queue drain and console load with 100,000 conversations: " +
+        "`deno task bench --scale` (a few minutes; figures in docs/performance.md).",
+    );
+  }
 }
 
 if (import.meta.main) await main();

@@ -7,7 +7,7 @@
  */
 import { ParleyApi } from "./clients.ts";
 import { botRun } from "./load_bot.ts";
-import { startServer, startTaskFlags, stop } from "./bench.ts";
+import { startServer, startTaskFlags, stop } from "./spawn.ts";
 
 const samples = Number(Deno.args[0] ?? 100);
 const ms = (n: number) => `${n.toFixed(1)} ms`;

@@ -1,7 +1,11 @@
-/** The agent console's list: filter tabs with counts, then one row per conversation. */
+/**
+ * The agent console's list: filter tabs with the server's counts, then one row per conversation,
+ * and the next page when the end scrolls into view.
+ */
 import type { Conversation } from "../lib/contract/types.ts";
 import type { ComponentChildren } from "preact";
 import { Name } from "./Name.tsx";
+import { LoadMore } from "./LoadMore.tsx";
 
 export type Filter = "waiting" | "mine" | "bot" | "open" | "resolved";
 
@@ -12,6 +16,15 @@ export const FILTERS: { id: Filter; label: string }[] = [
   { id: "open", label: "All open" },
   { id: "resolved", label: "Resolved" },
 ];
+
+/** Each tab's filter, as GET /api/conversations takes it. */
+export const FILTER_QUERIES: Record<Filter, string> = {
+  waiting: "status=open&mode=waiting",
+  mine: "status=open&assignee=me",
+  bot: "status=open&mode=bot",
+  open: "status=open",
+  resolved: "status=resolved",
+};
 
 export function matches(filter: Filter, c: Conversation, selfId: string): boolean {
   switch (filter) {
@@ -49,8 +62,13 @@ export interface ConversationListProps {
   filter: Filter;
   selected: string | null;
   unread: (c: Conversation) => number;
+  /** More pages to load, one loading, the last one failed. */
+  hasMore: boolean;
+  loading: boolean;
+  error: string | null;
   onFilter(filter: Filter): void;
   onOpen(id: string): void;
+  onMore(): void;
 }
 
 export function ConversationList(props: ConversationListProps) {
@@ -72,7 +90,11 @@ export function ConversationList(props: ConversationListProps) {
         ))}
       </div>
       {conversations.length === 0
-        ? <p class="muted inbox-empty">Nothing here right now.</p>
+        ? (
+          <p class="muted inbox-empty">
+            {props.loading || props.hasMore ? "Loading…" : "Nothing here right now."}
+          </p>
+        )
         : (
           <ul class="conversation-list" aria-label="Conversations">
             {conversations.map((c) => {
@@ -116,6 +138,12 @@ export function ConversationList(props: ConversationListProps) {
             })}
           </ul>
         )}
+      <LoadMore
+        hasMore={props.hasMore}
+        loading={props.loading}
+        error={props.error}
+        onMore={props.onMore}
+      />
     </section>
   );
 }

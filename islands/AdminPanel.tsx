@@ -1,16 +1,19 @@
 /**
  * The admin page's live part: the last 7 days' figures, the staff list with status and load (and
- * each member's status and capacity to set), creating agents and admins, and every conversation.
- * Both lists are live: `agent` frames update the staff, the inbox's `conversation` frames the
- * conversations; both are refetched after each reconnect.
+ * each member's status and capacity to set), creating agents and admins, and every conversation
+ * (a paged list, newest activity first, loaded on scroll). Both lists are live: `agent` frames
+ * update the staff, the inbox's `conversation` frames the conversations; both are refetched
+ * after each reconnect.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
 import { createAgentBody } from "../lib/contract/schemas.ts";
-import type { Conversation, User } from "../lib/contract/types.ts";
+import type { User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { sharedSocket } from "../lib/client/chat_socket.ts";
+import { type ListResponse, PagedList } from "../lib/client/paged_list.ts";
 import { modeLabel } from "../components/ConversationList.tsx";
+import { LoadMore } from "../components/LoadMore.tsx";
 import { MetricsPanel } from "../components/MetricsPanel.tsx";
 import { TeamTable } from "../components/TeamTable.tsx";
 import { Name } from "../components/Name.tsx";
@@ -19,14 +22,15 @@ import { WidgetSettingsForm } from "../components/WidgetSettingsForm.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
-  conversations: Conversation[];
+  /** The first page of all conversations. */
+  conversations: ListResponse;
   /** `AGENT_CAPACITY`, for members without an override. */
   defaultCapacity: number;
 }
 
 export default function AdminPanel(props: AdminPanelProps) {
   const agents = useSignal(props.agents);
-  const conversations = useSignal(props.conversations);
+  const all = useMemo(() => new PagedList("", () => true, props.conversations), []);
   const failure = useSignal<string | null>(null);
   const notice = useSignal<string | null>(null);
   const busy = useSignal(false);
@@ -39,23 +43,16 @@ export default function AdminPanel(props: AdminPanelProps) {
   };
 
   const refresh = async () => {
-    const [staff, list] = await Promise.all([
+    const [staff] = await Promise.all([
       api<{ agents: User[] }>("GET", "/api/agents"),
-      api<{ conversations: Conversation[] }>("GET", "/api/conversations"),
+      all.reload(),
     ]);
     agents.value = staff.agents;
-    conversations.value = list.conversations;
   };
 
   useEffect(() => {
     const socket = sharedSocket();
-    const stopInbox = socket.subscribeInbox((c) => {
-      const list = conversations.peek();
-      const known = list.find((x) => x.id === c.id);
-      if (known && known.updatedAt > c.updatedAt) return;
-      conversations.value = [c, ...list.filter((x) => x.id !== c.id)]
-        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    });
+    const stopInbox = socket.subscribeInbox((c) => all.apply(c));
     const stopAgents = socket.onAgent(applyAgent);
     const stopReady = socket.onReady(() => refresh().catch(() => {}));
     return () => {
@@ -130,7 +127,7 @@ export default function AdminPanel(props: AdminPanelProps) {
       <WidgetSettingsForm />
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>
-        {conversations.value.length === 0 ? <p class="muted">No conversations yet.</p> : (
+        {all.items.value.length === 0 ? <p class="muted">No conversations yet.</p> : (
           <table>
             <thead>
               <tr>
@@ -141,7 +138,7 @@ export default function AdminPanel(props: AdminPanelProps) {
               </tr>
             </thead>
             <tbody>
-              {conversations.value.map((c) => (
+              {all.items.value.map((c) => (
                 <tr key={c.id}>
                   <td>
                     <a href={`/agent#c=${c.id}`}>
@@ -158,6 +155,12 @@ export default function AdminPanel(props: AdminPanelProps) {
             </tbody>
           </table>
         )}
+        <LoadMore
+          hasMore={all.next.value !== null}
+          loading={all.loading.value}
+          error={all.error.value}
+          onMore={() => all.loadMore()}
+        />
       </section>
     </div>
   );

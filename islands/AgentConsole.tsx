@@ -1,31 +1,36 @@
 /**
- * The agent console (`/agent`): the live conversation list (inbox subscription, refetched after
- * every reconnect), the open conversation, the agent's Status and the agents' loads (live through
- * `agent` frames, so a change made elsewhere, by an admin say, shows at once), and unread counts.
- * What an agent has read is the server's (read frames store it; lists carry `unread`, taken again
- * on load and after every reconnect), so two browsers of one agent agree; the title and the
- * Waiting tab show how many waiting conversations have unread messages. When another agent takes
- * one of ours (or an admin transfers it), a notice says so: the conversation frame carries its
- * `handover`.
+ * The agent console (`/agent`): the conversation list (one paged list per filter tab, loaded on
+ * scroll, kept live by the inbox subscription and reloaded after every reconnect), the tabs'
+ * counts (the server's counters, fetched again shortly after any change of state), the open
+ * conversation, the agent's Status and the agents' loads (live through `agent` frames, so a
+ * change made elsewhere, by an admin say, shows at once), and unread counts. What an agent has
+ * read is the server's (read frames store it; lists carry `unread`), so two browsers of one agent
+ * agree; the title shows how many loaded waiting conversations have unread messages. When another
+ * agent takes one of ours (or an admin transfers it), a notice says so: the conversation frame
+ * carries its `handover`.
  */
-import { batch, useComputed, useSignal, useSignalEffect } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import type { AgentStatus, Conversation, Message, User } from "../lib/contract/types.ts";
+import { batch, useSignal, useSignalEffect } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
+import type {
+  AgentStatus,
+  Conversation,
+  ConversationCounts,
+  Message,
+  User,
+} from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";
+import { type Listed, type ListResponse, PagedList } from "../lib/client/paged_list.ts";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import {
   ConversationList,
   type Filter,
-  FILTERS,
+  FILTER_QUERIES,
   matches,
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
 import { isolateName } from "../lib/contract/text.ts";
-
-/** A conversation as the server lists it for its reader (lib/chat/read_state.ts). */
-type Listed = Conversation & { unread?: number };
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */
 function readPositions(seen: Record<string, number>, list: Listed[]): Record<string, number> {
@@ -38,20 +43,43 @@ function readPositions(seen: Record<string, number>, list: Listed[]): Record<str
 
 export interface AgentConsoleProps {
   user: User;
-  conversations: Listed[];
+  /** The first page of the Waiting tab, with the counts. */
+  waiting: ListResponse;
   agents: User[];
 }
 
-const byRecent = (a: Conversation, b: Conversation) => b.updatedAt.localeCompare(a.updatedAt);
+/** What moves the counts: a conversation's state, not its messages. */
+const stateOf = (c: Conversation) =>
+  `${c.status} ${c.mode} ${c.assigneeId} ${(c.labels ?? []).join(",")}`;
+/** Conversations remembered to tell state changes from messages, and handovers already told. */
+const MAX_KNOWN = 5000;
+const COUNTS_DELAY_MS = 300;
 
 export default function AgentConsole(props: AgentConsoleProps) {
   const self = props.user;
-  const all = useSignal(new Map(props.conversations.map((c) => [c.id, c])));
+  const lists = useMemo(() => {
+    const match = (f: Filter) => (c: Conversation) => matches(f, c, self.id);
+    return new Map<Filter, PagedList>([
+      ["waiting", new PagedList(FILTER_QUERIES.waiting, match("waiting"), props.waiting)],
+    ]);
+  }, []);
+  const newList = (f: Filter) => new PagedList(FILTER_QUERIES[f], (c) => matches(f, c, self.id));
+  const listFor = (f: Filter): PagedList => {
+    let list = lists.get(f);
+    if (!list) {
+      lists.set(f, list = newList(f));
+      reload(list);
+    }
+    return list;
+  };
+  const counts = useSignal<ConversationCounts | null>(props.waiting.counts ?? null);
   const agents = useSignal(props.agents);
   const filter = useSignal<Filter>("waiting");
   const model = useSignal<ConversationModel | null>(null);
   /** The seq we have read up to, per conversation (as stored by the server, or sent to it). */
-  const seen = useSignal<Record<string, number>>(readPositions({}, props.conversations));
+  const seen = useSignal<Record<string, number>>(
+    readPositions({}, props.waiting.conversations),
+  );
   // The agent's own choice (their effective status shows "busy" at capacity).
   const status = useSignal<AgentStatus>(self.chosenStatus ?? self.status ?? "offline");
   /** Status changes of ours still in flight: `agent` frames don't move the select meanwhile. */
@@ -61,11 +89,27 @@ export default function AgentConsole(props: AgentConsoleProps) {
   // Opened in the browser only (never while rendering on the server).
   const socketRef = useSignal<ChatSocket | null>(null);
 
+  /** The last state seen of each conversation (its counts and handover notices compare). */
+  const known = useMemo(() => new Map<string, Conversation>(), []);
+  const remember = (c: Conversation) => {
+    if (known.size >= MAX_KNOWN) known.clear();
+    known.set(c.id, c);
+  };
+  /** A page arrived: its read positions, states and counts. */
+  const took = (page: ListResponse | null) => {
+    if (!page) return;
+    seen.value = readPositions(seen.peek(), page.conversations);
+    for (const c of page.conversations) remember(c);
+    if (page.counts) counts.value = page.counts;
+  };
+  const reload = (list: PagedList) => list.reload().then(took);
+  const loadMore = () => listFor(filter.peek()).loadMore().then(took);
+
   /** "Ann took over your conversation with Carol.": one per handover, until dismissed. */
   const notices = useSignal<{ key: string; conversationId: string; text: string }[]>([]);
-  const noticeOf = (c: Conversation, known: Conversation | undefined) => {
+  const noticeOf = (c: Conversation, prior: Conversation | undefined) => {
     const h = c.handover;
-    if (!h || h.fromId !== self.id || h.byId === self.id || known?.handover?.seq === h.seq) return;
+    if (!h || h.fromId !== self.id || h.byId === self.id || prior?.handover?.seq === h.seq) return;
     if (c.assigneeId === self.id) return; // back with us since
     const key = `${c.id}:${h.seq}`;
     if (notices.peek().some((n) => n.key === key)) return;
@@ -78,25 +122,38 @@ export default function AgentConsole(props: AgentConsoleProps) {
     notices.value = [...notices.peek(), { key, conversationId: c.id, text }];
   };
 
-  const upsert = (list: Conversation[]) => {
-    const next = new Map(all.peek());
-    for (const c of list) {
-      const known = next.get(c.id);
-      if (!known || c.updatedAt >= known.updatedAt) {
-        if (known) noticeOf(c, known);
-        next.set(c.id, c);
-      }
-    }
-    all.value = next;
+  // The counts, fetched again shortly after a change of state (one fetch for a burst).
+  const countsTimer = useMemo(() => ({ id: null as ReturnType<typeof setTimeout> | null }), []);
+  const countsSoon = () => {
+    if (countsTimer.id !== null) return;
+    countsTimer.id = setTimeout(() => {
+      countsTimer.id = null;
+      api<{ counts: ConversationCounts }>("GET", "/api/conversations/counts")
+        .then((r) => counts.value = r.counts).catch(() => {});
+    }, COUNTS_DELAY_MS);
+  };
+  /** A conversation's new state (frame or action): every tab's list, and the counts if moved. */
+  const upsert = (c: Conversation) => {
+    const before = known.get(c.id);
+    if (before && before.updatedAt > c.updatedAt) return;
+    batch(() => {
+      for (const list of lists.values()) list.apply(c);
+    });
+    if (before) noticeOf(c, before);
+    remember(c);
+    if (!before || stateOf(before) !== stateOf(c)) countsSoon();
   };
   const refresh = async () => {
-    const [{ conversations }, staff] = await Promise.all([
-      api<{ conversations: Listed[] }>("GET", "/api/conversations"),
+    // Other tabs load again when shown; the shown one, Waiting (the title's count) and Mine now.
+    // (Mine: a handover notice compares with the state before it.)
+    const kept = new Set<Filter>([filter.peek(), "waiting", "mine"]);
+    for (const f of lists.keys()) if (!kept.has(f)) lists.delete(f);
+    if (!lists.has("mine")) lists.set("mine", newList("mine"));
+    const [staff] = await Promise.all([
       api<{ agents: User[] }>("GET", "/api/agents"),
+      ...[...lists.values()].map(reload),
     ]);
     batch(() => {
-      upsert(conversations);
-      seen.value = readPositions(seen.peek(), conversations);
       agents.value = staff.agents;
       const me = staff.agents.find((a) => a.id === self.id);
       if (me && statusChanges.peek() === 0) {
@@ -128,7 +185,8 @@ export default function AgentConsole(props: AgentConsoleProps) {
 
   useEffect(() => {
     const socket = socketRef.value = sharedSocket();
-    const stopInbox = socket.subscribeInbox((c) => upsert([c]));
+    for (const c of props.waiting.conversations) remember(c);
+    const stopInbox = socket.subscribeInbox(upsert);
     // Status and load, live: the transfer list's loads, and our Status when an admin changes it.
     const stopAgents = socket.onAgent((agent) => {
       const list = agents.peek();
@@ -153,6 +211,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
       stopInbox();
       stopAgents();
       stopReady();
+      if (countsTimer.id !== null) clearTimeout(countsTimer.id);
     };
   }, []);
 
@@ -182,16 +241,9 @@ export default function AgentConsole(props: AgentConsoleProps) {
 
   const unread = (c: Conversation) =>
     model.value?.id === c.id ? 0 : Math.max(0, c.lastSeq - (seen.value[c.id] ?? 0));
-  const sorted = useComputed(() => [...all.value.values()].sort(byRecent));
-  const counts = useComputed(() => {
-    const result = Object.fromEntries(FILTERS.map((f) => [f.id, 0])) as Record<Filter, number>;
-    for (const c of sorted.value) {
-      for (const f of FILTERS) if (matches(f.id, c, self.id)) result[f.id]++;
-    }
-    return result;
-  });
-  const waitingUnread = sorted.value.filter((c) => matches("waiting", c, self.id) && unread(c) > 0)
-    .length;
+  const shown = listFor(filter.value);
+  const waitingUnread = listFor("waiting").items.value
+    .filter((c) => unread(c) > 0).length;
 
   useEffect(() => {
     document.title = `${waitingUnread > 0 ? `(${waitingUnread}) ` : ""}Agent console · Parley`;
@@ -209,7 +261,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
         body,
       );
       current.conversation.value = conversation;
-      upsert([conversation]);
+      upsert(conversation);
       if (action === "transfer") refreshAgents();
     } catch (e) {
       error.value = e instanceof ApiError ? e.message : "That didn't work. Please try again.";
@@ -233,7 +285,9 @@ export default function AgentConsole(props: AgentConsoleProps) {
     }
   };
 
-  const visible = sorted.value.filter((c) => matches(filter.value, c, self.id));
+  const none = { open: 0, resolved: 0, bot: 0, waiting: 0, human: 0, mine: 0 };
+  const { open: openCount, resolved, bot, waiting, mine } = counts.value ?? none;
+  const tabCounts: Record<Filter, number> = { waiting, mine, bot, open: openCount, resolved };
   return (
     <div class={`console ${model.value ? "has-selection" : ""}`}>
       {socketRef.value && <ConnectionBanner socket={socketRef.value} />}
@@ -282,13 +336,17 @@ export default function AgentConsole(props: AgentConsoleProps) {
       </div>
       <div class="console-body">
         <ConversationList
-          conversations={visible}
-          counts={counts.value}
+          conversations={shown.items.value}
+          counts={tabCounts}
           filter={filter.value}
           selected={model.value?.id ?? null}
           unread={unread}
+          hasMore={shown.next.value !== null}
+          loading={shown.loading.value}
+          error={shown.error.value}
           onFilter={(f) => filter.value = f}
           onOpen={open}
+          onMore={loadMore}
         />
         {model.value
           ? (

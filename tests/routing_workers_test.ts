@@ -2,7 +2,8 @@
  * Two instances (Workers, each with its own KV handle on one temporary file, running the real
  * store and Assigner) route the same conversations at once, round after round with random timing.
  * After every round: no agent past capacity, load counters and indexes agree with the
- * conversations, no conversation given to two agents, and the queue index matches.
+ * conversations, no conversation given to two agents, and the queue index matches; so do the list
+ * indexes and every counter.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { createStore, type Store } from "../lib/store/mod.ts";
@@ -11,6 +12,7 @@ import { quietEvents } from "./fixtures/routing_worker.ts";
 import { retryWhenBusy } from "../lib/store/busy.ts";
 import type { Conversation } from "../lib/contract/types.ts";
 import type { WorkerRequest } from "./fixtures/routing_worker.ts";
+import { assertIndexesMatch } from "./fixtures/list_checks.ts";
 
 const ROUNDS = 30;
 const PER_ROUND = 12;
@@ -64,6 +66,8 @@ async function checkInvariants(
   const waiting = all.filter((c) => c.status === "open" && c.mode === "waiting").map((c) => c.id);
   const queued = (await store.conversations.listWaiting()).map((c) => c.id);
   assertEquals(queued.sort(), waiting.sort(), "queue index");
+  // The list indexes, counters and queue counters moved with every commit of both instances.
+  await assertIndexesMatch(store);
 }
 
 Deno.test("two instances on one KV file never exceed capacity nor double-assign", async () => {

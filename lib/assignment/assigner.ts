@@ -6,6 +6,10 @@
  * free the conversation waits in the queue, which drains in arrival order. An agent who goes
  * offline (by choice, or absent past the grace period: ./presence.ts) has their conversations
  * returned to the queue, keeping their place in line.
+ *
+ * Nothing here reads the whole queue: draining takes the head (one key) until nobody has room,
+ * and a place in line comes from the queue's counters inside the commit that queues
+ * (lib/store/queue.ts), so customers who ask at the same moment are told distinct numbers.
  */
 import { coalesced } from "../coalesce.ts";
 import type { Store } from "../store/mod.ts";
@@ -91,20 +95,20 @@ export class Assigner {
     }
     if (current?.mode === "waiting") await this.drainQueue();
     if (current && current.mode !== "bot") return (await this.store.conversations.get(id))!;
-    const queueEmpty = (await this.store.conversations.listWaiting()).length === 0;
+    const queueEmpty = (await this.store.conversations.queue.head(1)).length === 0;
     const assigned = queueEmpty ? await this.#assign(id) : null;
     if (assigned) {
       this.events.changed(assigned);
       return assigned.conversation;
     }
-    const since = new Date(this.clock.now()).toISOString();
-    const position = await this.store.conversations.queuePosition(since, id);
+    // Joins the end of the line: the store stamps waitingSince in the queueing commit.
     const queued = await this.store.conversations.change(
       id,
       (c) =>
         c.status !== "open" || c.mode !== "bot" ? null : {
-          next: { ...c, mode: "waiting", waitingSince: since },
-          system: `All our agents are busy right now. You're number ${position} in the queue; ` +
+          next: { ...c, mode: "waiting", waitingSince: null },
+          system: (position) =>
+            `All our agents are busy right now. You're number ${position} in the queue; ` +
             MEANWHILE,
         },
     );
@@ -114,12 +118,21 @@ export class Assigner {
     return (await this.store.conversations.get(id)) ?? queued!.conversation;
   }
 
-  /** Assigns waiting conversations in arrival order while agents have room. */
+  /**
+   * Assigns waiting conversations in arrival order while agents have room: one read of the
+   * queue's head per assignment.
+   */
   readonly drainQueue: () => Promise<void> = coalesced(async () => {
-    for (const conv of await this.store.conversations.listWaiting()) {
-      const result = await this.#assign(conv.id);
-      if (!result) break;
-      this.events.changed(result);
+    // Heads that turned out not to be waiting any more (changed meanwhile): not tried twice.
+    const skipped = new Set<string>();
+    for (;;) {
+      const heads = await this.store.conversations.queue.head(skipped.size + 1);
+      const head = heads.find((h) => !skipped.has(h.id));
+      if (!head) return;
+      const result = await this.#assign(head.id);
+      if (!result) return;
+      if (!result.changed) skipped.add(head.id);
+      else this.events.changed(result);
     }
   });
 
@@ -159,7 +172,6 @@ export class Assigner {
     let moved = 0;
     for (const conv of await this.store.conversations.listByAssignee(agentId)) {
       const since = conv.humanRequestedAt ?? new Date(this.clock.now()).toISOString();
-      const position = await this.store.conversations.queuePosition(since, conv.id);
       const result = await this.store.conversations.change(
         conv.id,
         (c) =>
@@ -171,11 +183,9 @@ export class Assigner {
               assigneeName: null,
               waitingSince: since,
             },
-            system:
-              `${
-                isolateName(c.assigneeName ?? "Your agent")
-              } ${why}. You're number ${position} in the ` +
-              `queue; ${MEANWHILE}`,
+            system: (position) =>
+              `${isolateName(c.assigneeName ?? "Your agent")} ${why}. You're number ${position} ` +
+              `in the queue; ${MEANWHILE}`,
           },
       );
       if (result?.changed) {

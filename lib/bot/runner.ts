@@ -101,8 +101,11 @@ export class BotRunner {
 
   /** A handoff asked for while the customer is already in the queue: say where they stand. */
   async #stillQueued(conversation: Conversation): Promise<string> {
-    const position = conversation.waitingSince
-      ? await this.store.conversations.queuePosition(conversation.waitingSince, conversation.id)
+    const entry = conversation.waitingSince
+      ? { since: conversation.waitingSince, id: conversation.id }
+      : null;
+    const position = entry
+      ? (await this.store.conversations.queue.positions([entry])).get(entry.id)
       : null;
     return `You're already in the queue${position ? ` (number ${position})` : ""}: an agent ` +
       "will join as soon as one is free. I'm still here if I can help meanwhile.";

@@ -6,6 +6,7 @@
 import type { Store } from "../store/mod.ts";
 import { type AgentState, isStaff, type UserRecord } from "../store/users.ts";
 import type { Appended, Changed, Decision } from "../store/conversations.ts";
+import type { Counts, ListFilter as StoreFilter, Page } from "../store/list_query.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Assigner } from "../assignment/assigner.ts";
 import type { BotRunner } from "../bot/runner.ts";
@@ -29,7 +30,11 @@ export interface ListFilter {
   mode?: ConversationMode;
   /** "me" or an agent id. */
   assignee?: string;
+  label?: string;
 }
+
+/** A page of a list; staff also get the filter counts. */
+export type ListPage = Page & { counts?: Counts };
 
 /** Another agent holds `c` (open, human, assigned to someone else than `user`). */
 const heldByOther = (c: Conversation, user: UserRecord) =>
@@ -85,22 +90,38 @@ export class Chat {
     return appended.conversation;
   }
 
-  async list(user: UserRecord, filter: ListFilter): Promise<Conversation[]> {
+  /**
+   * A page of the conversations `user` may list, newest activity first: customers their own
+   * (`status` and `mode` apply), staff the whole store with every filter, and the filter counts.
+   */
+  async list(
+    user: UserRecord,
+    filter: ListFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<ListPage> {
+    const { lists } = this.store;
     if (!isStaff(user.role)) {
-      const own = await this.store.conversations.listByCustomer(user.id);
-      return own.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      const own = { customer: user.id, status: filter.status, mode: filter.mode };
+      return await lists.page(own, limit, cursor);
     }
+    const query = this.#staffFilter(user, filter);
+    const [page, counts] = await Promise.all([
+      lists.page(query, limit, cursor),
+      lists.counts(user.id, query),
+    ]);
+    return { ...page, counts };
+  }
+
+  /** The filter counts (staff): open by mode, resolved, the reader's, and the filter's. */
+  async counts(user: UserRecord, filter: ListFilter): Promise<Counts> {
+    if (!isStaff(user.role)) throw forbidden("Only agents and admins see the counts.");
+    return await this.store.lists.counts(user.id, this.#staffFilter(user, filter));
+  }
+
+  #staffFilter(user: UserRecord, filter: ListFilter): StoreFilter {
     const assignee = filter.assignee === "me" ? user.id : filter.assignee;
-    const all = assignee && !filter.status && !filter.mode
-      ? await this.store.conversations.listByAssignee(assignee)
-      : await this.store.conversations.listAll();
-    return all
-      .filter((c) =>
-        (!filter.status || c.status === filter.status) &&
-        (!filter.mode || c.mode === filter.mode) &&
-        (!assignee || c.assigneeId === assignee)
-      )
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return { status: filter.status, mode: filter.mode, assignee, label: filter.label };
   }
 
   async messages(user: UserRecord, id: string, after: number, limit: number): Promise<Message[]> {

@@ -62,10 +62,18 @@ export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).o
 export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
 export const transferBody = z.strictObject({ agentId: id });
 export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
-export const listQuery = z.object({
+/** A label as lists filter on it (the labels themselves are set by agents). */
+export const label = z.string().trim().min(1, "must not be empty").max(64);
+export const listFilterQuery = z.object({
   status: z.enum(["open", "resolved"]).optional(),
   mode: z.enum(["bot", "waiting", "human"]).optional(),
   assignee: z.union([z.literal("me"), id], "must be me or an agent's id").optional(),
+  label: label.optional(),
+});
+/** GET /api/conversations: the filters, and a page (`next` of the previous one as `cursor`). */
+export const listQuery = listFilterQuery.extend({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(400).optional(),
 });
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),

@@ -59,6 +59,11 @@ export interface Conversation {
    * tells them when it sees a new one.
    */
   handover?: Handover | null;
+  /**
+   * Labels (v2 contract). New conversations get `[]`; records written before labels existed have
+   * none, which means `[]`. Lists filter on them (`?label=`) through their own index.
+   */
+  labels?: string[];
 }
 
 export interface Handover {
@@ -68,6 +73,22 @@ export interface Handover {
   byId: string;
   byName: string;
   seq: number;
+}
+
+/**
+ * Filter counts (`counts` of GET /api/conversations for staff, GET /api/conversations/counts),
+ * kept as counters in the commits that change them: open conversations by mode, resolved, and the
+ * reader's own open ones; with an `assignee` or `label` filter, that agent's or label's too.
+ */
+export interface ConversationCounts {
+  open: number;
+  resolved: number;
+  bot: number;
+  waiting: number;
+  human: number;
+  mine: number;
+  assignee?: { open: number; resolved: number };
+  label?: { open: number; resolved: number };
 }
 
 export interface Message {

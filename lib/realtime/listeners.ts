@@ -1,7 +1,8 @@
 /**
  * Who gets an event, without asking every listener: listeners indexed by the conversations they
  * follow, the inbox, and their session. The relay looks up an event's recipients here, so
- * delivering a message costs O(its followers), not O(every open socket).
+ * delivering a message costs O(its followers), not O(every open socket). It also knows which
+ * followed conversations are waiting in the queue (their places are computed for those only).
  */
 import type { Listener, RelayEvent } from "./events.ts";
 
@@ -11,6 +12,8 @@ export class ListenerIndex {
   #followed = new Map<Listener, Set<string>>();
   #inbox = new Set<Listener>();
   #byToken = new Map<string, Set<Listener>>();
+  /** Followed conversations that their followers last saw waiting. */
+  #waiting = new Map<string, Set<Listener>>();
 
   add(l: Listener): void {
     this.all.add(l);
@@ -21,7 +24,10 @@ export class ListenerIndex {
     this.all.delete(l);
     this.#inbox.delete(l);
     if (l.tokenHash) removeFrom(this.#byToken, l.tokenHash, l);
-    for (const id of this.#followed.get(l) ?? []) removeFrom(this.#following, id, l);
+    for (const id of this.#followed.get(l) ?? []) {
+      removeFrom(this.#following, id, l);
+      removeFrom(this.#waiting, id, l);
+    }
     this.#followed.delete(l);
   }
 
@@ -34,6 +40,19 @@ export class ListenerIndex {
   unfollow(l: Listener, conversationId: string): void {
     removeFrom(this.#following, conversationId, l);
     removeFrom(this.#followed, l, conversationId);
+    removeFrom(this.#waiting, conversationId, l);
+  }
+
+  /** `l` saw a conversation it follows enter (`waiting`) or leave the queue. */
+  markWaiting(l: Listener, conversationId: string, waiting: boolean): void {
+    if (waiting && this.#followed.get(l)?.has(conversationId)) {
+      addTo(this.#waiting, conversationId, l);
+    } else removeFrom(this.#waiting, conversationId, l);
+  }
+
+  /** Ids of the followed conversations seen waiting. */
+  waiting(): Iterable<string> {
+    return this.#waiting.keys();
   }
 
   joinInbox(l: Listener): void {

@@ -80,6 +80,16 @@ export class Relay {
     this.#listeners.unfollow(listener, conversationId);
   }
 
+  /** A listener saw a conversation it follows enter or leave the queue (./queue_frames.ts). */
+  markWaiting(listener: Listener, conversationId: string, waiting: boolean): void {
+    this.#listeners.markWaiting(listener, conversationId, waiting);
+  }
+
+  /** Followed conversations here that are waiting: whose places ./queue_frames.ts computes. */
+  waitingHere(): string[] {
+    return [...this.#listeners.waiting()];
+  }
+
   /** A listener now gets every conversation and agent change (agents' inbox). */
   joinInbox(listener: Listener): void {
     this.#listeners.joinInbox(listener);

@@ -167,6 +167,7 @@ export class Subscriber implements Listener {
   #noteMode(sub: Subscription, c: Conversation): boolean {
     sub.waiting = c.status === "open" && c.mode === "waiting";
     if (!sub.waiting) sub.position = null;
+    this.deps.relay.markWaiting(this, c.id, sub.waiting);
     return sub.waiting;
   }
 

@@ -6,6 +6,7 @@
 import type { Config } from "../config.ts";
 import type { Clock } from "../clock.ts";
 import { openKv } from "../store/mod.ts";
+import { migrate } from "../store/migrations.ts";
 import { createServices, type Services } from "./services.ts";
 import { createApp } from "./app.ts";
 import { createFactsSource } from "../bot/facts.ts";
@@ -70,6 +71,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await services.close();
     throw storeError("Cannot write to", config.kvPath, err, "or free some disk space");
   }
+  // Before anything serves or writes: indexes for what older versions wrote (resumable).
+  let logged = 0;
+  const migrated = await migrate(kv, {
+    onBatch: (step, n) => {
+      if (n - logged >= 10_000) {
+        log.info("migrating the store", { step, conversations: logged = n });
+      }
+    },
+  }).catch(async (err) => {
+    await services.close();
+    throw err;
+  });
+  if (migrated) log.info("store migrated", { conversations: migrated });
   // KNOWLEDGE_DIR is imported into KV on the very first start only; then KV is the help center.
   await services.help.open(config.knowledgeDir);
   if (opts.bootstrapAdmin !== false) {

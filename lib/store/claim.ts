@@ -1,11 +1,12 @@
 /**
  * Moving a guest's conversations to the account they signed in to or created (key shapes in
- * ./keys.ts). Each conversation moves in one checked commit: the record's customer and its
- * ["conversations_by_customer", …] index entry change together. The guest, with nothing left,
- * is then forgotten.
+ * ./keys.ts). Each conversation moves in one checked commit: the record's customer and its list
+ * indexes and counters (./lists.ts) change together. The guest, with nothing left, is then
+ * forgotten.
  */
 import { keys } from "./keys.ts";
 import type { Conversation } from "../contract/types.ts";
+import { reindex } from "./lists.ts";
 
 /** Moves every conversation of `fromId` to `to`; returns the moved conversations. */
 export async function moveConversations(
@@ -26,12 +27,9 @@ export async function moveConversations(
         customerName: to.name,
         updatedAt: now(),
       };
-      const result = await kv.atomic()
-        .check(entry)
-        .set(keys.conversation(id), next)
-        .delete(keys.byCustomer(fromId, id))
-        .set(keys.byCustomer(to.id, id), null)
-        .commit();
+      const op = kv.atomic().check(entry).set(keys.conversation(id), next);
+      reindex(op, entry.value, next);
+      const result = await op.commit();
       if (result.ok) {
         moved.push(next);
         break;

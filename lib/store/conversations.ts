@@ -3,8 +3,9 @@
  *
  * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
  * the next gapless `seq`, its clientId dedupe key is written with it, and a state change moves the
- * assignee's load, the indexes and its `system` message together. Commits also bump a signal key
- * that other instances watch (./signals.ts).
+ * assignee's load, the list indexes, counters and queue (./lists.ts) and its `system` message
+ * together. Commits also bump a signal key that other instances watch (./signals.ts). Lists are
+ * read in ./list_query.ts, the queue in ./queue.ts.
  */
 import { keys } from "./keys.ts";
 import type { AgentSnapshot, AgentState, UserRecord } from "./users.ts";
@@ -17,6 +18,8 @@ import { addAgents, addChange, addQueueMoved } from "./feed.ts";
 import { GroupCommitter } from "./group_commit.ts";
 import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
 import { getManyBatched, getValues } from "./batch.ts";
+import { queuedOf, reindex } from "./lists.ts";
+import { Queue } from "./queue.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -44,8 +47,13 @@ export interface Appended {
   duplicate: boolean;
 }
 
-/** A state change decided from the current conversation; null means "nothing to do". */
-export type Decision = { next: Conversation; system?: string } | null;
+/**
+ * A state change decided from the current conversation; null means "nothing to do". `system` may
+ * be a function of the conversation's place in the queue, computed in the commit (./queue.ts).
+ */
+export type Decision =
+  | { next: Conversation; system?: string | ((position: number) => string) }
+  | null;
 
 export interface Changed {
   conversation: Conversation;
@@ -73,6 +81,8 @@ export class Conversations {
   /** Appends are grouped into shared commits (see ./group_commit.ts). */
   readonly #group: GroupCommitter;
   readonly #onCommit: CommitObserver | undefined;
+  /** The waiting queue: its head, size and places in line (./queue.ts). */
+  readonly queue: Queue;
 
   constructor(
     private kv: Deno.Kv,
@@ -81,6 +91,7 @@ export class Conversations {
     opts: ConversationsOptions = {},
   ) {
     this.#onCommit = opts.onCommit;
+    this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
       maxChecks: opts.maxChecks,
       kv,
@@ -153,14 +164,15 @@ export class Conversations {
         lastMessage: preview(message),
         waitingSince: null,
         botMisses: 0,
+        labels: [],
       };
       const op = this.kv.atomic()
         .check(owner)
         .set(keys.user(customer.id), kept(owner.value))
         .check({ key: keys.conversation(id), versionstamp: null })
         .set(keys.conversation(id), conversation)
-        .set(keys.byCustomer(customer.id, id), null)
         .set(keys.message(id, 1), message);
+      reindex(op, null, conversation);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -181,8 +193,9 @@ export class Conversations {
       throw unauthorized("Your session has ended. Reload the page to start again.");
     }
     if (maxOpen < Infinity) {
-      const own = await this.listByCustomer(customerId);
-      const open = own.filter((c) => c.status === "open").length;
+      // The customer's open ones are their ["by_customer_open", …] entries (keys only).
+      let open = 0;
+      for await (const _ of this.kv.list({ prefix: keys.customerOpenPrefix(customerId) })) open++;
       if (open >= maxOpen) {
         throw conflict(
           `You already have ${open} open conversation${open === 1 ? "" : "s"}. Carry on in ` +
@@ -209,7 +222,7 @@ export class Conversations {
     return await this.getMany(ids);
   }
 
-  /** Every conversation, newest first. */
+  /** The newest-created conversations (metrics' window; lists use ./list_query.ts). */
   async listAll(limit = 500): Promise<Conversation[]> {
     const out: Conversation[] = [];
     const iter = this.kv.list<Conversation>({ prefix: keys.conversationsPrefix() }, {
@@ -220,30 +233,13 @@ export class Conversations {
     return out;
   }
 
-  /** Waiting conversations in arrival order (the queue). */
+  /** Every waiting conversation in arrival order (tests and checks; routing reads the head). */
   async listWaiting(): Promise<Conversation[]> {
     const ids: string[] = [];
     for await (const e of this.kv.list({ prefix: keys.waitingPrefix() })) {
       ids.push(String(e.key[2]));
     }
     return await this.getMany(ids);
-  }
-
-  /** Ids of the waiting conversations in arrival order (the index alone, no records). */
-  async waitingIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const e of this.kv.list({ prefix: keys.waitingPrefix() })) {
-      ids.push(String(e.key[2]));
-    }
-    return ids;
-  }
-
-  /** 1-based place in the queue of an entry with waitingSince `since` (entries before it + 1). */
-  async queuePosition(since: string, id: string): Promise<number> {
-    let ahead = 0;
-    const iter = this.kv.list({ start: keys.waitingPrefix(), end: keys.waiting(since, id) });
-    for await (const _ of iter) ahead++;
-    return ahead + 1;
   }
 
   /** The conversations of `ids` that exist, in order. */
@@ -276,9 +272,9 @@ export class Conversations {
 
   /**
    * Applies a state change decided from the current conversation, in one commit with: the
-   * assignees' load counters (checked, so two instances can't both fill the last slot), the
-   * assignee and waiting indexes, and an optional system message. `capacityOf` makes the commit
-   * refuse (returns null) when the new assignee is unavailable or full.
+   * assignees' load counters (checked, so two instances can't both fill the last slot), the list
+   * indexes, counters and queue (./lists.ts), and an optional system message. `capacityOf` makes
+   * the commit refuse (returns null) when the new assignee is unavailable or full.
    */
   async change(
     id: string,
@@ -319,21 +315,32 @@ export class Conversations {
           const record = entries[2 * i + 1].value as UserRecord | null;
           if (record) agents.push({ record, state: nextState });
         }
-        if (from) op.delete(keys.byAssignee(from, id));
-        if (to) op.set(keys.byAssignee(to, id), null);
         addAgents(op, ids);
       }
-      const queuedBefore = prev.mode === "waiting" ? prev.waitingSince : null;
-      if (queuedBefore) op.delete(keys.waiting(queuedBefore, id));
-      if (next.mode === "waiting" && next.status === "open") {
-        next.waitingSince ??= now;
-        op.set(keys.waiting(next.waitingSince, id), null);
-      } else next.waitingSince = null;
-      const queueMoved = queuedBefore !== next.waitingSince;
-      if (queueMoved) addQueueMoved(op);
-
+      const queued = next.mode === "waiting" && next.status === "open";
+      if (!queued) next.waitingSince = null;
+      // A new arrival joins behind everyone (its since after the queue's last), and a text that
+      // names the place in line is computed here: both read the queue, so its version is checked
+      // in the commit, and a join or leave committed meanwhile makes this retry (./queue.ts).
+      const arrives = queued && !next.waitingSince;
+      let text = decision.system;
+      if (arrives || typeof text === "function") op.check(await this.queue.version());
+      if (arrives) {
+        next.waitingSince = await this.queue.sinceForNew(now);
+        if (next.humanRequestedAt === now) next.humanRequestedAt = next.waitingSince;
+      }
+      if (typeof text === "function") {
+        // An arrival joins at the end: its place is the queue's size + 1 (one counter).
+        const place = queuedOf(next);
+        const position = !place
+          ? 0
+          : arrives
+          ? await this.queue.size() + 1
+          : await this.queue.position(place);
+        text = text(position);
+      }
       let message: Message | null = null;
-      if (decision.system) {
+      if (text) {
         message = {
           id: this.newId(),
           conversationId: id,
@@ -341,13 +348,15 @@ export class Conversations {
           sender: "system",
           authorId: "system",
           authorName: "Parley",
-          text: decision.system,
+          text,
           createdAt: now,
         };
         next.lastSeq = message.seq;
         next.lastMessage = preview(message);
         op.set(keys.message(id, message.seq), message);
       }
+      const { queueMoved } = reindex(op, prev, next);
+      if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
       addChange(op, id, "state");
       const res = await this.#commit(op, [signalShard(id)]);

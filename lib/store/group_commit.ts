@@ -19,6 +19,10 @@
  * The last committed entry of each conversation is cached, so a steady stream of messages needs
  * no read at all; a stale entry (another instance wrote) just fails its check and is re-read.
  *
+ * Each conversation's list indexes move with its record (./lists.ts `reindex`): a message moves
+ * only its activity-keyed entries (two mutations, more for labels), counted exactly before they
+ * are added; a conversation that would overflow the mutation limit waits for the next batch.
+ *
  * Limits: one check per conversation, so `maxChecks` conversations per commit — 100 on a local
  * SQLite file or in memory (Deno's limit there), 10 on any remote KV (a self-hosted denokv allows
  * only 10; see `checkLimitFor`); at most 1,000 mutations and well under the 800 KiB mutation size.
@@ -29,6 +33,7 @@ import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
+import { RecordedWrites, reindex } from "./lists.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
@@ -140,7 +145,7 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      const adds = (items ? 0 : 1) + (p.input.clientId ? 2 : 1);
+      const adds = (items ? 0 : 1 + LIST_MOVES) + (p.input.clientId ? 2 : 1);
       const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
@@ -214,6 +219,7 @@ export class GroupCommitter {
     const shards = new Set<number>();
     const outcomes: Outcome[] = [];
     const committed = new Map<string, Conversation>();
+    let mutations = SHARD_SUMS;
     for (const [id, items] of batch) {
       const plan = await this.#plan(entries.get(id)!, cached.has(id), items, seen);
       if (plan === "stale") {
@@ -221,9 +227,22 @@ export class GroupCommitter {
         stale.push(...items);
         continue;
       }
+      if (!plan.writes.length) {
+        outcomes.push(...plan.outcomes);
+        continue;
+      }
+      const lists = new RecordedWrites();
+      reindex(lists, entries.get(id)!.value, plan.last);
+      const adds = 1 + lists.size +
+        plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1), 0);
+      if (committed.size > 0 && mutations + adds > MAX_MUTATIONS) {
+        stale.push(...items); // more index entries than foreseen: the next batch takes them
+        continue;
+      }
+      mutations += adds;
       outcomes.push(...plan.outcomes);
-      if (!plan.writes.length) continue;
       op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
+      lists.replay(op);
       for (const { p, message: m } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
         if (!m.clientId) continue;
@@ -332,6 +351,8 @@ type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown
 
 /** Per batch: at most one sum per signal shard, and the one feed entry. */
 const SHARD_SUMS = 8 + 1;
+/** A message moves its conversation's activity-keyed list entry: a delete and a set. */
+const LIST_MOVES = 2;
 
 /** First attempts check their dedupe key in the commit; retries read it first. */
 const checksDedupe = (p: Pending) => p.input.clientId !== undefined && p.attempts === 0;

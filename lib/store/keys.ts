@@ -1,47 +1,52 @@
 /**
  * Every Deno KV key Parley uses, in one place. Indexes hold ids, never copies of records.
  *
- * | key                                                  | value                                  |
- * | ---------------------------------------------------- | -------------------------------------- |
- * | ["users", userId]                                    | UserRecord                             |
- * | ["users_by_email", email]                            | userId (unique email index)            |
- * | ["staff", userId]                                    | null (agents and admins, for listing)  |
- * | ["agent_state", userId]                              | AgentState (status, load, capacity)    |
- * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session|
- * | ["conversations", conversationId]                    | Conversation                           |
- * | ["conversations_by_customer", customerId, convId]    | null                                   |
- * | ["conversations_by_assignee", agentId, convId]       | null, while open + human + assigned    |
- * | ["waiting", waitingSince, convId]                    | null, while mode is "waiting" (queue)  |
- * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)           |
- * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id  |
- * | ["signal", shard]                                    | bumped by commits; watched (realtime)  |
- * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), |
- * |                                                      | expires a while after it goes stale    |
- * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS   |
- * | ["reads", conversationId, userId]                    | seq: highest message the user has read |
- * |                                                      | (only grows; see ./reads.ts)           |
- * | ["signin_address", address]                          | number: the address's sign-in budget   |
- * |                                                      | (GCRA time, ./throttle.ts); expires    |
- * |                                                      | when the budget is full again          |
- * | ["signin_account", sha256(email)]                    | AccountFailures (failures in a row,    |
- * |                                                      | lockout); expires a day after the last |
- * | ["health"]                                           | time of the last /healthz write probe; |
- * |                                                      | expires after a minute                 |
- * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)          |
- * | ["help_article_chunks", slug, i]                     | string: part i of the article's source |
- * | ["help_meta", "version"]                             | id, rewritten by every article change  |
- * |                                                      | (instances poll it to follow edits)    |
- * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported |
- * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day         |
- * |                                                      | (./bot_stats.ts)                       |
- * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once   |
- * |                                                      | per bot answer                         |
- * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question),    |
- * |                                                      | expires after 30 days                  |
- * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's   |
- * |                                                      | verified identify, ./visitors.ts)      |
- * | ["settings", name]                                   | SettingEntry: an admin's run-time      |
- * |                                                      | setting, versioned (./settings.ts)     |
+ * | key                                                  | value                                                                                                  |
+ * | ---------------------------------------------------- | ------------------------------------------------------------------------------------------------------ |
+ * | ["users", userId]                                    | UserRecord                                                                                             |
+ * | ["users_by_email", email]                            | userId (unique email index)                                                                            |
+ * | ["staff", userId]                                    | null (agents and admins, for listing)                                                                  |
+ * | ["agent_state", userId]                              | AgentState (status, load, capacity)                                                                    |
+ * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session                                                                |
+ * | ["conversations", conversationId]                    | Conversation                                                                                           |
+ * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)                                                                           |
+ * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id                                                                  |
+ * | ["conversations_by_customer", customerId, convId]    | null (all of a customer's: claims, GET /api/customers/:id)                                             |
+ * | ["conversations_by_assignee", agentId, convId]       | null while open, human and assigned (the agent's load)                                                 |
+ * | ["by_customer_open", customerId, convId]             | null while open                                                                                        |
+ * | ["by_customer_resolved", customerId, updatedAt, id]  | null once resolved                                                                                     |
+ * | ["by_assignee_resolved", agentId, updatedAt, convId] | null once resolved, if it had an assignee                                                              |
+ * | ["by_state", status, mode, updatedAt, convId]        | null: every conversation, in activity order *                                                          |
+ * | ["by_label", label, status, updatedAt, convId]       | null, one per label of the conversation *                                                              |
+ * | ["counts", "state", status, mode]                    | KvU64: conversations in that state                                                                     |
+ * | ["counts", "assignee", agentId, status]              | KvU64: conversations with that assignee                                                                |
+ * | ["counts", "label", label, status]                   | KvU64: conversations with that label                                                                   |
+ * | ["waiting", waitingSince, convId]                    | null while open and waiting: the queue, in order                                                       |
+ * | ["queue_tree", node]                                 | KvU64: Fenwick tree node over waitingSince (ms)                                                        |
+ * | ["queue_version"]                                    | KvU64: +1 on every join or leave of the queue                                                          |
+ * | ["migrations"]                                       | {version}: the store's version (./migrations.ts)                                                       |
+ * | ["migration_progress", version]                      | {after, done}: a migration step's progress                                                             |
+ * | ["signal", shard]                                    | bumped by commits; watched (realtime)                                                                  |
+ * | ["presence", agentId, presenceId]                    | PresenceRecord (a socket or activity), expires a while after it goes stale                             |
+ * | ["feed", ulid]                                       | FeedEntry, expires after FEED_TTL_MS                                                                   |
+ * | ["reads", conversationId, userId]                    | seq: highest message the user has read (only grows; ./reads.ts)                                        |
+ * | ["signin_address", address]                          | number: the address's sign-in budget (GCRA time, ./throttle.ts); expires when the budget is full again |
+ * | ["signin_account", sha256(email)]                    | AccountFailures (failures in a row, lockout); expires a day after the last                             |
+ * | ["health"]                                           | time of the last /healthz write probe; expires after a minute                                          |
+ * | ["help_articles", slug]                              | HelpArticleRecord (./help.ts)                                                                          |
+ * | ["help_article_chunks", slug, i]                     | string: part i of the article's source                                                                 |
+ * | ["help_meta", "version"]                             | id, rewritten by every article change (instances poll it to follow edits)                              |
+ * | ["help_meta", "imported"]                            | {at, articles}: KNOWLEDGE_DIR imported                                                                 |
+ * | ["bot_stats", day, counter]                          | KvU64: bot metrics per UTC day (./bot_stats.ts)                                                        |
+ * | ["bot_feedback", conversationId, seq]                | BotFeedback: "did that answer?" once per bot answer                                                    |
+ * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                                              |
+ * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
+ * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
+ *
+ * The list indexes, counters and queue keys are derived from the conversation record and written
+ * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
+ * ./list_query.ts). A message moves only the entries marked *, and only while the conversation is
+ * open (a delete and a set each); state changes move the rest; none is ever a copy of a record.
  */
 
 export const keys = {
@@ -60,6 +65,33 @@ export const keys = {
   byAssigneePrefix: (agentId: string) => ["conversations_by_assignee", agentId] as const,
   waiting: (since: string, id: string) => ["waiting", since, id] as const,
   waitingPrefix: () => ["waiting"] as const,
+  waitingAt: (since: string) => ["waiting", since] as const,
+  /** The queue's order statistics (./queue.ts). */
+  queueTree: (node: number) => ["queue_tree", node] as const,
+  queueVersion: () => ["queue_version"] as const,
+  /** List indexes (./lists.ts): written in the same commits as the records they point at. */
+  byState: (status: string, mode: string, updatedAt: string, id: string) =>
+    ["by_state", status, mode, updatedAt, id] as const,
+  byStatePrefix: (status: string, mode: string) => ["by_state", status, mode] as const,
+  customerOpen: (customerId: string, id: string) => ["by_customer_open", customerId, id] as const,
+  customerOpenPrefix: (customerId: string) => ["by_customer_open", customerId] as const,
+  customerResolved: (customerId: string, updatedAt: string, id: string) =>
+    ["by_customer_resolved", customerId, updatedAt, id] as const,
+  customerResolvedPrefix: (customerId: string) => ["by_customer_resolved", customerId] as const,
+  assigneeResolved: (agentId: string, updatedAt: string, id: string) =>
+    ["by_assignee_resolved", agentId, updatedAt, id] as const,
+  assigneeResolvedPrefix: (agentId: string) => ["by_assignee_resolved", agentId] as const,
+  byLabel: (label: string, status: string, updatedAt: string, id: string) =>
+    ["by_label", label, status, updatedAt, id] as const,
+  byLabelPrefix: (label: string, status: string) => ["by_label", label, status] as const,
+  /** Filter counts (KvU64, moved with `sum` in the commits that move the lists). */
+  countState: (status: string, mode: string) => ["counts", "state", status, mode] as const,
+  countAssignee: (agentId: string, status: string) =>
+    ["counts", "assignee", agentId, status] as const,
+  countLabel: (label: string, status: string) => ["counts", "label", label, status] as const,
+  /** Start-up migrations (./migrations.ts). */
+  migrations: () => ["migrations"] as const,
+  migrationProgress: (version: number) => ["migration_progress", version] as const,
   message: (conversationId: string, seq: number) => ["messages", conversationId, seq] as const,
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,

@@ -5,6 +5,7 @@
 import { Users } from "./users.ts";
 import { Conversations } from "./conversations.ts";
 import { Reads } from "./reads.ts";
+import { ConversationLists } from "./list_query.ts";
 import { Throttles } from "./throttle.ts";
 import { keys } from "./keys.ts";
 import { HelpArticles } from "./help.ts";
@@ -20,6 +21,8 @@ export interface Store {
   kv: Deno.Kv;
   users: Users;
   conversations: Conversations;
+  /** Pages of conversations and the filter counts (./list_query.ts). */
+  lists: ConversationLists;
   /** Read positions (./reads.ts). */
   reads: Reads;
   /** Sign-in throttling records (./throttle.ts). */
@@ -65,6 +68,7 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     kv,
     users: new Users(kv, clock, newId, opts.onCommit),
     conversations: new Conversations(kv, clock, newId, opts),
+    lists: new ConversationLists(kv),
     reads: new Reads(kv),
     throttles: new Throttles(kv, clock),
     probeWrite: async () => {

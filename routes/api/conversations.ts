@@ -4,6 +4,7 @@ import type { AppEnv } from "../../lib/http/env.ts";
 import { principal } from "../../lib/http/authenticate.ts";
 import { idParam, readBody, readQuery } from "../../lib/http/parse.ts";
 import {
+  listFilterQuery,
   listQuery,
   messagesQuery,
   readReceiptBody,
@@ -17,6 +18,11 @@ export function conversationRoutes(
 ) {
   const conversationId = idParam("Conversation");
   return new Hono<AppEnv>()
+    // Before the id check of "/:id" (which "counts" would fail): it answers and stops there.
+    .get("/counts", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ counts: await chat.counts(user, readQuery(c, listFilterQuery)) });
+    })
     .use("/:id", conversationId)
     .use("/:id/*", conversationId)
     .post("/", async (c) => {
@@ -27,9 +33,10 @@ export function conversationRoutes(
     })
     .get("/", async (c) => {
       const { user } = principal(c);
-      const filter = readQuery(c, listQuery);
-      const conversations = await chat.list(user, filter);
-      return c.json({ conversations: await reads.annotate(user, conversations) });
+      const { limit, cursor, ...filter } = readQuery(c, listQuery);
+      const page = await chat.list(user, filter, limit, cursor);
+      const conversations = await reads.annotate(user, page.conversations);
+      return c.json({ ...page, conversations });
     })
     .get("/:id", async (c) => {
       const { user } = principal(c);

@@ -35,7 +35,8 @@ async function currentConversation(
 ): Promise<{ conversation: Conversation | null; messages: Message[] }> {
   const user = c.var.principal?.user;
   if (!user || isStaff(user.role)) return { conversation: null, messages: [] };
-  const open = (await chat.list(user, {})).find((conv) => conv.status === "open") ?? null;
+  const page = await chat.list(user, { status: "open" }, 1);
+  const open = page.conversations[0] ?? null;
   if (!open) return { conversation: null, messages: [] };
   const messages = await store.conversations.messages(
     open.id,

@@ -12,6 +12,7 @@ import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
 import { Name } from "../../components/Name.tsx";
 import type { Render } from "./mod.tsx";
+import type { ListFilter } from "../../lib/chat/chat.ts";
 import { localNext } from "../../lib/next_path.ts";
 
 type StaffDeps = Pick<
@@ -19,16 +20,27 @@ type StaffDeps = Pick<
   "chat" | "store" | "config" | "reads" | "auth" | "help" | "kvWarning"
 >;
 
-async function staffData(c: Ctx, { chat, store, config, reads, auth }: StaffDeps) {
+/** The first page of `filter`'s list (with counts and unread), the team, and the reader. */
+async function staffData(
+  c: Ctx,
+  { chat, store, config, reads, auth }: StaffDeps,
+  filter: ListFilter,
+) {
   const user = c.var.principal!.user;
-  const [conversations, staff, me] = await Promise.all([
-    chat.list(user, {}).then((list) => reads.annotate(user, list)),
+  const [page, staff, me] = await Promise.all([
+    chat.list(user, filter, FIRST_PAGE).then(async (page) => ({
+      ...page,
+      conversations: await reads.annotate(user, page.conversations),
+    })),
     store.users.listStaff(),
     auth.publicUser(user),
   ]);
   const agents = staff.map((s) => publicUser(s.record, s.state, config.agentCapacity));
-  return { me, conversations, agents };
+  return { me, page, agents };
 }
+
+/** Conversations rendered with the page; more load as the list scrolls. */
+const FIRST_PAGE = 50;
 
 const staffNav = (name: string, admin: boolean) => (
   <>
@@ -65,12 +77,12 @@ export function staffPages(render: Render, deps: StaffDeps) {
     .get("/agent", async (c) => {
       const user = c.var.principal?.user;
       if (!user || !isStaff(user.role)) return c.redirect(loginUrl("/agent"));
-      const { me, conversations, agents } = await staffData(c, deps);
+      const { me, page, agents } = await staffData(c, deps, { status: "open", mode: "waiting" });
       return render(
         c,
         "Agent console · Parley",
         <Shell layout="console-page" nav={staffNav(user.name, user.role === "admin")}>
-          <AgentConsole user={me} conversations={conversations} agents={agents} />
+          <AgentConsole user={me} waiting={page} agents={agents} />
         </Shell>,
       );
     })
@@ -91,7 +103,7 @@ export function staffPages(render: Render, deps: StaffDeps) {
           403,
         );
       }
-      const { conversations, agents } = await staffData(c, deps);
+      const { page, agents } = await staffData(c, deps, {});
       const defaultCapacity = deps.config.agentCapacity;
       return render(
         c,
@@ -105,7 +117,7 @@ export function staffPages(render: Render, deps: StaffDeps) {
           )}
           <AdminPanel
             agents={agents}
-            conversations={conversations}
+            conversations={page}
             defaultCapacity={defaultCapacity}
           />
           <BotPanel />
