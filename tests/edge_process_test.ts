@@ -64,7 +64,9 @@ Deno.test("fd exhaustion: a connection flood under ulimit -n 200 doesn't kill th
     await until(
       async () => {
         try {
-          return (await fetch(`${proc.url}healthz`)).status === 200;
+          const res = await fetch(`${proc.url}healthz`);
+          await res.body?.cancel();
+          return res.status === 200;
         } catch {
           return false;
         }
