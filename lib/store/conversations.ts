@@ -50,15 +50,23 @@ export interface Appended {
 /**
  * A state change decided from the current conversation; null means "nothing to do". `system` may
  * be a function of the conversation's place in the queue, computed in the commit (./queue.ts).
+ * `say` is a message committed just before the system message, in the same commit: the bot's
+ * handoff reply, so nobody ever reads it with the conversation still the bot's (issue 14).
  */
 export type Decision =
-  | { next: Conversation; system?: string | ((position: number) => string) }
+  | {
+    next: Conversation;
+    system?: string | ((position: number) => string);
+    say?: Omit<NewMessage, "conversationId" | "clientId">;
+  }
   | null;
 
 export interface Changed {
   conversation: Conversation;
   /** The system message committed with the change, if any. */
   message: Message | null;
+  /** The message committed before it (`Decision.say`), if any. */
+  said?: Message | null;
   changed: boolean;
   /** Agents whose load this change moved, as committed (for `agent` frames). */
   agents?: AgentSnapshot[];
@@ -270,6 +278,24 @@ export class Conversations {
     return this.#group.append(input, accept);
   }
 
+  /** Adds `input` to `op` as `next`'s next message, moving its lastSeq and preview. */
+  #stored(op: Deno.AtomicOperation, next: Conversation, input: NewMessage, now: string): Message {
+    const message: Message = {
+      id: this.newId(),
+      conversationId: input.conversationId,
+      seq: next.lastSeq + 1,
+      sender: input.sender,
+      authorId: input.authorId,
+      authorName: input.authorName,
+      text: input.text,
+      createdAt: now,
+    };
+    next.lastSeq = message.seq;
+    next.lastMessage = preview(message);
+    op.set(keys.message(input.conversationId, message.seq), message);
+    return message;
+  }
+
   /**
    * Applies a state change decided from the current conversation, in one commit with: the
    * assignees' load counters (checked, so two instances can't both fill the last slot), the list
@@ -339,22 +365,18 @@ export class Conversations {
           : await this.queue.position(place);
         text = text(position);
       }
-      let message: Message | null = null;
-      if (text) {
-        message = {
-          id: this.newId(),
+      const said = decision.say
+        ? this.#stored(op, next, { ...decision.say, conversationId: id }, now)
+        : null;
+      const message = text
+        ? this.#stored(op, next, {
           conversationId: id,
-          seq: prev.lastSeq + 1,
           sender: "system",
           authorId: "system",
           authorName: "Parley",
           text,
-          createdAt: now,
-        };
-        next.lastSeq = message.seq;
-        next.lastMessage = preview(message);
-        op.set(keys.message(id, message.seq), message);
-      }
+        }, now)
+        : null;
       const { queueMoved } = reindex(op, prev, next);
       if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
@@ -370,6 +392,7 @@ export class Conversations {
         return {
           conversation: next,
           message,
+          said,
           changed: true,
           agents: agents.map((a) => ({ ...a, version })),
           queueMoved,
