@@ -2,7 +2,7 @@
  * Conversations and their messages in Deno KV (key shapes in ./keys.ts).
  *
  * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
- * the next gapless `seq`, its clientId dedupe key is written with it, and a state change moves the
+ * the next gapless `seq`, its clientId joins the record's dedupe window (./client_ids.ts), and a state change moves the
  * assignee's load, the list indexes, counters and queue (./lists.ts) and its `system` message
  * together. Commits also bump a signal key that other instances watch (./signals.ts). Lists are
  * read in ./list_query.ts, the queue in ./queue.ts.
@@ -20,6 +20,7 @@ import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts"
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
 import { Queue } from "./queue.ts";
+import { publicRecord } from "./client_ids.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -121,7 +122,7 @@ export class Conversations {
   }
 
   async get(id: string): Promise<Conversation | null> {
-    return (await this.kv.get<Conversation>(keys.conversation(id))).value;
+    return publicRecord((await this.kv.get<Conversation>(keys.conversation(id))).value);
   }
 
   /**
@@ -237,7 +238,7 @@ export class Conversations {
       reverse: true,
       limit,
     });
-    for await (const e of iter) out.push(e.value);
+    for await (const e of iter) out.push(publicRecord(e.value));
     return out;
   }
 
@@ -251,8 +252,9 @@ export class Conversations {
   }
 
   /** The conversations of `ids` that exist, in order. */
-  getMany(ids: string[]): Promise<Conversation[]> {
-    return getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
+  async getMany(ids: string[]): Promise<Conversation[]> {
+    const found = await getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
+    return found.map(publicRecord);
   }
 
   /** Messages with seq > after, ascending, at most `limit`. */
@@ -312,7 +314,7 @@ export class Conversations {
       if (!entry.value) throw notFound("Conversation");
       const prev = entry.value;
       const decision = decide(prev);
-      if (!decision) return { conversation: prev, message: null, changed: false };
+      if (!decision) return { conversation: publicRecord(prev), message: null, changed: false };
       const now = this.nowIso();
       const next: Conversation = { ...decision.next, updatedAt: now };
       stampChange(prev, next, now);
@@ -390,7 +392,7 @@ export class Conversations {
         });
         const version = res.versionstamp;
         return {
-          conversation: next,
+          conversation: publicRecord(next),
           message,
           said,
           changed: true,
