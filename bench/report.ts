@@ -121,7 +121,7 @@ const lat = (r: RunResult | null | undefined) =>
 const x = (v: number | null) => (v === null ? "-" : `${v.toFixed(2)}×`);
 
 function row(label: string, parley: string, raw = "", ratio = "") {
-  return `  ${label.padEnd(34)}${parley.padEnd(30)}${raw.padEnd(30)}${ratio}`;
+  return `  ${label.padEnd(34)}${parley.padEnd(29)} ${raw.padEnd(29)} ${ratio}`;
 }
 
 export function printReport(r: Report, json: boolean) {

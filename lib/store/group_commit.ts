@@ -312,7 +312,7 @@ export class GroupCommitter {
       }
       let patch: Partial<Conversation> | void;
       try {
-        patch = p.accept(publicRecord(current));
+        patch = p.accept(current); // the guard sees the stored record; it leaves the store stripped
       } catch (error) {
         if (fromCache) return "stale";
         outcomes.push({ p, error });
