@@ -57,13 +57,19 @@ export function withClientId(
   clientId: string,
   seq: number,
 ): Record<string, number[]> {
-  const all = { ...c.recentClientIds };
-  const list = [...(all[authorId] ?? []), clientIdHash(clientId), seq];
-  delete all[authorId]; // re-added last: authors stay in order of their latest id
-  all[authorId] = list.length > PER_AUTHOR * 2 ? list.slice(-PER_AUTHOR * 2) : list;
-  const authors = Object.keys(all);
-  for (let i = 0; i < authors.length - AUTHORS; i++) delete all[authors[i]];
-  return all;
+  const prev = c.recentClientIds ?? {};
+  const own = prev[authorId];
+  const list = own ? (own.length >= PER_AUTHOR * 2 ? own.slice(2) : own.slice()) : [];
+  list.push(clientIdHash(clientId), seq);
+  // Authors stay in order of their latest id (the least recent goes first past AUTHORS). Built
+  // afresh rather than with `delete`, which would turn the object into a slow dictionary.
+  const authors = Object.keys(prev);
+  if (authors[authors.length - 1] === authorId) return { ...prev, [authorId]: list };
+  const others = authors.filter((a) => a !== authorId);
+  const next: Record<string, number[]> = {};
+  for (const a of others.slice(Math.max(0, others.length - (AUTHORS - 1)))) next[a] = prev[a];
+  next[authorId] = list;
+  return next;
 }
 
 /** The record without the dedupe window: what leaves the store. */
