@@ -19,7 +19,7 @@ import { GroupCommitter } from "./group_commit.ts";
 import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
-import { Queue } from "./queue.ts";
+import { Queue, type Writes } from "./queue.ts";
 import { publicRecord } from "./client_ids.ts";
 
 export interface ConversationsOptions {
@@ -30,6 +30,12 @@ export interface ConversationsOptions {
    * instance alone: callers must publish what they commit (lib/realtime/publisher.ts does).
    */
   onCommit?: CommitObserver;
+  /**
+   * More rows written in each message's commit (a webhook outbox row, search index entries):
+   * `add` puts them on the operation (sets, deletes, sums; no checks) and returns how many it
+   * added, never more than `max`, which the group commit counts against the mutation limit.
+   */
+  messageWrites?: { add: (op: Writes, message: Message) => number; max: number };
 }
 
 export interface NewMessage {
@@ -103,6 +109,8 @@ export class Conversations {
     this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
       maxChecks: opts.maxChecks,
+      extraWrites: opts.messageWrites?.add,
+      extraPerMessage: opts.messageWrites?.max,
       kv,
       newId,
       nowIso: () => this.nowIso(),

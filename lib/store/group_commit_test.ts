@@ -214,3 +214,29 @@ Deno.test("group commit: the dedupe window, its edge, other authors and hash col
     assertEquals(collided.message.seq, seq + 1);
     await assertGapless(fresh, id);
   }));
+
+Deno.test("group commit: rows another module adds to each message land in its commit", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = createStore(kv, {
+      messageWrites: {
+        max: 1,
+        add: (op, m) => (op.set(["test_outbox", m.conversationId, m.seq], m.id), 1),
+      },
+    });
+    const { id } = await newConversation(store);
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => say(store, id, `m${i}`, `x${i}`)),
+    );
+    for (const { message } of sent) {
+      const [row, stored] = await kv.getMany([
+        ["test_outbox", id, message.seq],
+        keys.message(id, message.seq),
+      ]);
+      assertEquals(row.value, message.id);
+      assertEquals(row.versionstamp, stored.versionstamp, "same commit");
+    }
+  } finally {
+    kv.close();
+  }
+});
