@@ -108,15 +108,27 @@ export class Auth {
     return await this.issue(record);
   }
 
+  /** `actorId`: the admin creating it (recorded in the audit log, in the same commit). */
   async createAccount(
     input: { name: string; email: string; password: string; role: Role },
+    actorId?: string,
   ): Promise<UserRecord> {
-    return await this.users.create({
-      name: input.name.trim(),
-      email: input.email,
-      role: input.role,
-      passwordHash: await this.guards.passwords.hash(input.password),
-    });
+    return await this.users.create(
+      {
+        name: input.name.trim(),
+        email: input.email,
+        role: input.role,
+        passwordHash: await this.guards.passwords.hash(input.password),
+      },
+      undefined,
+      actorId
+        ? {
+          actorId,
+          action: `${input.role}.created`,
+          details: { name: input.name.trim(), email: input.email, role: input.role },
+        }
+        : undefined,
+    );
   }
 
   /**

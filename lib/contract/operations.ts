@@ -37,7 +37,9 @@ export const tokenBody = z.strictObject({
 
 export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  /** The `next` of the previous page (an entry's id). */
+  cursor: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "must be a `next` from this list")
+    .optional(),
 });
 
 export const deliveriesQuery = z.object({

@@ -58,18 +58,17 @@ export class AuditLog {
     await addAudit(this.kv.atomic(), input).commit();
   }
 
-  /** A page, newest first; `cursor` is the last page's `next`. */
+  /** A page, newest first; `before` is the last page's `next` (the id of its last entry). */
   async page(
     limit: number,
-    cursor?: string,
+    before?: string,
   ): Promise<{ entries: AuditEntry[]; next: string | null }> {
     const entries: AuditEntry[] = [];
-    const iter = this.kv.list<AuditEntry>({ prefix: keys.auditPrefix() }, {
-      reverse: true,
-      limit,
-      cursor,
-    });
+    const selector = before
+      ? { prefix: keys.auditPrefix(), end: keys.audit(before) }
+      : { prefix: keys.auditPrefix() };
+    const iter = this.kv.list<AuditEntry>(selector, { reverse: true, limit });
     for await (const e of iter) entries.push(e.value);
-    return { entries, next: entries.length === limit ? iter.cursor : null };
+    return { entries, next: entries.length === limit ? entries[limit - 1].id : null };
   }
 }
