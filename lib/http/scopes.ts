@@ -2,7 +2,7 @@
  * What an API token may call: every /api route, by method and path pattern, mapped to the scope
  * it needs. A token holding `admin` may call anything a token may call; a route mapped to null
  * (signing in and out, the widget's own calls) refuses tokens altogether, and so does any route
- * missing from the table. Sessions (cookies and sign-in tokens) are not limited here: their roles
+ * missing from the table; "any": every token (public documents). Sessions (cookies and sign-in tokens) are not limited here: their roles
  * are checked by each route. tests/scopes_test.ts checks that every registered route is listed.
  */
 import type { MiddlewareHandler } from "hono";
@@ -10,7 +10,7 @@ import type { AppEnv } from "./env.ts";
 import type { TokenScope } from "../contract/operations.ts";
 import { AppError } from "../errors.ts";
 
-export const ROUTE_SCOPES: Record<string, TokenScope | null> = {
+export const ROUTE_SCOPES: Record<string, TokenScope | null | "any"> = {
   "POST /api/auth/guest": null,
   "POST /api/auth/register": null,
   "POST /api/auth/login": null,
@@ -62,12 +62,14 @@ export const ROUTE_SCOPES: Record<string, TokenScope | null> = {
   "GET /api/tokens": "admin",
   "DELETE /api/tokens/:id": "admin",
   "GET /api/audit": "admin",
+  "GET /api/openapi.json": "any",
+  "GET /api/docs": "any",
 };
 
 interface Compiled {
   method: string;
   pattern: RegExp;
-  scope: TokenScope | null;
+  scope: TokenScope | null | "any";
   /** Literal segments first: /agents/me/status wins over /agents/:id. */
   literals: number;
 }
@@ -85,7 +87,10 @@ const compiled: Compiled[] = Object.entries(ROUTE_SCOPES).map(([route, scope]) =
 }).sort((a, b) => b.literals - a.literals);
 
 /** The table's entry for a request, if any ({scope} with null: tokens refused). */
-export function scopeFor(method: string, path: string): { scope: TokenScope | null } | null {
+export function scopeFor(
+  method: string,
+  path: string,
+): { scope: TokenScope | null | "any" } | null {
   const m = method === "HEAD" ? "GET" : method;
   const hit = compiled.find((r) => r.method === m && r.pattern.test(path));
   return hit ? { scope: hit.scope } : null;
@@ -100,8 +105,9 @@ export function tokenScopes(): MiddlewareHandler<AppEnv> {
       if (!entry || entry.scope === null) {
         throw new AppError("forbidden", "API tokens can't call this endpoint; sign in instead.");
       }
-      if (!token.scopes.includes(entry.scope) && !token.scopes.includes("admin")) {
-        throw new AppError("forbidden", `This token lacks the scope ${entry.scope}.`);
+      const scope = entry.scope;
+      if (scope !== "any" && !token.scopes.includes(scope) && !token.scopes.includes("admin")) {
+        throw new AppError("forbidden", `This token lacks the scope ${scope}.`);
       }
     }
     await next();

@@ -36,6 +36,7 @@ import { tokenRoutes } from "../../routes/api/tokens.ts";
 import { auditRoutes } from "../../routes/api/audit.ts";
 import { transcriptRoutes } from "../../routes/api/transcript.ts";
 import { tokenScopes } from "../http/scopes.ts";
+import { openApiRoutes } from "../../routes/api/openapi.tsx";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -142,6 +143,7 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/tokens", tokenRoutes(services));
   api.route("/audit", auditRoutes(services));
   api.route("/conversations", transcriptRoutes(services));
+  api.route("/", openApiRoutes());
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));
