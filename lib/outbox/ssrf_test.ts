@@ -56,22 +56,9 @@ Deno.test("guardUrl: schemes, literals, names and the override", async () => {
 });
 
 Deno.test("signatureOf: HMAC-SHA256 of timestamp.body, hex", async () => {
-  // Reference value computed with: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
+  // Reference: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
   assertEquals(
     await signatureOf("k", "1700000000", '{"a":1}'),
-    "sha256=" + (await opensslHmac("k", '1700000000.{"a":1}')),
+    "sha256=1b6ad1bc9bf48c52ce01939866d5877c6cc4e87ddad27e16673cb8c4964394a3",
   );
 });
-
-async function opensslHmac(key: string, text: string): Promise<string> {
-  const p = new Deno.Command("openssl", {
-    args: ["dgst", "-sha256", "-hmac", key, "-r"],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = p.stdin.getWriter();
-  await w.write(new TextEncoder().encode(text));
-  await w.close();
-  const out = new TextDecoder().decode((await p.output()).stdout);
-  return out.split(" ")[0];
-}
