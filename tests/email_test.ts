@@ -7,6 +7,10 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { withTestServer } from "./helpers.ts";
 import { until } from "./wait.ts";
 import { SmtpReceiver } from "./smtp_receiver.ts";
+import { createStore } from "../lib/store/mod.ts";
+import { OutboxLoop } from "../lib/outbox/loop.ts";
+import { createLogger } from "../lib/log.ts";
+import { idGenerator } from "../lib/ids.ts";
 
 Deno.test("email: an unread agent reply and a transcript reach the customer", async () => {
   const smtp = await new SmtpReceiver().listen();
@@ -78,6 +82,73 @@ Deno.test("email: an unread agent reply and a transcript reach the customer", as
       PUBLIC_URL: "https://chat.parley.test",
     });
   } finally {
+    await smtp.close();
+  }
+});
+
+Deno.test("email: a reply the customer read in time is not emailed (time injected)", async () => {
+  const smtp = await new SmtpReceiver().listen();
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  let now = Date.parse("2026-01-05T10:00:00Z");
+  const clock = { now: () => now };
+  const loop = new OutboxLoop({
+    store,
+    clock,
+    log: createLogger("error"),
+    businessName: "Parley",
+    newId: idGenerator(clock),
+    settings: {
+      allowPrivate: false,
+      timeoutMs: 5000,
+      pollMs: 1000,
+      retryBaseMs: 1000,
+      publicUrl: "https://chat.example",
+      mail: { smtpUrl: smtp.url, from: "a@b.test", replyTo: "r@b.test", delayMs: 60_000 },
+    },
+  });
+  try {
+    const customer = await store.users.create({
+      name: "Casey",
+      role: "customer",
+      email: "casey@example.com",
+    });
+    const { conversation } = await store.conversations.create(customer, {
+      name: "Bot",
+      text: "Hi",
+    });
+    const reply = (text: string) =>
+      store.conversations.append({
+        conversationId: conversation.id,
+        sender: "agent",
+        authorId: "agent-1",
+        authorName: "Dana",
+        text,
+      }, () => {});
+    const first = await reply("Seen in time");
+    await loop.tick();
+    const [pending] = await store.deliveries.recent(10);
+    assertEquals(pending.status, "pending", "due in a minute");
+    // The customer reads it within the minute: no email.
+    await store.reads.mark(conversation.id, customer.id, first.message.seq);
+    now += 61_000;
+    await loop.tick();
+    assertEquals((await store.deliveries.get(pending.id)).value?.status, "skipped");
+    // The next reply stays unread: emailed once due.
+    await reply("Not seen");
+    await loop.tick();
+    assertEquals(smtp.mails.length, 0);
+    now += 61_000;
+    await loop.tick();
+    await until(() => smtp.mails.length === 1, "the email");
+    assert(smtp.mails[0].text?.includes("Not seen"));
+    assertEquals(
+      (await store.deliveries.recent(10)).map((d) => d.status),
+      ["delivered", "skipped"],
+    );
+  } finally {
+    await loop.stop();
+    store.close();
     await smtp.close();
   }
 });

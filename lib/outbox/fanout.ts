@@ -14,8 +14,11 @@ import type { DeliveryRecord, WebhookRecord } from "../store/deliveries.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import type { MailSettings } from "../config.ts";
 
-/** Records per fan-out commit, and the mutations it may hold (KV allows 1,000). */
-const RECORDS_PER_COMMIT = 20;
+/**
+ * Records read per fan-out commit, and the mutations it may hold (KV allows 1,000): with no
+ * webhook subscribed, a commit just deletes up to 200 records (a group commit writes one).
+ */
+const RECORDS_PER_COMMIT = 200;
 const MAX_MUTATIONS = 900;
 
 export interface FanoutDeps {

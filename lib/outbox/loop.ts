@@ -80,7 +80,8 @@ export class OutboxLoop {
 
   async #round(): Promise<void> {
     const { store, clock } = this.deps;
-    for (let i = 0; i < 10; i++) {
+    // Fan out until the outbox is empty (bounded, so that sending still gets its turn).
+    for (let i = 0; i < 50 && !this.#stopped; i++) {
       const now = clock.now();
       const lease = await store.outbox.takeLease(this.owner, now, now + this.#leaseMs);
       if (!lease) break;
