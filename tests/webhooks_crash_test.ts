@@ -3,7 +3,8 @@
  * killed with SIGKILL mid-request (the receiver holds the request and finds the sender's pid from
  * the connection's port with `ss`); the other process sends it again once the lease has expired.
  * Nothing is lost (every delivery arrives, each id at least once) and no delivery id is ever open
- * at the receiver twice at once.
+ * at the receiver twice at once. (And an API token revoked on one process fails at once on the
+ * other.)
  */
 import { assert, assertEquals } from "./assert.ts";
 import { ADMIN, Api } from "./helpers.ts";
@@ -62,6 +63,17 @@ Deno.test("a sender killed mid-delivery: another instance delivers it, never two
       body: { url: receiver.url, events: ["conversation.created", "message.created"] },
     });
     assertEquals(hook.status, 201);
+    // An API token revoked on one process fails at once on the other (read from KV each time).
+    const apiB = new Api(procs[1].url);
+    const made = await api.request("POST", "/api/tokens", {
+      token: admin.token,
+      body: { name: "ci", scopes: ["conversations:read"] },
+    });
+    const viaB = () => apiB.request("GET", "/api/conversations", { token: made.body.secret });
+    assertEquals((await viaB()).status, 200);
+    await api.request("DELETE", `/api/tokens/${made.body.token.id}`, { token: admin.token });
+    assertEquals((await viaB()).status, 401);
+
     const guest = await api.guest("Casey");
     const conv = await api.start(guest);
 
