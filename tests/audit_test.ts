@@ -1,6 +1,6 @@
 /**
  * The audit log: admin actions (an agent created, a capacity changed, a setting saved, a webhook
- * added and deleted) recorded with who, when and what, newest first, in pages; admins only.
+ * added and deleted, a help article saved and deleted) recorded with who, when and what, newest first, in pages; admins only.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { withTestServer } from "./helpers.ts";
@@ -73,6 +73,22 @@ Deno.test("audit log: admin actions, newest first, paged, admins only", async ()
         400,
       );
       assertEquals((await s.api.request("GET", "/api/audit", { token: agent.token })).status, 403);
+
+      // Help-center edits too.
+      const put = await s.api.request("PUT", "/api/help/articles/audit-check", {
+        token: admin.token,
+        body: { source: "# Audit check\n\nSome text." },
+      });
+      assertEquals(put.status, 201);
+      await s.api.request("DELETE", "/api/help/articles/audit-check", { token: admin.token });
+      const latest = await s.api.request("GET", "/api/audit?limit=2", { token: admin.token });
+      assertEquals(
+        latest.body.entries.map((e: { action: string; target: string }) => [e.action, e.target]),
+        [
+          ["article.deleted", "audit-check"],
+          ["article.created", "audit-check"],
+        ],
+      );
     }, { WEBHOOK_ALLOW_PRIVATE: "1" });
   } finally {
     await receiver.close();
