@@ -57,6 +57,7 @@ export default function ChatApp(props: ChatAppProps) {
       : null,
   );
   const error = useSignal<string | null>(null);
+  const notice = useSignal<string | null>(null);
   const busy = useSignal(false);
   // Opened in the browser only (never while rendering on the server).
   const socket = useSignal<ChatSocket | null>(null);
@@ -170,6 +171,7 @@ export default function ChatApp(props: ChatAppProps) {
           </div>
         )}
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
+      {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
       <Composer
         onSend={(text) =>
           run(async () => {
@@ -194,6 +196,24 @@ export default function ChatApp(props: ChatAppProps) {
         >
           Talk to a human
         </button>
+        {model.value && (
+          <button
+            type="button"
+            class="secondary"
+            disabled={busy.value}
+            onClick={() =>
+              run(async () => {
+                notice.value = null;
+                const { to } = await api<{ to: string }>(
+                  "POST",
+                  `/api/conversations/${model.peek()!.id}/transcript`,
+                );
+                notice.value = `The transcript is on its way to ${to}.`;
+              })}
+          >
+            Email me the transcript
+          </button>
+        )}
       </Composer>
     </div>
   );

@@ -97,7 +97,39 @@ const schema = z.object({
    */
   ISLANDS: z.preprocess(blankIsUnset, z.enum(["build", "prebuilt"]).optional()),
   ISLANDS_DIR: z.preprocess(blankIsUnset, z.string().optional()),
+  /** Webhooks and email (lib/outbox/): see OutboxSettings. */
+  WEBHOOK_ALLOW_PRIVATE: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  OUTBOX_RETRY_BASE_MS: positiveInt.default(10_000),
+  SMTP_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.preprocess(blankIsUnset, z.string().min(3).optional()),
+  MAIL_REPLY_TO: z.preprocess(blankIsUnset, z.string().min(3).optional()),
+  EMAIL_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  PUBLIC_URL: z.preprocess(blankIsUnset, url.optional()),
 });
+
+/** Webhooks and email, sent from the outbox (lib/outbox/). */
+export interface OutboxSettings {
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may target private and loopback addresses. */
+  allowPrivate: boolean;
+  timeoutMs: number;
+  pollMs: number;
+  /** First retry after this long, doubling (capped at an hour), for 24 h. */
+  retryBaseMs: number;
+  /** null: no email is sent. */
+  mail: MailSettings | null;
+  /** Links in emails start with this (PUBLIC_URL, else http://localhost:PORT). */
+  publicUrl: string;
+}
+
+export interface MailSettings {
+  smtpUrl: string;
+  from: string;
+  replyTo: string;
+  /** An agent's reply is emailed when the customer has not read it after this long. */
+  delayMs: number;
+}
 
 /** Gemini (lib/bot/gemini.ts): the model, then the fallback model, then the built-in bot. */
 export interface GeminiSettings {
@@ -216,6 +248,7 @@ export interface Config {
   hashing: HashingSettings;
   maxBufferedBytes: number;
   islands: IslandsSettings;
+  outbox: OutboxSettings;
 }
 
 export interface IslandsSettings {
@@ -286,6 +319,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       : null,
     allowedOrigins: origins.map((o) => new URL(o).origin),
     widgetSecret: e.WIDGET_SECRET ?? null,
+    outbox: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "1",
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      pollMs: e.OUTBOX_POLL_MS,
+      retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
+      mail: e.SMTP_URL
+        ? {
+          smtpUrl: e.SMTP_URL,
+          from: e.MAIL_FROM ?? `${e.BUSINESS_NAME} <parley@localhost>`,
+          replyTo: e.MAIL_REPLY_TO ?? e.MAIL_FROM ?? `parley@localhost`,
+          delayMs: e.EMAIL_DELAY_SECONDS * 1000,
+        }
+        : null,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    },
     businessName: e.BUSINESS_NAME,
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,

@@ -34,7 +34,9 @@ export function wsRoutes(
       // widget's panel, which may share a browser with someone's Parley session).
       const cookie = c.req.query("auth") === "frame" ? undefined : getCookie(c, SESSION_COOKIE);
       const token = requestToken(c.req.raw.headers, cookie);
-      const principal = token ? await auth.resolve(token) : null;
+      const resolved = token ? await auth.resolve(token) : null;
+      // API tokens are for the HTTP API (scoped there: lib/http/scopes.ts), not sockets.
+      const principal = resolved?.apiToken ? null : resolved;
       const ip = clientAddress(c); // read before the upgrade consumes the request
       const admission = socketDeps.guards.admit(ip, principal !== null);
       if (!admission.guard) {

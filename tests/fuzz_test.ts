@@ -22,11 +22,15 @@ const DOCUMENTED_CLOSES = new Set([1009, 4401]);
 
 type Input = { kind: "text"; data: string } | { kind: "binary"; data: Uint8Array };
 
-/** The store as data; the feed and signal keys are transport, not state. */
+/**
+ * The store as data; the feed and signal keys are transport, not state, and so is the outbox
+ * (drained in the background by lib/outbox/loop.ts).
+ */
+const TRANSPORT = new Set(["feed", "signal", "outbox", "outbox_lease"]);
 async function dump(server: TestServer): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of server.services.store.kv.list({ prefix: [] })) {
-    if (e.key[0] === "feed" || e.key[0] === "signal") continue;
+    if (TRANSPORT.has(String(e.key[0]))) continue;
     out.set(JSON.stringify(e.key), `${e.versionstamp} ${JSON.stringify(e.value, bigints)}`);
   }
   return out;

@@ -11,6 +11,7 @@
  * and a place in line comes from the queue's counters inside the commit that queues
  * (lib/store/queue.ts), so customers who ask at the same moment are told distinct numbers.
  */
+import type { AuditInput } from "../store/audit.ts";
 import { coalesced } from "../coalesce.ts";
 import type { Store } from "../store/mod.ts";
 import type { AgentState, UserRecord } from "../store/users.ts";
@@ -172,8 +173,9 @@ export class Assigner {
   async updateAgent(
     agentId: string,
     patch: { status?: AgentStatus; capacity?: number | null },
+    audit?: AuditInput,
   ): Promise<AgentState> {
-    const state = await this.store.users.updateState(agentId, patch);
+    const state = await this.store.users.updateState(agentId, patch, audit);
     if (state.status === "offline") await this.requeueFrom(agentId, "went offline");
     await this.drainQueue();
     await this.events.agentsChanged([agentId]);

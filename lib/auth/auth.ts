@@ -12,11 +12,18 @@ import { newToken, sha256Hex } from "../ids.ts";
 import type { HashPool } from "./hash_pool.ts";
 import type { SignInLimits } from "./signin_limits.ts";
 import { AppError, unauthorized } from "../errors.ts";
+import type { ApiTokens } from "../store/api_tokens.ts";
+import type { TokenScope } from "../contract/operations.ts";
 
 export interface Principal {
   user: UserRecord;
   tokenHash: string;
+  /** Set when the caller used an API token: what it may do (lib/http/scopes.ts). */
+  apiToken?: { id: string; scopes: TokenScope[] };
 }
+
+/** API token secrets start with this, so a request needs one lookup, not two. */
+export const API_TOKEN_PREFIX = "pat_";
 
 export interface Issued {
   user: User;
@@ -45,6 +52,7 @@ export class Auth {
     private settings: AuthSettings,
     private relay: Relay,
     private guards: AuthGuards,
+    private apiTokens?: Pick<ApiTokens, "byHash">,
   ) {}
 
   async issue(record: UserRecord, ttlMs = this.settings.sessionTtlMs): Promise<Issued> {
@@ -62,6 +70,14 @@ export class Auth {
   async resolve(token: string | undefined | null): Promise<Principal | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = await sha256Hex(token);
+    if (token.startsWith(API_TOKEN_PREFIX) && this.apiTokens) {
+      // An API token acts as the admin who made it, within its scopes; read on every request,
+      // so a revocation holds at once everywhere.
+      const t = await this.apiTokens.byHash(tokenHash, Date.now());
+      const user = t ? await this.users.get(t.createdBy) : null;
+      if (!t || !user || user.role !== "admin") return null;
+      return { user, tokenHash, apiToken: { id: t.id, scopes: t.scopes } };
+    }
     const session = await this.users.session(tokenHash);
     if (!session) return null;
     const user = await this.users.get(session.userId);
@@ -92,15 +108,27 @@ export class Auth {
     return await this.issue(record);
   }
 
+  /** `actorId`: the admin creating it (recorded in the audit log, in the same commit). */
   async createAccount(
     input: { name: string; email: string; password: string; role: Role },
+    actorId?: string,
   ): Promise<UserRecord> {
-    return await this.users.create({
-      name: input.name.trim(),
-      email: input.email,
-      role: input.role,
-      passwordHash: await this.guards.passwords.hash(input.password),
-    });
+    return await this.users.create(
+      {
+        name: input.name.trim(),
+        email: input.email,
+        role: input.role,
+        passwordHash: await this.guards.passwords.hash(input.password),
+      },
+      undefined,
+      actorId
+        ? {
+          actorId,
+          action: `${input.role}.created`,
+          details: { name: input.name.trim(), email: input.email, role: input.role },
+        }
+        : undefined,
+    );
   }
 
   /**

@@ -137,8 +137,8 @@ export class HelpCenter implements Knowledge {
     return { record, article, warnings: warnings.map((w) => w.replace(`${slug}: `, "")) };
   }
 
-  async remove(slug: string): Promise<boolean> {
-    const removed = await this.store.remove(slug);
+  async remove(slug: string, by?: string): Promise<boolean> {
+    const removed = await this.store.remove(slug, by);
     if (removed) await this.reload();
     return removed;
   }

@@ -31,6 +31,12 @@ import { widgetApiRoutes } from "../../routes/api/widget.ts";
 import { settingsRoutes } from "../../routes/api/settings.ts";
 import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
 import { healthCheck } from "./health.ts";
+import { webhookRoutes } from "../../routes/api/webhooks.ts";
+import { tokenRoutes } from "../../routes/api/tokens.ts";
+import { auditRoutes } from "../../routes/api/audit.ts";
+import { transcriptRoutes } from "../../routes/api/transcript.ts";
+import { tokenScopes } from "../http/scopes.ts";
+import { openApiRoutes } from "../../routes/api/openapi.tsx";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -101,6 +107,8 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     }),
   );
   api.use(authenticated);
+  // API tokens reach only the routes their scopes name (lib/http/scopes.ts).
+  api.use(tokenScopes());
   // Floods of new conversations and handoffs: per user (after authentication) and per address.
   const byUser = (c: Ctx) => c.var.principal?.user.id ?? services.clientAddress(c);
   const started = (s: number) =>
@@ -131,6 +139,11 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/bot", botRoutes(services));
   api.route("/widget", widgetApiRoutes(services));
   api.route("/settings", settingsRoutes(services));
+  api.route("/webhooks", webhookRoutes(services));
+  api.route("/tokens", tokenRoutes(services));
+  api.route("/audit", auditRoutes(services));
+  api.route("/conversations", transcriptRoutes(services));
+  api.route("/", openApiRoutes());
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));

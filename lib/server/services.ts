@@ -49,6 +49,8 @@ import {
   type RequestIsHttps,
 } from "../http/client_ip.ts";
 import type { EphemeralKvWarning } from "../store/ephemeral.ts";
+import { OutboxLoop } from "../outbox/loop.ts";
+import { idGenerator } from "../ids.ts";
 
 export interface Services {
   config: Config;
@@ -107,6 +109,10 @@ export interface Services {
   isHttps: RequestIsHttps;
   /** Set when the store may be ephemeral (Deno Deploy without KV): /admin shows it. */
   kvWarning: EphemeralKvWarning | null;
+  /** Fans out the outbox and sends webhooks and email (lib/outbox/loop.ts). */
+  outboxLoop: OutboxLoop;
+  /** Ids for records made outside the store's own classes (webhooks, tokens, deliveries). */
+  newId: () => string;
   /** Starts the KV watch, the feed reader, presence and the session check. */
   start(): void;
   close(): Promise<void>;
@@ -158,7 +164,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     { ...config.signIn, authPerMinute: config.limits.authPerMinute },
     clock,
   );
-  const auth = new Auth(store.users, config, relay, { passwords, limits: signInLimits });
+  const auth = new Auth(
+    store.users,
+    config,
+    relay,
+    { passwords, limits: signInLimits },
+    store.apiTokens,
+  );
   const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
   const presence = new Presence(store, assigner, {
     graceMs: config.presenceGraceMs,
@@ -207,6 +219,15 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     visitors: store.visitors,
     auth,
     claim: (customer, guest) => claimGuestSession({ auth, kv, relay }, customer, guest),
+  });
+  const newId = idGenerator(clock);
+  const outboxLoop = new OutboxLoop({
+    store,
+    clock,
+    log,
+    settings: config.outbox,
+    businessName: config.businessName,
+    newId,
   });
   const sockets = new SocketRegistry();
   const socketDeps: SocketDeps = {
@@ -257,7 +278,10 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
     kvWarning: opts.kvWarning ?? null,
+    outboxLoop,
+    newId,
     start() {
+      outboxLoop.start();
       relay.startWatch();
       presence.start();
       feed.start();
@@ -265,6 +289,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       help.start();
     },
     async close() {
+      await outboxLoop.stop();
       await presence.stop();
       await botRunner.idle();
       sessionCheck.stop();

@@ -4,7 +4,7 @@
  * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
  * the next gapless `seq`, its clientId joins the record's dedupe window (./client_ids.ts), and a state change moves the
  * assignee's load, the list indexes, counters and queue (./lists.ts) and its `system` message
- * together. Commits also bump a signal key that other instances watch (./signals.ts). Lists are
+ * together, with its outbox record for webhooks and email (./outbox.ts). Commits also bump a signal key that other instances watch (./signals.ts). Lists are
  * read in ./list_query.ts, the queue in ./queue.ts.
  */
 import { keys } from "./keys.ts";
@@ -21,6 +21,7 @@ import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
 import { Queue, type Writes } from "./queue.ts";
 import { publicRecord } from "./client_ids.ts";
+import { addOutbox, changeEvents, conversationData } from "./outbox.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -190,6 +191,10 @@ export class Conversations {
         .set(keys.conversation(id), conversation)
         .set(keys.message(id, 1), message);
       reindex(op, null, conversation);
+      addOutbox(op, [
+        { event: "conversation.created", data: conversationData(conversation) },
+        { event: "message.created", ref: { conversationId: id, seq: 1 } },
+      ], new Date(now));
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -391,6 +396,14 @@ export class Conversations {
       if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
       addChange(op, id, "state");
+      // Webhooks' events, in this commit (the outbox: ./outbox.ts).
+      addOutbox(op, [
+        ...changeEvents(prev, next),
+        ...[said, message].filter((m) => m !== null).map((m) => ({
+          event: "message.created" as const,
+          ref: { conversationId: id, seq: m.seq },
+        })),
+      ], new Date(now));
       const res = await this.#commit(op, [signalShard(id)]);
       if (res.ok) {
         this.#group.remember({

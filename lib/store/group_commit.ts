@@ -31,6 +31,7 @@
  * only 10; see `checkLimitFor`); at most 1,000 mutations and well under the 800 KiB mutation size.
  */
 import { addMessages } from "./feed.ts";
+import { addOutbox, type OutboxItem } from "./outbox.ts";
 import { stampMessage } from "./milestones.ts";
 import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../contract/types.ts";
@@ -215,6 +216,7 @@ export class GroupCommitter {
     const shards = new Set<number>();
     const outcomes: Outcome[] = [];
     const committed = new Map<string, StoredConversation>();
+    const events: OutboxItem[] = [];
     let mutations = SHARD_SUMS;
     for (const [id, items] of batch) {
       const entry = entries.get(id)!;
@@ -237,11 +239,15 @@ export class GroupCommitter {
       outcomes.push(...plan.outcomes);
       op.check(entry);
       writes.replay(op);
+      for (const m of plan.writes) {
+        events.push({ event: "message.created", ref: { conversationId: id, seq: m.seq } });
+      }
       shards.add(this.opts.signalShard(id));
       committed.set(id, plan.last);
     }
     if (committed.size) {
       addMessages(op, [...committed.keys()]);
+      addOutbox(op, events); // one record naming every message: webhooks and email (./outbox.ts)
       const res = await this.opts.commit(op, [...shards]);
       if (!res.ok) {
         for (const id of batch.keys()) this.#cache.delete(id);
@@ -374,7 +380,7 @@ export class GroupCommitter {
 
 type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown };
 
-/** Per batch: at most one sum per signal shard, and the one feed entry. */
-const SHARD_SUMS = 8 + 1;
+/** Per batch: at most one sum per signal shard, the one feed entry and the one outbox record. */
+const SHARD_SUMS = 8 + 2;
 /** A message moves its conversation's activity-keyed list entry: a delete and a set. */
 const LIST_MOVES = 2;

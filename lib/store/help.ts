@@ -7,6 +7,7 @@
  * instances starting at once import each article exactly once, and nothing is re-imported after.
  */
 import { keys } from "./keys.ts";
+import { addAudit } from "./audit.ts";
 import type { Clock } from "../clock.ts";
 
 /** Characters per chunk: at most 60 KiB even if every character takes 3 bytes in UTF-8. */
@@ -91,23 +92,32 @@ export class HelpArticles {
     return record;
   }
 
-  /** Creates or replaces an article (the last save wins). */
+  /** Creates or replaces an article (the last save wins); an admin's save is audited with it. */
   async put(slug: string, source: string, by: string | null): Promise<HelpArticleRecord> {
     for (;;) {
       const entry = await this.kv.get<HelpArticleRecord>(keys.helpArticle(slug));
       const op = this.kv.atomic().check(entry);
       const record = this.#write(op, slug, source, by, entry.value?.chunks ?? 0);
+      if (by) {
+        addAudit(op, {
+          actorId: by,
+          action: entry.value ? "article.replaced" : "article.created",
+          target: slug,
+          details: {},
+        });
+      }
       if ((await op.commit()).ok) return record;
     }
   }
 
-  /** Deletes an article; false if there was none. */
-  async remove(slug: string): Promise<boolean> {
+  /** Deletes an article; false if there was none. `by`: the admin (audited in the commit). */
+  async remove(slug: string, by?: string): Promise<boolean> {
     for (;;) {
       const entry = await this.kv.get<HelpArticleRecord>(keys.helpArticle(slug));
       if (!entry.value) return false;
       const op = this.kv.atomic().check(entry).delete(keys.helpArticle(slug))
         .set(keys.helpVersion(), this.newId());
+      if (by) addAudit(op, { actorId: by, action: "article.deleted", target: slug, details: {} });
       for (let i = 0; i < entry.value.chunks; i++) op.delete(keys.helpChunk(slug, i));
       if ((await op.commit()).ok) return true;
     }

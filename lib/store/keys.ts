@@ -42,6 +42,14 @@
  * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                                              |
  * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
  * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
+ * | ["outbox", ulid]                                     | OutboxRecord: events committed with their cause, not yet fanned out (./outbox.ts)                      |
+ * | ["outbox_lease"]                                     | Lease: the instance fanning out the outbox now                                                         |
+ * | ["webhooks", webhookId]                              | WebhookRecord (with its signing secret)                                                                |
+ * | ["deliveries", deliveryId]                           | DeliveryRecord: one webhook POST or email, its status, attempts and lease (./deliveries.ts)            |
+ * | ["deliveries_due", dueMs, deliveryId]                | null while pending: when to try next (or when its lease ends)                                          |
+ * | ["api_tokens", tokenId]                              | ApiTokenRecord: name, scopes, sha256 of the secret, last use (./api_tokens.ts)                         |
+ * | ["api_tokens_by_hash", sha256(secret)]               | tokenId (unique)                                                                                       |
+ * | ["audit", ulid]                                      | AuditEntry: an admin action, in the commit that did it (./audit.ts)                                    |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -129,4 +137,21 @@ export const keys = {
   userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
   /** One run-time setting (./settings.ts). */
   setting: (name: string) => ["settings", name] as const,
+  /** The outbox (./outbox.ts) and the deliveries made from it (./deliveries.ts). */
+  outbox: (id: string) => ["outbox", id] as const,
+  outboxPrefix: () => ["outbox"] as const,
+  outboxLease: () => ["outbox_lease"] as const,
+  webhook: (id: string) => ["webhooks", id] as const,
+  webhooksPrefix: () => ["webhooks"] as const,
+  delivery: (id: string) => ["deliveries", id] as const,
+  deliveriesPrefix: () => ["deliveries"] as const,
+  deliveryDue: (dueMs: number, id: string) => ["deliveries_due", dueMs, id] as const,
+  deliveriesDuePrefix: () => ["deliveries_due"] as const,
+  /** API tokens (./api_tokens.ts). */
+  apiToken: (id: string) => ["api_tokens", id] as const,
+  apiTokensPrefix: () => ["api_tokens"] as const,
+  apiTokenByHash: (hash: string) => ["api_tokens_by_hash", hash] as const,
+  /** The audit log (./audit.ts), in ULID order. */
+  audit: (id: string) => ["audit", id] as const,
+  auditPrefix: () => ["audit"] as const,
 };

@@ -12,6 +12,10 @@ import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
 import { Visitors } from "./visitors.ts";
 import { Settings } from "./settings.ts";
+import { Outbox } from "./outbox.ts";
+import { Deliveries } from "./deliveries.ts";
+import { ApiTokens } from "./api_tokens.ts";
+import { AuditLog } from "./audit.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -36,6 +40,12 @@ export interface Store {
   visitors: Visitors;
   /** Run-time settings an admin changes (./settings.ts). */
   settings: Settings;
+  /** Events waiting for fan-out (./outbox.ts), webhooks and deliveries (./deliveries.ts). */
+  outbox: Outbox;
+  deliveries: Deliveries;
+  /** API tokens (./api_tokens.ts) and the audit log (./audit.ts). */
+  apiTokens: ApiTokens;
+  audit: AuditLog;
   close(): void;
 }
 
@@ -80,6 +90,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     botStats: new BotStats(kv, clock, newId),
     visitors: new Visitors(kv, clock, newId),
     settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
+    outbox: new Outbox(kv),
+    deliveries: new Deliveries(kv),
+    apiTokens: new ApiTokens(kv),
+    audit: new AuditLog(kv),
     close: () => kv.close(),
   };
 }

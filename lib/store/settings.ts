@@ -19,6 +19,7 @@
  */
 import type { z } from "zod";
 import { keys } from "./keys.ts";
+import { addAudit, type AuditInput } from "./audit.ts";
 import type { Clock } from "../clock.ts";
 import { badRequest, conflict } from "../errors.ts";
 import { describeIssues } from "../contract/schemas.ts";
@@ -105,7 +106,12 @@ export class Settings {
   async set<T>(
     def: SettingDefinition<T>,
     value: unknown,
-    { revision, by = null }: { revision?: number; by?: string | null } = {},
+    { revision, by = null, audit }: {
+      revision?: number;
+      by?: string | null;
+      /** Recorded in the same commit (./audit.ts). */
+      audit?: AuditInput;
+    } = {},
   ): Promise<SettingEntry<T>> {
     const parsed = def.schema.safeParse(value);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error, "value"));
@@ -125,7 +131,9 @@ export class Settings {
         updatedAt: new Date(this.options.clock.now()).toISOString(),
         updatedBy: by,
       };
-      const result = await this.kv.atomic().check(current).set(key, entry).commit();
+      const op = this.kv.atomic().check(current).set(key, entry);
+      if (audit) addAudit(op, audit);
+      const result = await op.commit();
       if (result.ok) {
         this.#cache.set(def.name, { entry, at: this.options.clock.now() });
         return entry;

@@ -1,5 +1,6 @@
 /** Users, sessions and agents' state in Deno KV (key shapes in ./keys.ts). */
 import { keys } from "./keys.ts";
+import { addAudit, type AuditInput } from "./audit.ts";
 import type { AgentStatus, Role, User } from "../contract/types.ts";
 import type { Clock } from "../clock.ts";
 import { conflict, notFound } from "../errors.ts";
@@ -124,6 +125,7 @@ export class Users {
   async create(
     input: Omit<UserRecord, "id" | "createdAt" | "expiresAt">,
     expireIn?: number,
+    audit?: Omit<AuditInput, "target">,
   ): Promise<UserRecord> {
     const now = this.clock.now();
     const record: UserRecord = {
@@ -142,6 +144,7 @@ export class Users {
     if (isStaff(record.role)) {
       op.set(keys.staff(record.id), null).set(keys.agentState(record.id), initialAgentState());
     }
+    if (audit) addAudit(op, { ...audit, target: record.id });
     const res = await op.commit();
     if (!res.ok) throw conflict("An account with that email already exists.");
     return record;
@@ -213,8 +216,10 @@ export class Users {
     id: string,
     entry: Deno.KvEntryMaybe<AgentState>,
     next: AgentState,
+    audit?: AuditInput,
   ): Promise<boolean> {
     const op = this.kv.atomic().check(entry).set(keys.agentState(id), next);
+    if (audit) addAudit(op, audit);
     addAgents(op, [id]);
     return (await commitSignalled(op, [AGENT_SIGNAL_SHARD], this.onCommit)).ok;
   }
@@ -223,11 +228,12 @@ export class Users {
   async updateState(
     id: string,
     patch: Partial<Pick<AgentState, "status" | "capacity">>,
+    audit?: AuditInput,
   ): Promise<AgentState> {
     for (;;) {
       const entry = await this.agentState(id);
       const next = { ...(entry.value ?? initialAgentState()), ...patch };
-      if (await this.replaceState(id, entry, next)) return next;
+      if (await this.replaceState(id, entry, next, audit)) return next;
     }
   }
 

@@ -204,7 +204,10 @@ export class ClientSocket {
     if (frame.type === "auth") {
       if (this.#principal) return this.#error("bad_request", "Already authenticated.");
       const principal = await this.deps.auth.resolve(frame.token);
-      if (!principal) return this.close(CLOSE.unauthorized, "invalid or expired token");
+      // API tokens are for the HTTP API (scoped there: lib/http/scopes.ts), not sockets.
+      if (!principal || principal.apiToken) {
+        return this.close(CLOSE.unauthorized, "invalid or expired token");
+      }
       return await this.#authenticated(principal);
     }
     const user = this.#principal?.user;

@@ -17,9 +17,9 @@ export function agentRoutes(
   const capacity = config.agentCapacity;
   return new Hono<AppEnv>()
     .post("/", async (c) => {
-      principal(c, ["admin"]);
+      const admin = principal(c, ["admin"]);
       const body = await readBody(c, createAgentBody);
-      const record = await auth.createAccount(body);
+      const record = await auth.createAccount(body, admin.user.id);
       return c.json({ user: await auth.publicUser(record) }, 201);
     })
     .get("/", async (c) => {
@@ -34,11 +34,16 @@ export function agentRoutes(
       return c.json({ user: publicUser(user, state, capacity) });
     })
     .put("/:id", idParam("Agent"), async (c) => {
-      principal(c, ["admin"]);
+      const admin = principal(c, ["admin"]);
       const patch = await readBody(c, agentPatchBody);
       const record = await store.users.get(c.req.param("id"));
       if (!record || !isStaff(record.role)) throw notFound("Agent");
-      const state = await assigner.updateAgent(record.id, patch);
+      const state = await assigner.updateAgent(record.id, patch, {
+        actorId: admin.user.id,
+        action: "agent.changed",
+        target: record.id,
+        details: patch,
+      });
       return c.json({ user: publicUser(record, state, capacity) });
     });
 }

@@ -68,8 +68,8 @@ export function helpRoutes({ help }: Pick<Services, "help">) {
       }, created ? 201 : 200);
     })
     .delete("/articles/:slug", async (c) => {
-      principal(c, ["admin"]);
-      if (!(await help.remove(slugParam(c.req.param("slug"))))) throw notFound("Article");
+      const { user } = principal(c, ["admin"]);
+      if (!(await help.remove(slugParam(c.req.param("slug")), user.id))) throw notFound("Article");
       return c.body(null, 204);
     })
     .post("/preview", async (c) => {

@@ -25,7 +25,16 @@ export function settingsRoutes(
       const { user } = principal(c, ["admin"]);
       const def = definition(c.req.param("name"));
       const { value, revision } = await readBody(c, settingBody);
-      const entry = await store.settings.set(def, value, { revision, by: user.id });
+      const entry = await store.settings.set(def, value, {
+        revision,
+        by: user.id,
+        audit: {
+          actorId: user.id,
+          action: "setting.changed",
+          target: def.name,
+          details: { revision: revision ?? null },
+        },
+      });
       return c.json({ name: def.name, ...entry });
     });
 }

@@ -1,4 +1,5 @@
 /** The customer's pages: the chat (`/`), `/login` and `/register`. */
+import { isId } from "../../lib/contract/schemas.ts";
 import { Hono } from "hono";
 import type { AppEnv, Ctx } from "../../lib/http/env.ts";
 import type { Services } from "../../lib/server/services.ts";
@@ -35,8 +36,11 @@ async function currentConversation(
 ): Promise<{ conversation: Conversation | null; messages: Message[] }> {
   const user = c.var.principal?.user;
   if (!user || isStaff(user.role)) return { conversation: null, messages: [] };
-  const page = await chat.list(user, { status: "open" }, 1);
-  const open = page.conversations[0] ?? null;
+  // `?conversation=<id>`: the link in an email (lib/outbox/mailer.ts) opens that one, if theirs.
+  const asked = c.req.query("conversation") ?? "";
+  const linked = isId(asked) ? await chat.visible(user, asked).catch(() => null) : null;
+  const page = linked ? null : await chat.list(user, { status: "open" }, 1);
+  const open = linked ?? page?.conversations[0] ?? null;
   if (!open) return { conversation: null, messages: [] };
   const messages = await store.conversations.messages(
     open.id,

@@ -5,6 +5,7 @@ import type { Services } from "../../lib/server/services.ts";
 import { isStaff, publicUser } from "../../lib/store/users.ts";
 import AgentConsole from "../../islands/AgentConsole.tsx";
 import AdminPanel from "../../islands/AdminPanel.tsx";
+import OperationsPanel from "../../islands/OperationsPanel.tsx";
 import BotPanel from "../../islands/BotPanel.tsx";
 import HelpEditor from "../../islands/HelpEditor.tsx";
 import AuthForm from "../../islands/AuthForm.tsx";
@@ -120,6 +121,7 @@ export function staffPages(render: Render, deps: StaffDeps) {
             conversations={page}
             defaultCapacity={defaultCapacity}
           />
+          <OperationsPanel />
           <BotPanel />
           <HelpEditor
             articles={deps.help.summaries()}
