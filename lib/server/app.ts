@@ -31,6 +31,8 @@ import { widgetApiRoutes } from "../../routes/api/widget.ts";
 import { settingsRoutes } from "../../routes/api/settings.ts";
 import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
 import { healthCheck } from "./health.ts";
+import { ratingRoutes } from "../../routes/api/ratings.ts";
+import { reportRoutes } from "../../routes/api/reports.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -127,6 +129,8 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/conversations", conversationRoutes(services));
   api.route("/metrics", metricsRoutes(services));
   api.route("/conversations", botConversationRoutes(services));
+  api.route("/conversations", ratingRoutes(services));
+  api.route("/reports", reportRoutes(services));
   api.route("/help", helpRoutes(services));
   api.route("/bot", botRoutes(services));
   api.route("/widget", widgetApiRoutes(services));

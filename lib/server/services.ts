@@ -34,6 +34,11 @@ import { HelpCenter } from "../help/help_center.ts";
 import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
+import { Csat } from "../chat/csat.ts";
+import { Privacy } from "../chat/privacy.ts";
+import { Retention } from "../chat/retention.ts";
+import { ReportService } from "../chat/reports.ts";
+import { INSTANCE_ID } from "../store/feed.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -80,6 +85,14 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
+  /** CSAT ratings (lib/chat/csat.ts); `rating.created` seam: its hooks. */
+  csat: Csat;
+  /** GDPR export and erasure (lib/chat/privacy.ts); audit seam: its hooks. */
+  privacy: Privacy;
+  /** Deletes old resolved conversations (RETENTION_DAYS) and finishes interrupted erasures. */
+  retention: Retention;
+  /** Reports from the counters kept as events happen (lib/chat/reports.ts). */
+  reports: ReportService;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -194,6 +207,15 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   });
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
+  const csat = new Csat(store, clock);
+  const privacy = new Privacy(store, (id) => chat.closeForErasure(id), clock, log);
+  const retention = new Retention(store, privacy, {
+    days: config.retentionDays,
+    clock,
+    log,
+    owner: INSTANCE_ID,
+  });
+  const reports = new ReportService(store, clock);
   const botTools = new BotTools(
     chat,
     store,
@@ -247,6 +269,10 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     facts,
     chat,
     reads,
+    csat,
+    privacy,
+    retention,
+    reports,
     buckets,
     sockets,
     socketDeps,
@@ -262,9 +288,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       feed.start();
       sessionCheck.start();
       help.start();
+      retention.start();
     },
     async close() {
       await presence.stop();
+      await retention.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

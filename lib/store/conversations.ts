@@ -19,6 +19,7 @@ import { GroupCommitter } from "./group_commit.ts";
 import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
+import { countMilestones } from "./report_counters.ts";
 import { Queue } from "./queue.ts";
 
 export interface ConversationsOptions {
@@ -116,6 +117,12 @@ export class Conversations {
     return (await this.kv.get<Conversation>(keys.conversation(id))).value;
   }
 
+  /** The conversation with its versionstamp, for a checked commit elsewhere (./ratings.ts). */
+  async getEntry(id: string): Promise<Deno.KvEntry<Conversation> | null> {
+    const entry = await this.kv.get<Conversation>(keys.conversation(id));
+    return entry.value ? entry as Deno.KvEntry<Conversation> : null;
+  }
+
   /**
    * The last state this instance committed or read, else a read: for fields that never change
    * (customerId) or where a stale value is caught later by a checked commit.
@@ -173,6 +180,7 @@ export class Conversations {
         .set(keys.conversation(id), conversation)
         .set(keys.message(id, 1), message);
       reindex(op, null, conversation);
+      countMilestones(op, null, conversation);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -356,6 +364,7 @@ export class Conversations {
         op.set(keys.message(id, message.seq), message);
       }
       const { queueMoved } = reindex(op, prev, next);
+      countMilestones(op, prev, next);
       if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
       addChange(op, id, "state");

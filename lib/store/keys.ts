@@ -42,6 +42,12 @@
  * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                                              |
  * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
  * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
+ * | ["ratings", conversationId]                        | Rating: the customer's CSAT score, once per resolution (./ratings.ts)                                  |
+ * | ["report", day, metric]                              | KvU64: report counter per UTC day, moved in the commit of the event (./report_counters.ts)             |
+ * | ["report_agent", day, agentId, metric]               | KvU64: the same counters per agent                                                                     |
+ * | ["report_hist", day, kind, scope, bucket]            | KvU64: duration histogram (first response, resolution); scope "all" or an agent id                     |
+ * | ["erasures", customerId]                             | ErasureJob: a customer's erasure in progress; gone when done (./erase.ts)                              |
+ * | ["leases", name]                                     | Lease {owner, until}: one instance at a time does `name`'s periodic work (./leases.ts)                 |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -127,4 +133,25 @@ export const keys = {
   userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
   /** One run-time setting (./settings.ts). */
   setting: (name: string) => ["settings", name] as const,
+  /** CSAT (./ratings.ts): one per conversation (resolved conversations never reopen). */
+  rating: (conversationId: string) => ["ratings", conversationId] as const,
+  /** Reports (./report_counters.ts): `day` is a UTC date, YYYY-MM-DD. */
+  report: (day: string, metric: string) => ["report", day, metric] as const,
+  reportPrefix: () => ["report"] as const,
+  reportAgent: (day: string, agentId: string, metric: string) =>
+    ["report_agent", day, agentId, metric] as const,
+  reportAgentPrefix: () => ["report_agent"] as const,
+  reportHist: (day: string, kind: string, scope: string, bucket: number) =>
+    ["report_hist", day, kind, scope, bucket] as const,
+  reportHistPrefix: () => ["report_hist"] as const,
+  /** Prefixes of what belongs to one conversation (./belongings.ts). */
+  messagesPrefix: (conversationId: string) => ["messages", conversationId] as const,
+  clientIdsPrefix: (conversationId: string) => ["client_ids", conversationId] as const,
+  readsPrefix: (conversationId: string) => ["reads", conversationId] as const,
+  sessionsPrefix: () => ["sessions"] as const,
+  /** A customer's erasure in progress (./erase.ts). */
+  erasure: (customerId: string) => ["erasures", customerId] as const,
+  erasuresPrefix: () => ["erasures"] as const,
+  /** Leases for periodic work (./leases.ts). */
+  lease: (name: string) => ["leases", name] as const,
 };

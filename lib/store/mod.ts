@@ -12,6 +12,10 @@ import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
 import { Visitors } from "./visitors.ts";
 import { Settings } from "./settings.ts";
+import { Ratings } from "./ratings.ts";
+import { Reports } from "./reports.ts";
+import { Eraser } from "./erase.ts";
+import { Leases } from "./leases.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -36,6 +40,13 @@ export interface Store {
   visitors: Visitors;
   /** Run-time settings an admin changes (./settings.ts). */
   settings: Settings;
+  /** CSAT ratings (./ratings.ts) and the report counters' reader (./reports.ts). */
+  ratings: Ratings;
+  reports: Reports;
+  /** Deleting conversations and customers with what belongs to them (./erase.ts). */
+  eraser: Eraser;
+  /** Leases for periodic work (./leases.ts). */
+  leases: Leases;
   close(): void;
 }
 
@@ -78,6 +89,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     botStats: new BotStats(kv, clock, newId),
     visitors: new Visitors(kv, clock, newId),
     settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
+    ratings: new Ratings(kv),
+    reports: new Reports(kv),
+    eraser: new Eraser(kv, () => new Date(clock.now()).toISOString()),
+    leases: new Leases(kv, clock),
     close: () => kv.close(),
   };
 }
