@@ -57,8 +57,13 @@ export class Retention {
     const cutoff = this.cutoff();
     if (!cutoff) return 0;
     let erased = 0;
-    for (const id of await store.eraser.resolvedBefore(cutoff, opts.batch ?? 100)) {
+    const due = await store.eraser.resolvedBefore(cutoff, opts.batch ?? 100);
+    for (const id of due) {
       if (await store.eraser.eraseConversation(id) === "erased") erased++;
+    }
+    // Records elsewhere that name them (unanswered questions, live notifications).
+    if (due.length) {
+      await store.eraser.deleteScanned({ customerId: null, conversationIds: new Set(due) });
     }
     if (erased) opts.log.info("retention: conversations deleted", { erased, before: cutoff });
     return erased;

@@ -35,7 +35,8 @@ export const conversationParts: ConversationPart[] = [
 
 /** Whom a scan looks for: the customer and their conversations. */
 export interface Subject {
-  customerId: string;
+  /** null: conversations only (retention). */
+  customerId: string | null;
   conversationIds: ReadonlySet<string>;
 }
 
@@ -49,7 +50,7 @@ export interface ScannedPart {
 /** Any string in `value` (searched as JSON) that is the customer's id or one of their conversations'. */
 function mentions(value: unknown, subject: Subject): boolean {
   const text = JSON.stringify(value ?? null);
-  if (text.includes(subject.customerId)) return true;
+  if (subject.customerId && text.includes(subject.customerId)) return true;
   for (const id of subject.conversationIds) if (text.includes(id)) return true;
   return false;
 }
@@ -58,7 +59,7 @@ export const scannedParts: ScannedPart[] = [
   {
     name: "sessions",
     prefix: keys.sessionsPrefix(),
-    names: (v, s) => (v as { userId?: string } | null)?.userId === s.customerId,
+    names: (v, s) => !!s.customerId && (v as { userId?: string } | null)?.userId === s.customerId,
   },
   { name: "feed", prefix: keys.feedPrefix(), names: mentions },
   { name: "unansweredQuestions", prefix: keys.botGapsPrefix(), names: mentions },
