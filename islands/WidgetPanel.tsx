@@ -18,6 +18,7 @@ import { WidgetSession } from "../lib/client/widget/panel.ts";
 import { KEYS, panelStorage } from "../lib/client/widget/panel_storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
+import { RatingForm } from "../components/RatingForm.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { PanelHeader } from "../components/widget/PanelHeader.tsx";
 import { ConversationPicker } from "../components/widget/ConversationPicker.tsx";
@@ -301,6 +302,7 @@ export default function WidgetPanel(props: WidgetPanelProps) {
               ? (
                 <div class="wp-resolved">
                   <p class="muted">This conversation is resolved; you can read it here.</p>
+                  <RatingForm conversationId={conversation.id} token={s?.token ?? null} />
                   <button type="button" class="primary" onClick={() => void s?.select(null)}>
                     New conversation
                   </button>

@@ -3,6 +3,7 @@
  * WebSocket frames are in ./frames.ts.
  */
 import { z } from "zod";
+import { MAX_RATING_COMMENT } from "./types.ts";
 import {
   isInvisible,
   longerThan,
@@ -104,7 +105,6 @@ export const settingBody = z.strictObject({
 export { email as emailField, name as nameField };
 
 /** POST /api/conversations/:id/rating: CSAT, 1 to 5, and an optional comment. */
-export const MAX_RATING_COMMENT = 1000;
 export const ratingBody = z.strictObject({
   score: z.number().int("must be a whole number from 1 to 5").min(1, "must be 1 to 5")
     .max(5, "must be 1 to 5"),

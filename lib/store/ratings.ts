@@ -6,18 +6,10 @@
  * `inCommit` lets the caller add its own writes to the same commit (the outbox's `rating.created`).
  */
 import { keys } from "./keys.ts";
-import type { Conversation } from "../contract/types.ts";
+import type { Conversation, Rating } from "../contract/types.ts";
 import { countRating } from "./report_counters.ts";
 
-export interface Rating {
-  conversationId: string;
-  customerId: string;
-  /** Who held the conversation when it was resolved (null: the bot alone). */
-  agentId: string | null;
-  score: number;
-  comment: string | null;
-  at: string;
-}
+export type { Rating };
 
 export type RateResult = "ok" | "exists" | "changed";
 
