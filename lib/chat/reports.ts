@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 export const MAX_DAYS = 366;
 export const DEFAULT_DAYS = 30;
 
-export type NamedReport = Report & { agents: (AgentFigures & { name: string })[] };
+export type NamedReport = Omit<Report, "agents"> & { agents: (AgentFigures & { name: string })[] };
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -64,7 +64,7 @@ function cell(value: unknown): string {
 }
 
 /** The per-day figures as CSV (RFC 4180, CRLF), one row per day. */
-export function reportCsv(report: Report): string {
+export function reportCsv(report: Pick<Report, "days">): string {
   const rows = [DAY_COLUMNS.join(",")];
   for (const d of report.days) rows.push(DAY_COLUMNS.map((k) => cell(d[k])).join(","));
   return rows.join("\r\n") + "\r\n";
