@@ -39,6 +39,11 @@ import { Privacy } from "../chat/privacy.ts";
 import { Retention } from "../chat/retention.ts";
 import { ReportService } from "../chat/reports.ts";
 import { INSTANCE_ID } from "../store/feed.ts";
+import {
+  BUSINESS_HOURS,
+  BusinessCalendar,
+  BusinessHoursService,
+} from "../assignment/business_hours.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -93,6 +98,8 @@ export interface Services {
   retention: Retention;
   /** Reports from the counters kept as events happen (lib/chat/reports.ts). */
   reports: ReportService;
+  /** Business hours: open now, when back (lib/assignment/business_hours.ts). */
+  businessHours: BusinessHoursService;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -142,7 +149,10 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
   const ownSignals = new OwnSignals();
+  // The current business hours, for the report durations the store measures in its commits.
+  const calendar = new BusinessCalendar();
   const store = createStore(kv, {
+    measure: calendar.measure,
     clock,
     maxChecks: checkLimitFor(config.kvPath),
     onCommit: ownSignals,
@@ -172,7 +182,14 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clock,
   );
   const auth = new Auth(store.users, config, relay, { passwords, limits: signInLimits });
-  const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
+  const businessHours = new BusinessHoursService(store.settings, calendar, clock);
+  const assigner = new Assigner(
+    store,
+    config.agentCapacity,
+    publisher,
+    clock,
+    () => businessHours.status(),
+  );
   const presence = new Presence(store, assigner, {
     graceMs: config.presenceGraceMs,
     clock,
@@ -216,6 +233,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     owner: INSTANCE_ID,
   });
   const reports = new ReportService(store, clock);
+  // Keeps the calendar current on every instance (the setting is cached 2 s).
+  let hoursTimer: ReturnType<typeof setInterval> | undefined;
   const botTools = new BotTools(
     chat,
     store,
@@ -273,12 +292,16 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     privacy,
     retention,
     reports,
+    businessHours,
     buckets,
     sockets,
     socketDeps,
     origins,
     identity,
-    settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
+    settingDefinitions: [
+      WIDGET_SETTINGS as SettingDefinition<unknown>,
+      BUSINESS_HOURS as SettingDefinition<unknown>,
+    ],
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
     kvWarning: opts.kvWarning ?? null,
@@ -289,8 +312,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       sessionCheck.start();
       help.start();
       retention.start();
+      void businessHours.hours().catch(() => {});
+      hoursTimer = setInterval(() => void businessHours.hours().catch(() => {}), 5_000);
     },
     async close() {
+      clearInterval(hoursTimer);
       await presence.stop();
       await retention.stop();
       await botRunner.idle();

@@ -19,7 +19,7 @@ import { GroupCommitter } from "./group_commit.ts";
 import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
-import { countMilestones } from "./report_counters.ts";
+import { countMilestones, type Measure, wallClock } from "./report_counters.ts";
 import { Queue } from "./queue.ts";
 
 export interface ConversationsOptions {
@@ -30,6 +30,8 @@ export interface ConversationsOptions {
    * instance alone: callers must publish what they commit (lib/realtime/publisher.ts does).
    */
   onCommit?: CommitObserver;
+  /** How report durations are measured (business hours: lib/assignment/business_hours.ts). */
+  measure?: Measure;
 }
 
 export interface NewMessage {
@@ -82,6 +84,7 @@ export class Conversations {
   /** Appends are grouped into shared commits (see ./group_commit.ts). */
   readonly #group: GroupCommitter;
   readonly #onCommit: CommitObserver | undefined;
+  readonly #measure: Measure;
   /** The waiting queue: its head, size and places in line (./queue.ts). */
   readonly queue: Queue;
 
@@ -92,6 +95,7 @@ export class Conversations {
     opts: ConversationsOptions = {},
   ) {
     this.#onCommit = opts.onCommit;
+    this.#measure = opts.measure ?? wallClock;
     this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
       maxChecks: opts.maxChecks,
@@ -100,6 +104,7 @@ export class Conversations {
       nowIso: () => this.nowIso(),
       preview,
       signalShard,
+      measure: this.#measure,
       commit: (op, shards) => this.#commit(op, shards),
     });
   }
@@ -180,7 +185,7 @@ export class Conversations {
         .set(keys.conversation(id), conversation)
         .set(keys.message(id, 1), message);
       reindex(op, null, conversation);
-      countMilestones(op, null, conversation);
+      countMilestones(op, null, conversation, this.#measure);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -364,7 +369,7 @@ export class Conversations {
         op.set(keys.message(id, message.seq), message);
       }
       const { queueMoved } = reindex(op, prev, next);
-      countMilestones(op, prev, next);
+      countMilestones(op, prev, next, this.#measure);
       if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
       addChange(op, id, "state");

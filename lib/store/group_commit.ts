@@ -34,7 +34,7 @@ import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
-import { countMilestones } from "./report_counters.ts";
+import { countMilestones, type Measure } from "./report_counters.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
@@ -55,6 +55,8 @@ export interface GroupCommitOptions {
   nowIso: () => string;
   preview: (m: Message) => Conversation["lastMessage"];
   signalShard: (conversationId: string) => number;
+  /** How report durations are measured (./report_counters.ts). */
+  measure?: Measure;
   /** Commits an operation, adding 1 to the signal keys of `shards` (./signals.ts). */
   commit: (
     op: Deno.AtomicOperation,
@@ -234,7 +236,7 @@ export class GroupCommitter {
       }
       const lists = new RecordedWrites();
       reindex(lists, entries.get(id)!.value, plan.last);
-      countMilestones(lists, entries.get(id)!.value, plan.last);
+      countMilestones(lists, entries.get(id)!.value, plan.last, this.opts.measure);
       const adds = 1 + lists.size +
         plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1), 0);
       if (committed.size > 0 && mutations + adds > MAX_MUTATIONS) {

@@ -20,6 +20,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
 import type { CommitObserver } from "./signals.ts";
+import type { Measure } from "./report_counters.ts";
 
 export interface Store {
   kv: Deno.Kv;
@@ -58,6 +59,8 @@ export interface StoreOptions {
   onCommit?: CommitObserver;
   /** A stored setting no longer passes its schema (./settings.ts). */
   onInvalidSetting?(name: string, problem: string): void;
+  /** How report durations are measured (default: wall-clock time). */
+  measure?: Measure;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
