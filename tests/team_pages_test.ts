@@ -1,6 +1,8 @@
 /**
  * Running the team, in a real browser: the customer rates a resolved conversation on `/` (CSAT),
- * the agent's console shows the rating, and /admin draws it in the reports. Found by role and name.
+ * the agent's console shows the rating, /admin draws it in the reports, and the business-hours
+ * editor on the same /admin page refuses an unknown zone and overlapping hours, then saves. Found
+ * by role and name.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
@@ -8,7 +10,7 @@ import { withTestServer as withServer } from "./helpers.ts";
 import { noErrors, openConsole, openPage, say, waitForMessages } from "./pages_helpers.ts";
 
 Deno.test(
-  "CSAT: the customer rates on the chat page; console and /admin show it",
+  "CSAT on the chat page, in the console and the reports; the business-hours editor",
   BROWSER_TEST,
   () =>
     withServer(async (server) => {
@@ -64,6 +66,47 @@ Deno.test(
           await a.getByRole("img", { name: /^Median first response/ }).waitFor();
           const row = a.getByRole("row", { name: /Ann Agent/ });
           await row.getByRole("cell", { name: "100 %" }).waitFor();
+          // The business-hours editor, on the same page.
+          const hours = a.getByRole("form", { name: "Business hours" });
+          await hours.getByRole("checkbox", { name: /Use business hours/ }).check();
+          await hours.getByRole("combobox", { name: "Time zone" }).fill("Mars/Olympus");
+          const save = hours.getByRole("button", { name: "Save business hours" });
+          await save.click();
+          await hours.getByRole("alert").filter({ hasText: "value.timeZone: must be a time zone" })
+            .waitFor();
+          await hours.getByRole("combobox", { name: "Time zone" }).fill("Europe/Paris");
+          await hours.getByRole("button", { name: "Add Monday hours" }).click();
+          await hours.getByLabel("Monday from (2)").fill("12:00");
+          await hours.getByLabel("Monday to (2)").fill("18:00");
+          await save.click();
+          await hours.getByRole("alert").filter({
+            hasText: "value.weekly.mon.1: overlaps 09:00–17:00",
+          }).waitFor();
+          const unchanged = await server.api.request("GET", "/api/settings/business_hours", {
+            token: admin.token,
+          });
+          assertEquals(unchanged.body.revision, 0, "refused saves change nothing");
+          await hours.getByRole("button", { name: "Remove Monday hours (2)" }).click();
+          await hours.getByRole("button", { name: "Add holiday" }).click();
+          await hours.getByRole("textbox", { name: "Holiday 1 name" }).fill("Christmas");
+          await hours.getByLabel("Holiday 1 date").fill("2026-12-25");
+          await save.click();
+          await hours.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+          const saved = await server.api.request("GET", "/api/settings/business_hours", {
+            token: admin.token,
+          });
+          assertEquals([saved.body.revision, saved.body.value.enabled, saved.body.value.timeZone], [
+            1,
+            true,
+            "Europe/Paris",
+          ]);
+          assertEquals(saved.body.value.weekly.mon, [{ from: "09:00", to: "17:00" }]);
+          assertEquals(saved.body.value.holidays, [{ date: "2026-12-25", name: "Christmas" }]);
+          // The two refused saves show in the console as failed loads; nothing else may.
+          const refused = (e: string) =>
+            e.includes("400") && e.includes("/api/settings/business_hours");
+          assertEquals(agent.errors.filter(refused).length, 2);
+          agent.errors.splice(0, agent.errors.length, ...agent.errors.filter((e) => !refused(e)));
           noErrors(customer, agent);
         } catch (e) {
           await screenshot(c, "csat-chat");
