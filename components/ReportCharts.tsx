@@ -46,6 +46,10 @@ export function ReportCharts({ report }: { report: NamedReport }) {
   ];
   const csat = [{ name: "% CSAT", values: report.days.map((d) => d.csat), className: "series-2" }];
   const t = report.totals;
+  const byAgent = [
+    { name: "handled", values: report.agents.map((a) => a.handled), className: "series-0" },
+    { name: "resolved", values: report.agents.map((a) => a.resolved), className: "series-1" },
+  ];
   const range = `${short(report.from)} to ${short(report.to)}`;
   return (
     <section class="card reports" aria-labelledby="reports-heading">
@@ -91,6 +95,20 @@ export function ReportCharts({ report }: { report: NamedReport }) {
         format={(v) => `${v}%`}
       />
       <h3>By agent</h3>
+      {report.agents.length > 0 && (
+        <>
+          <Legend series={byAgent} />
+          <BarChart
+            id="report-agents"
+            title={`Conversations handled and resolved by agent, ${range}`}
+            description={report.agents.map((a) =>
+              `${a.name}: ${a.handled} handled, ${a.resolved} resolved, CSAT ${dash(a.csat, " %")}`
+            ).join("; ")}
+            labels={report.agents.map((a) => a.name)}
+            series={byAgent}
+          />
+        </>
+      )}
       {report.agents.length
         ? (
           <table class="report-agents">

@@ -64,6 +64,8 @@ Deno.test(
           assert((await volume.locator("rect").count()) >= 1, "bars drawn");
           await a.getByRole("img", { name: /^CSAT by day/ }).waitFor();
           await a.getByRole("img", { name: /^Median first response/ }).waitFor();
+          await a.getByRole("img", { name: /^Conversations handled and resolved by agent/ })
+            .waitFor();
           const row = a.getByRole("row", { name: /Ann Agent/ });
           await row.getByRole("cell", { name: "100 %" }).waitFor();
           // The business-hours editor, on the same page.
