@@ -2,7 +2,8 @@
  * GDPR export and erasure, checked key by key, and retention (RETENTION_DAYS) with an injected
  * clock: every KV key and value is listed before and after, and nothing naming the erased customer
  * (id, email, name, external id, conversation ids) is left; the other customer's data and every
- * counter stay right; two sweepers at once and a half-done erase (a crash) delete once.
+ * counter stay right; two sweepers at once (two instances: two KV handles on one file) and a
+ * half-done erase (a crash) delete once.
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { testConfig } from "../lib/config.ts";
@@ -11,6 +12,7 @@ import { createApp } from "../lib/server/app.ts";
 import type { Bot } from "../lib/bot/types.ts";
 import { Retention } from "../lib/chat/retention.ts";
 import { createLogger } from "../lib/log.ts";
+import { openKv } from "../lib/store/mod.ts";
 
 const quietBot: Bot = {
   name: "Bot",
@@ -192,14 +194,15 @@ Deno.test("GDPR: export, then erase every record naming the customer", async () 
 });
 
 Deno.test("retention: old resolved conversations go, once, even with two sweepers and after a crash", async () => {
-  const kv = await Deno.openKv(":memory:");
+  // Two instances: two KV handles on one file, each with its own services.
+  const path = await Deno.makeTempFile({ suffix: ".sqlite" });
+  const kv = await openKv(path); // as production opens a shared file (lib/store/busy.ts)
   const T0 = Date.parse("2030-06-01T12:00:00Z");
   let now = T0 - 45 * DAY;
   const clock = { now: () => now };
-  const services = createServices(testConfig({ LOG_LEVEL: "error", RETENTION_DAYS: "30" }), kv, {
-    bot: quietBot,
-    clock,
-  });
+  const config = testConfig({ LOG_LEVEL: "error", RETENTION_DAYS: "30" });
+  const services = createServices(config, kv, { bot: quietBot, clock });
+  const second = createServices(config, await openKv(path), { bot: quietBot, clock });
   const { store, chat } = services;
   try {
     const ann = await store.users.create({ name: "Ann", email: "ann@x.test", role: "agent" });
@@ -224,7 +227,7 @@ Deno.test("retention: old resolved conversations go, once, even with two sweeper
     await store.eraser.deletePlaces([{ prefix: ["messages", old[0]] }]);
 
     const log = createLogger("error");
-    const other = new Retention(store, services.privacy, {
+    const other = new Retention(second.store, second.privacy, {
       days: 30,
       clock,
       log,
@@ -245,7 +248,7 @@ Deno.test("retention: old resolved conversations go, once, even with two sweeper
     // its counters once.
     const twice = await Promise.all([
       store.eraser.eraseConversation(old[4]),
-      store.eraser.eraseConversation(old[4]),
+      second.store.eraser.eraseConversation(old[4]),
     ]);
     assertEquals(twice.sort(), ["erased", "gone"]);
     // (The sweeper also clears what names its batch elsewhere; this direct call stands for it.)
@@ -281,6 +284,8 @@ Deno.test("retention: old resolved conversations go, once, even with two sweeper
     assertEquals(keepAll.cutoff(), null);
     assert(await store.conversations.get(recent.id));
   } finally {
+    await second.close();
     await services.close();
+    await Deno.remove(path).catch(() => {});
   }
 });
