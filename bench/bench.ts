@@ -8,6 +8,8 @@
  *          --step 2 (seconds per saturation step) --max-rate 200000 --bot-samples 50
  *          --logins 200 (concurrent logins while a socket pings; 0 skips)
  *          --hash-workers N (Parley's HASH_WORKERS; default: its own, from the cores)
+ *          --burst 100 (the bursty shape: messages back to back per conversation; 0 skips it)
+ *          --burst-conversations 200 (its conversations, held by --agents agents)
  *          --no-saturation --quick --json
  *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
  *          --scale: instead, the large-store scenario (bench/scale.ts: 100,000 conversations,
@@ -33,6 +35,9 @@ export interface Options {
   maxRate: number;
   botSamples: number;
   logins: number;
+  /** The bursty shape's messages per conversation back to back (0: skip it). */
+  burst: number;
+  burstConversations: number;
   /** HASH_WORKERS for Parley; null: Parley's default. */
   hashWorkers: number | null;
   saturation: boolean;
@@ -57,6 +62,8 @@ function parseArgs(args: string[]): Options {
     maxRate: 200_000,
     botSamples: 50,
     logins: 200,
+    burst: 100,
+    burstConversations: 200,
     hashWorkers: null,
     saturation: true,
     quick: args.includes("--quick"),
@@ -81,6 +88,8 @@ function parseArgs(args: string[]): Options {
     "--scale-waiting": "scaleWaiting",
     "--logins": "logins",
     "--hash-workers": "hashWorkers",
+    "--burst": "burst",
+    "--burst-conversations": "burstConversations",
   };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
@@ -148,8 +157,50 @@ async function main() {
       : null,
   };
   const started = performance.now();
+  const round = await measurePair(opts, base, true);
+  const burst = opts.burst > 0
+    ? await measurePair(opts, {
+      ...base,
+      conversations: opts.burstConversations,
+      agents: Math.min(opts.agents, opts.burstConversations),
+      connections: 0,
+      burst: opts.burst,
+    }, false)
+    : null;
+  const { raw, parley, idleRss, widget, geminiRequests } = round;
+  const report: Report = {
+    machine: { ...before, loadAverageAfter: machine().loadAverage },
+    options: opts,
+    elapsedS: Math.round((performance.now() - started) / 100) / 10,
+    parleyIdleRssBytes: idleRss,
+    geminiRequests,
+    raw,
+    parley,
+    burst: burst ? { raw: burst.raw, parley: burst.parley } : null,
+    widget: widget!,
+  };
+  printReport(report, opts.json);
+  if (!opts.json) {
+    console.log(
+      "\nLists, handoffs, queue drain and console load with 100,000 conversations: " +
+        "`deno task bench --scale` (a few minutes; figures in docs/performance.md).",
+    );
+  }
+}
 
-  log("Raw relay (the ceiling):");
+type Base = Omit<
+  LoadConfig,
+  "target" | "url" | "serverPid" | "botSamples" | "logins" | "admin" | "kvPath"
+>;
+
+/**
+ * One shape on both servers, one after the other: the raw relay, then Parley on a fresh KV file
+ * (`full`: with the bot, logins and widget phases).
+ */
+async function measurePair(opts: Options, base: Base, full: boolean) {
+  const log = (msg: string) => console.error(msg);
+  const shape = base.burst ? `bursty (${base.burst} back to back)` : "round-robin";
+  log(`Raw relay (the ceiling), ${shape}:`);
   const relay = await startServer(["--allow-net", "--allow-env", "bench/raw_relay.ts"], {});
   const raw = await runLoad({
     ...base,
@@ -161,9 +212,10 @@ async function main() {
   });
   await stop(relay.child);
 
-  log("Parley:");
+  log(`Parley, ${shape}:`);
   const fake = startFakeGemini();
   const dir = await Deno.makeTempDir({ prefix: "parley-bench-" });
+  const kvPath = `${dir}/bench.sqlite`;
   const parleyServer = await startServer(
     [
       ...await startTaskFlags(),
@@ -173,7 +225,7 @@ async function main() {
     ],
     {
       HOST: "127.0.0.1",
-      KV_PATH: `${dir}/bench.sqlite`,
+      KV_PATH: kvPath,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       GEMINI_API_KEY: "bench-fake-key",
@@ -186,7 +238,7 @@ async function main() {
   );
   const idleRss = rssBytes(parleyServer.pid);
   log(`  [bench] Parley (pid ${parleyServer.pid}) at ${parleyServer.url}`);
-  const widget = await measureWidget(parleyServer.url);
+  const widget = full ? await measureWidget(parleyServer.url) : null;
   let parley: LoadResult;
   try {
     parley = await runLoad({
@@ -194,32 +246,17 @@ async function main() {
       target: "parley",
       url: parleyServer.url,
       serverPid: parleyServer.pid,
-      botSamples: opts.botSamples,
-      logins: opts.logins,
+      botSamples: full ? opts.botSamples : 0,
+      logins: full ? opts.logins : 0,
       admin: ADMIN,
+      kvPath,
     });
   } finally {
     await stop(parleyServer.child);
     await fake.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  const report: Report = {
-    machine: { ...before, loadAverageAfter: machine().loadAverage },
-    options: opts,
-    elapsedS: Math.round((performance.now() - started) / 100) / 10,
-    parleyIdleRssBytes: idleRss,
-    geminiRequests: fake.requests(),
-    raw,
-    parley,
-    widget,
-  };
-  printReport(report, opts.json);
-  if (!opts.json) {
-    console.log(
-      "\nLists, handoffs, queue drain and console load with 100,000 conversations: " +
-        "`deno task bench --scale` (a few minutes; figures in docs/performance.md).",
-    );
-  }
+  return { raw, parley, idleRss, widget, geminiRequests: fake.requests() };
 }
 
 if (import.meta.main) await main();

@@ -27,6 +27,13 @@ export interface LoadConfig {
   botSamples: number;
   /** Concurrent logins for the ping-during-logins phase (Parley; 0: skip). */
   logins: number;
+  /**
+   * The bursty shape: each conversation gets this many messages back to back, conversations in
+   * turn (0 or absent: round-robin, one message per conversation in turn).
+   */
+  burst?: number;
+  /** Parley's KV file: its growth (with the WAL) per delivered message is reported. */
+  kvPath?: string;
   admin?: { email: string; password: string };
 }
 
@@ -44,6 +51,10 @@ export interface RunResult {
   /** Server CPU over the run, in % of one core; the load generator's likewise. */
   serverCpuPct: number;
   loadCpuPct: number;
+  /** Server CPU per delivered message, in microseconds. */
+  serverCpuUsPerMessage: number;
+  /** Growth of the KV file and its WAL per delivered message, in bytes (Parley only). */
+  kvBytesPerMessage: number | null;
   pass?: boolean;
 }
 
@@ -122,6 +133,18 @@ async function quiesce(pid: number, maxMs = 10_000) {
 
 let runCounter = 0;
 
+/** Bytes of the KV file and its WAL (null without a path). */
+function kvBytes(path: string | undefined): number | null {
+  if (!path) return null;
+  let total = 0;
+  for (const f of [path, `${path}-wal`]) {
+    try {
+      total += Deno.statSync(f).size;
+    } catch { /* no WAL yet */ }
+  }
+  return total;
+}
+
 /** Sends `rate` messages/s for `durationS`, round-robin over the conversations; times delivery. */
 async function rateRun(cfg: LoadConfig, convs: Conv[], rate: number, durationS: number) {
   await quiesce(cfg.serverPid);
@@ -137,6 +160,8 @@ async function rateRun(cfg: LoadConfig, convs: Conv[], rate: number, durationS: 
   };
   current = run;
   const errors0 = errorFrames;
+  const kv0 = kvBytes(cfg.kvPath);
+  const burst = cfg.burst || 1;
   const server0 = cpuMs(cfg.serverPid), self0 = cpuMs("self");
   const t0 = performance.now();
   let sent = 0;
@@ -144,7 +169,7 @@ async function rateRun(cfg: LoadConfig, convs: Conv[], rate: number, durationS: 
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
       for (; sent < due; sent++) {
-        const conv = convs[sent % convs.length];
+        const conv = convs[Math.floor(sent / burst) % convs.length];
         run.sendAt[sent] = performance.now();
         conv.customer.send(
           `{"type":"send","conversationId":"${conv.id}","text":"${TEXT}","clientId":"${tag}${sent}"}`,
@@ -163,6 +188,7 @@ async function rateRun(cfg: LoadConfig, convs: Conv[], rate: number, durationS: 
   while (run.delivered < total && performance.now() < deadline) await sleep(2);
   const wallMs = performance.now() - t0;
   const serverCpu = cpuMs(cfg.serverPid) - server0, selfCpu = cpuMs("self") - self0;
+  const kv1 = kvBytes(cfg.kvPath);
   current = null;
   const samples: number[] = [];
   for (let i = 0; i < total; i++) if (run.got[i]) samples.push(run.latency[i]);
@@ -177,10 +203,15 @@ async function rateRun(cfg: LoadConfig, convs: Conv[], rate: number, durationS: 
     latencyMs: latencyStats(samples),
     serverCpuPct: Math.round((serverCpu / wallMs) * 100),
     loadCpuPct: Math.round((selfCpu / wallMs) * 100),
+    serverCpuUsPerMessage: Math.round((serverCpu * 1000) / Math.max(1, run.delivered)),
+    kvBytesPerMessage: kv0 === null || kv1 === null
+      ? null
+      : Math.round((kv1 - kv0) / Math.max(1, run.delivered)),
   };
   log(
     `${rate}/s for ${durationS}s: delivered ${run.delivered}/${total}, p50 ${result.latencyMs.p50} ` +
-      `p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms, server CPU ${result.serverCpuPct}%`,
+      `p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms, server CPU ${result.serverCpuPct}% ` +
+      `(${result.serverCpuUsPerMessage} µs/msg), KV +${result.kvBytesPerMessage ?? "-"} B/msg`,
   );
   return result;
 }

@@ -160,12 +160,21 @@ export class Api {
     return res.body.conversation;
   }
 
+  /** Every message after `after` the session may read, following pages of 1,000. */
   async messages(session: Session, id: string, after = 0): Promise<Message[]> {
-    const res = await this.request("GET", `/api/conversations/${id}/messages?after=${after}`, {
-      token: session.token,
-    });
-    if (res.status !== 200) throw new Error(`messages: ${res.status}`);
-    return res.body.messages;
+    const all: Message[] = [];
+    for (;;) {
+      const res = await this.request(
+        "GET",
+        `/api/conversations/${id}/messages?after=${after}&limit=1000`,
+        { token: session.token },
+      );
+      if (res.status !== 200) throw new Error(`messages: ${res.status}`);
+      const page: Message[] = res.body.messages;
+      all.push(...page);
+      if (page.length < 1000) return all;
+      after = page[page.length - 1].seq;
+    }
   }
 }
 

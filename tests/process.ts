@@ -3,7 +3,7 @@
 const ROOT = new URL("..", import.meta.url).pathname;
 const LISTENING = /^Listening on (http:\/\/\S+:\d+\/)$/m;
 /** How long a process may take to print its Listening line. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 90_000;
 
 export interface MainProcess {
   child: Deno.ChildProcess;

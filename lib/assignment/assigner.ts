@@ -14,7 +14,7 @@
 import { coalesced } from "../coalesce.ts";
 import type { Store } from "../store/mod.ts";
 import type { AgentState, UserRecord } from "../store/users.ts";
-import type { Changed } from "../store/conversations.ts";
+import type { Changed, Decision } from "../store/conversations.ts";
 import type { AgentStatus, Conversation } from "../contract/types.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { conflict } from "../errors.ts";
@@ -26,6 +26,9 @@ export interface AssignmentEvents {
   /** An agent's status or capacity changed (their `agent` frames). */
   agentsChanged(agentIds: string[]): Promise<void>;
 }
+
+/** A message to commit with a handoff, given the conversation as the commit finds it. */
+export type Say = (c: Conversation) => NonNullable<Decision>["say"];
 
 const MEANWHILE = "an agent will join as soon as one is free, and I can keep helping meanwhile.";
 
@@ -79,8 +82,11 @@ export class Assigner {
       );
   }
 
-  /** Tries to give a bot or waiting conversation to an agent; null when nobody could take it. */
-  async #assign(id: string): Promise<Changed | null> {
+  /**
+   * Tries to give a bot or waiting conversation to an agent; null when nobody could take it.
+   * `say` is committed with the assignment (see `requestHuman`).
+   */
+  async #assign(id: string, say?: Say): Promise<Changed | null> {
     for (const { record } of await this.candidates()) {
       const result = await this.store.conversations.change(
         id,
@@ -88,6 +94,7 @@ export class Assigner {
           c.status !== "open" || c.mode === "human" ? null : {
             next: { ...c, mode: "human", assigneeId: record.id, assigneeName: record.name },
             system: `${isolateName(record.name)} joined the conversation.`,
+            say: say?.(c),
           },
         this.#routingCapacity,
       );
@@ -101,17 +108,37 @@ export class Assigner {
    * with conversations already waiting, this one joins the end and the queue drains in order.
    */
   async requestHuman(id: string): Promise<Conversation> {
+    return (await this.#requestHuman(id)).conversation;
+  }
+
+  /**
+   * The bot hands over: like `requestHuman`, with `say` (its handoff reply) committed in the same
+   * commit as the move to `human` or `waiting`, before that move's system message, and only if
+   * the conversation is still the bot's then (`say` is given the conversation as that commit
+   * finds it). Returns the change that moved it, or null when it was no longer the bot's (nothing
+   * of `say` was written then).
+   */
+  async botHandoff(id: string, say: Say): Promise<Changed | null> {
+    return (await this.#requestHuman(id, say)).handoff;
+  }
+
+  async #requestHuman(
+    id: string,
+    say?: Say,
+  ): Promise<{ conversation: Conversation; handoff: Changed | null }> {
     const current = await this.store.conversations.get(id);
     if (current?.status === "resolved") {
       throw conflict("This conversation is resolved. Start a new one to talk to us again.");
     }
     if (current?.mode === "waiting") await this.drainQueue();
-    if (current && current.mode !== "bot") return (await this.store.conversations.get(id))!;
+    if (current && current.mode !== "bot") {
+      return { conversation: (await this.store.conversations.get(id))!, handoff: null };
+    }
     const queueEmpty = (await this.store.conversations.queue.head(1)).length === 0;
-    const assigned = queueEmpty ? await this.#assign(id) : null;
+    const assigned = queueEmpty ? await this.#assign(id, say) : null;
     if (assigned) {
       this.events.changed(assigned);
-      return assigned.conversation;
+      return { conversation: assigned.conversation, handoff: assigned };
     }
     // Joins the end of the line: the store stamps waitingSince in the queueing commit. Outside
     // business hours the message says when the team is back instead of a place in line.
@@ -125,12 +152,14 @@ export class Assigner {
           system: away ?? ((position) =>
             `All our agents are busy right now. You're number ${position} in the queue; ` +
             MEANWHILE),
+          say: say?.(c),
         },
     );
     this.events.changed(queued!);
     // An agent may have freed up between the assignment attempt and the queueing commit.
     await this.drainQueue();
-    return (await this.store.conversations.get(id)) ?? queued!.conversation;
+    const conversation = (await this.store.conversations.get(id)) ?? queued!.conversation;
+    return { conversation, handoff: queued!.changed ? queued : null };
   }
 
   /**

@@ -3,7 +3,10 @@
  * commit: lib/realtime/publisher.ts). A customer's message to a conversation
  * the bot holds (modes `bot` and `waiting`) starts one reply; replies in one conversation run in
  * order. The reply is committed only if no human holds the conversation at commit time, so a
- * takeover silences the bot at once, even mid-answer (the in-flight call is aborted too).
+ * takeover silences the bot at once, even mid-answer (the in-flight call is aborted too). A handoff
+ * reply ("let me get a person") is committed in the commit that moves the conversation to a person
+ * or the queue (lib/assignment/assigner.ts `botHandoff`): nobody reads it while the bot still
+ * holds the conversation, and no crash can fall between the two.
  */
 import type { Bot } from "./types.ts";
 import { type FactsSource, profileFacts } from "./facts.ts";
@@ -12,6 +15,7 @@ import { publicUser, type UserRecord } from "../store/users.ts";
 import type { Relay } from "../realtime/relay.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Conversation, Message } from "../contract/types.ts";
+import type { Changed, Decision } from "../store/conversations.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { BotMetrics } from "./metrics.ts";
@@ -26,7 +30,15 @@ export interface BotRunnerDeps {
   /** Typing and drafts go straight to the relay; committed replies through the publisher. */
   relay: Relay;
   publisher: Publisher;
-  /** The customer (or the bot) asks for a person (lib/assignment/assigner.ts). */
+  /**
+   * The bot hands the conversation over, `say` committed with the move (lib/assignment/assigner.ts
+   * `botHandoff`); null when the conversation was no longer the bot's (nothing written).
+   */
+  handoff(
+    conversationId: string,
+    say: (c: Conversation) => NonNullable<Decision>["say"],
+  ): Promise<Changed | null>;
+  /** Asks for a person for a conversation already waiting (drains the queue). */
   requestHuman(conversationId: string): Promise<Conversation>;
   /**
    * Whether the customer may be handed to a person now (the handoff rate limit, spent here when
@@ -145,29 +157,36 @@ export class BotRunner {
       if (ac.signal.aborted) return;
       let handoff = reply.outcome === "handoff";
       let text = reply.text;
-      if (handoff && conversation.mode === "waiting") text = await this.#stillQueued(conversation);
+      const queued = handoff && conversation.mode === "waiting";
+      if (queued) text = await this.#stillQueued(conversation);
       else if (handoff && !(this.deps.mayRequestHuman?.(customer.id) ?? true)) {
         handoff = false;
         text = TOO_MANY_HANDOFFS;
       }
-      const appended = await this.store.conversations.append({
-        conversationId: id,
-        sender: "bot",
-        authorId: "bot",
-        authorName: this.bot.name,
-        text,
-      }, (c) => {
-        if (c.status !== "open" || c.mode === "human") throw new AppError("conflict", "bot muted");
-        return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
-      });
+      const said = { sender: "bot" as const, authorId: "bot", authorName: this.bot.name, text };
+      if (handoff && !queued) {
+        // One commit: the reply, the move to a person or the queue, and its system message.
+        this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
+        const moved = await this.deps.handoff(id, () => said);
+        if (moved?.said) this.deps.metrics?.replied(conversation, reply, message.text);
+        return;
+      }
+      const appended = await this.store.conversations.append(
+        { conversationId: id, ...said },
+        (c) => {
+          if (c.status !== "open" || c.mode === "human") {
+            throw new AppError("conflict", "bot muted");
+          }
+          return { botMisses: reply.outcome === "unsure" ? c.botMisses + 1 : 0 };
+        },
+      );
       this.deps.publisher.appended(appended);
       // A handoff the rate limit refused is no handoff in the figures either.
       const counted = handoff || reply.outcome !== "handoff"
         ? reply
         : { ...reply, outcome: "smalltalk" as const };
       this.deps.metrics?.replied(conversation, counted, message.text);
-      if (handoff) {
-        this.deps.log.info("bot handoff", { conversationId: id, reason: reply.reason });
+      if (queued) {
         await this.deps.requestHuman(id);
       }
     } catch (err) {

@@ -23,11 +23,13 @@ export class Publisher {
   }
 
   /**
-   * A committed state change and its system message, then the agents whose load it moved and,
+   * A committed state change and its messages (the one said with it, then the system message),
+   * then the agents whose load it moved and,
    * if the queue moved, the waiting customers' new positions.
    */
   changed = (result: Changed): void => {
     if (!result.changed) return;
+    if (result.said) this.relay.publish({ type: "message", message: result.said });
     if (result.message) this.relay.publish({ type: "message", message: result.message });
     this.relay.publish({
       type: "conversation",

@@ -215,6 +215,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     relay,
     publisher,
     requestHuman: (id) => assigner.requestHuman(id),
+    handoff: (id, say) => assigner.botHandoff(id, say),
     // A customer asking the bot for a person spends the same budget as the button.
     mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
     bot,

@@ -27,7 +27,8 @@ export interface ConversationPart {
 
 export const conversationParts: ConversationPart[] = [
   { name: "messages", of: (id) => [{ prefix: keys.messagesPrefix(id) }] },
-  { name: "clientIds", of: (id) => [{ prefix: keys.clientIdsPrefix(id) }] },
+  // The old dedupe keys (before store version 3: now a window in the record), if any are left.
+  { name: "clientIds", of: (id) => [{ prefix: keys.clientIdsOf(id) }] },
   { name: "reads", of: (id) => [{ prefix: keys.readsPrefix(id) }] },
   { name: "botFeedback", of: (id) => [{ prefix: keys.botFeedbackPrefix(id) }] },
   { name: "rating", of: (id) => [{ key: keys.rating(id) }] },

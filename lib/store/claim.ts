@@ -5,6 +5,7 @@
  * forgotten.
  */
 import { keys } from "./keys.ts";
+import { publicRecord } from "./client_ids.ts";
 import type { Conversation } from "../contract/types.ts";
 import { reindex } from "./lists.ts";
 
@@ -31,7 +32,7 @@ export async function moveConversations(
       reindex(op, entry.value, next);
       const result = await op.commit();
       if (result.ok) {
-        moved.push(next);
+        moved.push(publicRecord(next));
         break;
       }
     }

@@ -2,7 +2,7 @@
  * Conversations and their messages in Deno KV (key shapes in ./keys.ts).
  *
  * Every write is one atomic commit that checks the conversation's versionstamp: a message takes
- * the next gapless `seq`, its clientId dedupe key is written with it, and a state change moves the
+ * the next gapless `seq`, its clientId joins the record's dedupe window (./client_ids.ts), and a state change moves the
  * assignee's load, the list indexes, counters and queue (./lists.ts) and its `system` message
  * together. Commits also bump a signal key that other instances watch (./signals.ts). Lists are
  * read in ./list_query.ts, the queue in ./queue.ts.
@@ -20,7 +20,8 @@ import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts"
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
 import { countMilestones, type Measure, wallClock } from "./report_counters.ts";
-import { Queue } from "./queue.ts";
+import { Queue, type Writes } from "./queue.ts";
+import { publicRecord } from "./client_ids.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -30,6 +31,12 @@ export interface ConversationsOptions {
    * instance alone: callers must publish what they commit (lib/realtime/publisher.ts does).
    */
   onCommit?: CommitObserver;
+  /**
+   * More rows written in each message's commit (a webhook outbox row, search index entries):
+   * `add` puts them on the operation (sets, deletes, sums; no checks) and returns how many it
+   * added, never more than `max`, which the group commit counts against the mutation limit.
+   */
+  messageWrites?: { add: (op: Writes, message: Message) => number; max: number };
   /** How report durations are measured (business hours: lib/assignment/business_hours.ts). */
   measure?: Measure;
 }
@@ -53,15 +60,23 @@ export interface Appended {
 /**
  * A state change decided from the current conversation; null means "nothing to do". `system` may
  * be a function of the conversation's place in the queue, computed in the commit (./queue.ts).
+ * `say` is a message committed just before the system message, in the same commit: the bot's
+ * handoff reply, so nobody ever reads it with the conversation still the bot's (issue 14).
  */
 export type Decision =
-  | { next: Conversation; system?: string | ((position: number) => string) }
+  | {
+    next: Conversation;
+    system?: string | ((position: number) => string);
+    say?: Omit<NewMessage, "conversationId" | "clientId">;
+  }
   | null;
 
 export interface Changed {
   conversation: Conversation;
   /** The system message committed with the change, if any. */
   message: Message | null;
+  /** The message committed before it (`Decision.say`), if any. */
+  said?: Message | null;
   changed: boolean;
   /** Agents whose load this change moved, as committed (for `agent` frames). */
   agents?: AgentSnapshot[];
@@ -99,6 +114,8 @@ export class Conversations {
     this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
       maxChecks: opts.maxChecks,
+      extraWrites: opts.messageWrites?.add,
+      extraPerMessage: opts.messageWrites?.max,
       kv,
       newId,
       nowIso: () => this.nowIso(),
@@ -119,7 +136,7 @@ export class Conversations {
   }
 
   async get(id: string): Promise<Conversation | null> {
-    return (await this.kv.get<Conversation>(keys.conversation(id))).value;
+    return publicRecord((await this.kv.get<Conversation>(keys.conversation(id))).value);
   }
 
   /** The conversation with its versionstamp, for a checked commit elsewhere (./ratings.ts). */
@@ -242,7 +259,7 @@ export class Conversations {
       reverse: true,
       limit,
     });
-    for await (const e of iter) out.push(e.value);
+    for await (const e of iter) out.push(publicRecord(e.value));
     return out;
   }
 
@@ -256,8 +273,9 @@ export class Conversations {
   }
 
   /** The conversations of `ids` that exist, in order. */
-  getMany(ids: string[]): Promise<Conversation[]> {
-    return getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
+  async getMany(ids: string[]): Promise<Conversation[]> {
+    const found = await getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
+    return found.map(publicRecord);
   }
 
   /** Messages with seq > after, ascending, at most `limit`. */
@@ -283,6 +301,24 @@ export class Conversations {
     return this.#group.append(input, accept);
   }
 
+  /** Adds `input` to `op` as `next`'s next message, moving its lastSeq and preview. */
+  #stored(op: Deno.AtomicOperation, next: Conversation, input: NewMessage, now: string): Message {
+    const message: Message = {
+      id: this.newId(),
+      conversationId: input.conversationId,
+      seq: next.lastSeq + 1,
+      sender: input.sender,
+      authorId: input.authorId,
+      authorName: input.authorName,
+      text: input.text,
+      createdAt: now,
+    };
+    next.lastSeq = message.seq;
+    next.lastMessage = preview(message);
+    op.set(keys.message(input.conversationId, message.seq), message);
+    return message;
+  }
+
   /**
    * Applies a state change decided from the current conversation, in one commit with: the
    * assignees' load counters (checked, so two instances can't both fill the last slot), the list
@@ -299,7 +335,7 @@ export class Conversations {
       if (!entry.value) throw notFound("Conversation");
       const prev = entry.value;
       const decision = decide(prev);
-      if (!decision) return { conversation: prev, message: null, changed: false };
+      if (!decision) return { conversation: publicRecord(prev), message: null, changed: false };
       const now = this.nowIso();
       const next: Conversation = { ...decision.next, updatedAt: now };
       stampChange(prev, next, now);
@@ -352,22 +388,18 @@ export class Conversations {
           : await this.queue.position(place);
         text = text(position);
       }
-      let message: Message | null = null;
-      if (text) {
-        message = {
-          id: this.newId(),
+      const said = decision.say
+        ? this.#stored(op, next, { ...decision.say, conversationId: id }, now)
+        : null;
+      const message = text
+        ? this.#stored(op, next, {
           conversationId: id,
-          seq: prev.lastSeq + 1,
           sender: "system",
           authorId: "system",
           authorName: "Parley",
           text,
-          createdAt: now,
-        };
-        next.lastSeq = message.seq;
-        next.lastMessage = preview(message);
-        op.set(keys.message(id, message.seq), message);
-      }
+        }, now)
+        : null;
       const { queueMoved } = reindex(op, prev, next);
       countMilestones(op, prev, next, this.#measure);
       if (queueMoved) addQueueMoved(op);
@@ -382,8 +414,9 @@ export class Conversations {
         });
         const version = res.versionstamp;
         return {
-          conversation: next,
+          conversation: publicRecord(next),
           message,
+          said,
           changed: true,
           agents: agents.map((a) => ({ ...a, version })),
           queueMoved,

@@ -6,11 +6,10 @@
  *
  * - gapless seq: each conversation in a batch is checked against the versionstamp its next seq
  *   was computed from, and a conversation is never in two batches in flight at once;
- * - clientId dedupe: on a first attempt each new clientId's key is checked absent in the commit
- *   (no read: repeats are rare); a repeat inside one batch gets the first message. A commit that
- *   fails is retried with the dedupe keys read instead — after the conversation's entry is known;
- *   since a dedupe key is only ever written with its conversation, the conversation's check then
- *   covers it, and a repeat gets the first message;
+ * - clientId dedupe: each conversation's record holds its recent clientIds (./client_ids.ts), so
+ *   the conversation's own check covers them: no key, no check and no read per message; a repeat
+ *   (inside one batch, or found in the window and verified against its message) gets the first
+ *   message;
  * - `accept(conversation)` sees the state its message is appended to (earlier messages of the
  *   batch included) and may refuse one message without failing the others;
  * - a failed check retries: the batch's conversations are re-read and its messages queued again
@@ -22,6 +21,10 @@
  * Each conversation's list indexes move with its record (./lists.ts `reindex`): a message moves
  * only its activity-keyed entries (two mutations, more for labels), counted exactly before they
  * are added; a conversation that would overflow the mutation limit waits for the next batch.
+ *
+ * What a message's commit holds is planned in `#commitPlan` (the record, the list moves, the
+ * message) and counted before it is added: `extraWrites` lets other writers add their rows to
+ * each message (an outbox, a search index) without touching the planning.
  *
  * Limits: one check per conversation, so `maxChecks` conversations per commit — 100 on a local
  * SQLite file or in memory (Deno's limit there), 10 on any remote KV (a self-hosted denokv allows
@@ -36,6 +39,8 @@ import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
 import { countMilestones, type Measure } from "./report_counters.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
+import { candidates, publicRecord, type StoredConversation, withClientId } from "./client_ids.ts";
+import type { Writes } from "./queue.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
 export function checkLimitFor(kvPath: string | undefined): number {
@@ -68,6 +73,13 @@ export interface GroupCommitOptions {
   maxInFlight?: number;
   /** Conversations whose last committed entry is kept. */
   cacheSize?: number;
+  /**
+   * More writes for a committed message (an outbox row, a search index entry), added to its
+   * commit; returns how many mutations it added, at most `extraPerMessage`.
+   */
+  extraWrites?: (op: Writes, message: Message) => number;
+  /** The most mutations `extraWrites` adds per message (counted when batches are taken). */
+  extraPerMessage?: number;
 }
 
 type Accept = (c: Conversation) => Partial<Conversation> | void;
@@ -84,12 +96,14 @@ export class GroupCommitter {
   #queue: Pending[] = [];
   #busy = new Set<string>();
   #inFlight = 0;
-  #cache = new Map<string, Deno.KvEntry<Conversation>>();
+  #cache = new Map<string, Deno.KvEntry<StoredConversation>>();
   readonly #maxInFlight: number;
   readonly #maxChecks: number;
   readonly #cacheSize: number;
+  readonly #extra: number;
 
   constructor(private opts: GroupCommitOptions) {
+    this.#extra = opts.extraPerMessage ?? 0;
     this.#maxInFlight = opts.maxInFlight ?? 2;
     this.#cacheSize = opts.cacheSize ?? 10_000;
     this.#maxChecks = opts.maxChecks ?? 10;
@@ -103,7 +117,7 @@ export class GroupCommitter {
   }
 
   /** Records a conversation entry committed elsewhere (create, state changes). */
-  remember(entry: Deno.KvEntry<Conversation>): void {
+  remember(entry: Deno.KvEntry<StoredConversation>): void {
     const id = entry.value.id;
     const known = this.#cache.get(id);
     if (known && known.versionstamp > entry.versionstamp) return;
@@ -116,7 +130,7 @@ export class GroupCommitter {
 
   /** The last committed state this instance knows of, if any (may be stale across instances). */
   cached(id: string): Conversation | null {
-    return this.#cache.get(id)?.value ?? null;
+    return publicRecord(this.#cache.get(id)?.value ?? null);
   }
 
   #pump(): void {
@@ -148,8 +162,8 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      const adds = (items ? 0 : 1 + LIST_MOVES) + (p.input.clientId ? 2 : 1);
-      const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
+      const adds = (items ? 0 : 1 + LIST_MOVES) + 1 + this.#extra;
+      const addChecks = items ? 0 : 1;
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
         (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
@@ -182,14 +196,14 @@ export class GroupCommitter {
 
   /** Each conversation's entry: the cached one (listed in `cached`) or a fresh read. */
   async #entries(ids: string[]) {
-    const out = new Map<string, Deno.KvEntryMaybe<Conversation>>();
+    const out = new Map<string, Deno.KvEntryMaybe<StoredConversation>>();
     const cached = new Set<string>();
     const missing = ids.filter((id) => {
       const hit = this.#cache.get(id);
       if (hit) out.set(id, hit), cached.add(id);
       return !hit;
     });
-    const entries = await getManyBatched<Conversation>(
+    const entries = await getManyBatched<StoredConversation>(
       this.opts.kv,
       missing.map((id) => keys.conversation(id)),
     );
@@ -197,34 +211,17 @@ export class GroupCommitter {
     return { entries: out, cached };
   }
 
-  /**
-   * Seqs already taken by the clientIds of retried messages, read after their conversations'
-   * entries are known (see the header); first attempts check instead.
-   */
-  async #dedupe(items: Pending[]): Promise<Map<Pending, number>> {
-    const out = new Map<Pending, number>();
-    const toRead = items.filter((p) => p.input.clientId && !checksDedupe(p));
-    const found = await getManyBatched<number>(
-      this.opts.kv,
-      toRead.map((p) => dedupeKey(p.input)!),
-    );
-    toRead.forEach((p, j) => {
-      if (typeof found[j].value === "number") out.set(p, found[j].value);
-    });
-    return out;
-  }
-
   async #commit(batch: Map<string, Pending[]>): Promise<void> {
     const { entries, cached } = await this.#entries([...batch.keys()]);
-    const seen = await this.#dedupe([...batch.values()].flat());
     const stale: Pending[] = [];
     const op = this.opts.kv.atomic();
     const shards = new Set<number>();
     const outcomes: Outcome[] = [];
-    const committed = new Map<string, Conversation>();
+    const committed = new Map<string, StoredConversation>();
     let mutations = SHARD_SUMS;
     for (const [id, items] of batch) {
-      const plan = await this.#plan(entries.get(id)!, cached.has(id), items, seen);
+      const entry = entries.get(id)!;
+      const plan = await this.#plan(entry, cached.has(id), items);
       if (plan === "stale") {
         this.#cache.delete(id);
         stale.push(...items);
@@ -234,26 +231,15 @@ export class GroupCommitter {
         outcomes.push(...plan.outcomes);
         continue;
       }
-      const lists = new RecordedWrites();
-      reindex(lists, entries.get(id)!.value, plan.last);
-      countMilestones(lists, entries.get(id)!.value, plan.last, this.opts.measure);
-      const adds = 1 + lists.size +
-        plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1), 0);
-      if (committed.size > 0 && mutations + adds > MAX_MUTATIONS) {
+      const writes = this.#commitPlan(entry.value!, plan.last, plan.writes);
+      if (committed.size > 0 && mutations + writes.size > MAX_MUTATIONS) {
         stale.push(...items); // more index entries than foreseen: the next batch takes them
         continue;
       }
-      mutations += adds;
+      mutations += writes.size;
       outcomes.push(...plan.outcomes);
-      op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
-      lists.replay(op);
-      for (const { p, message: m } of plan.writes) {
-        op.set(keys.message(id, m.seq), m);
-        if (!m.clientId) continue;
-        const dk = keys.clientId(id, m.authorId, m.clientId);
-        if (checksDedupe(p)) op.check({ key: dk, versionstamp: null });
-        op.set(dk, m.seq);
-      }
+      op.check(entry);
+      writes.replay(op);
       shards.add(this.opts.signalShard(id));
       committed.set(id, plan.last);
     }
@@ -275,21 +261,38 @@ export class GroupCommitter {
   }
 
   /**
+   * Everything one conversation's messages write, recorded to be counted before it is added: the
+   * record (with its dedupe window), its list moves (./lists.ts), its report counters
+   * (./report_counters.ts), each message and whatever
+   * `extraWrites` adds to it.
+   */
+  #commitPlan(prev: Conversation, last: StoredConversation, messages: Message[]): RecordedWrites {
+    const writes = new RecordedWrites();
+    writes.set(keys.conversation(last.id), last);
+    reindex(writes, prev, last);
+    countMilestones(writes, prev, last, this.opts.measure);
+    for (const m of messages) {
+      writes.set(keys.message(last.id, m.seq), m);
+      this.opts.extraWrites?.(writes, m);
+    }
+    return writes;
+  }
+
+  /**
    * One conversation's part of a batch: each message's outcome against the state before it, and
    * the messages to write. "stale" when a refusal rests on a cached entry (decided again on a
    * fresh read).
    */
   async #plan(
-    entry: Deno.KvEntryMaybe<Conversation>,
+    entry: Deno.KvEntryMaybe<StoredConversation>,
     fromCache: boolean,
     items: Pending[],
-    seen: Map<Pending, number>,
   ): Promise<
-    | { outcomes: Outcome[]; writes: { p: Pending; message: Message }[]; last: Conversation }
+    | { outcomes: Outcome[]; writes: Message[]; last: StoredConversation }
     | "stale"
   > {
     const outcomes: Outcome[] = [];
-    const writes: { p: Pending; message: Message }[] = [];
+    const writes: Message[] = [];
     if (!entry.value) {
       return {
         outcomes: items.map((p) => ({ p, error: notFound("Conversation") })),
@@ -300,20 +303,21 @@ export class GroupCommitter {
     const firsts = new Map<string, Message>();
     let current = entry.value;
     for (const p of items) {
-      const twin = p.input.clientId ? `${p.input.authorId}\u0000${p.input.clientId}` : null;
-      const before = seen.get(p);
-      const first = before
-        ? (await this.opts.kv.get<Message>(keys.message(current.id, before))).value
-        : twin
-        ? firsts.get(twin)
+      const { authorId, clientId } = p.input;
+      const twin = clientId ? `${authorId}\u0000${clientId}` : null;
+      const first = twin
+        ? firsts.get(twin) ?? await this.#committedTwin(entry.value, authorId, clientId!)
         : undefined;
       if (first) {
-        outcomes.push({ p, appended: { message: first, conversation: current, duplicate: true } });
+        outcomes.push({
+          p,
+          appended: { message: first, conversation: publicRecord(current), duplicate: true },
+        });
         continue;
       }
       let patch: Partial<Conversation> | void;
       try {
-        patch = p.accept(current);
+        patch = p.accept(current); // the guard sees the stored record; it leaves the store stripped
       } catch (error) {
         if (fromCache) return "stale";
         outcomes.push({ p, error });
@@ -327,12 +331,34 @@ export class GroupCommitter {
         updatedAt: message.createdAt,
         lastMessage: this.opts.preview(message),
       };
+      if (clientId) {
+        current.recentClientIds = withClientId(current, authorId, clientId, message.seq);
+      }
       stampMessage(current, message);
-      writes.push({ p, message });
+      writes.push(message);
       if (twin) firsts.set(twin, message);
-      outcomes.push({ p, appended: { message, conversation: current, duplicate: false } });
+      outcomes.push({
+        p,
+        appended: { message, conversation: publicRecord(current), duplicate: false },
+      });
     }
     return { outcomes, writes, last: current };
+  }
+
+  /**
+   * The committed message of `record` with this author's clientId, if its window holds it: a
+   * hash match, verified against the message itself (a collision is no repeat).
+   */
+  async #committedTwin(
+    record: StoredConversation,
+    authorId: string,
+    clientId: string,
+  ): Promise<Message | undefined> {
+    for (const seq of candidates(record, authorId, clientId)) {
+      const m = (await this.opts.kv.get<Message>(keys.message(record.id, seq))).value;
+      if (m && m.authorId === authorId && m.clientId === clientId) return m;
+    }
+    return undefined;
   }
 
   #message(input: NewMessage, seq: number): Message {
@@ -357,12 +383,3 @@ type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown
 const SHARD_SUMS = 8 + 1;
 /** A message moves its conversation's activity-keyed list entry: a delete and a set. */
 const LIST_MOVES = 2;
-
-/** First attempts check their dedupe key in the commit; retries read it first. */
-const checksDedupe = (p: Pending) => p.input.clientId !== undefined && p.attempts === 0;
-
-function dedupeKey(input: NewMessage) {
-  return input.clientId
-    ? keys.clientId(input.conversationId, input.authorId, input.clientId)
-    : null;
-}

@@ -8,6 +8,8 @@ import { createStore, type Store } from "./mod.ts";
 import type { Appended } from "./conversations.ts";
 import type { Conversation } from "../contract/types.ts";
 import { AppError } from "../errors.ts";
+import { clientIdHash, PER_AUTHOR } from "./client_ids.ts";
+import { keys } from "./keys.ts";
 
 const greeting = { name: "Bot", text: "Hi!" };
 
@@ -70,14 +72,16 @@ Deno.test("group commit: concurrent appends to many conversations", () =>
 Deno.test("group commit: concurrent appends to one conversation, with repeated clientIds", () =>
   withStore(async (store) => {
     const { id } = await newConversation(store);
-    const sends = Array.from({ length: 300 }, (_, i) => say(store, id, `m${i}`, `c${i % 100}`));
+    // As many distinct ids as the window holds, each sent three times at once.
+    const n = PER_AUTHOR;
+    const sends = Array.from({ length: 3 * n }, (_, i) => say(store, id, `m${i}`, `c${i % n}`));
     const results = await Promise.all(sends);
     const messages = await assertGapless(store, id);
-    assertEquals(messages.length, 101, "each clientId stored once");
-    for (let i = 0; i < 300; i++) {
-      assertEquals(results[i].message.clientId, `c${i % 100}`);
-      assertEquals(results[i].message.id, results[i % 100].message.id, "repeats get the first");
-      assertEquals(results[i].duplicate, i >= 100);
+    assertEquals(messages.length, n + 1, "each clientId stored once");
+    for (let i = 0; i < 3 * n; i++) {
+      assertEquals(results[i].message.clientId, `c${i % n}`);
+      assertEquals(results[i].message.id, results[i % n].message.id, "repeats get the first");
+      assertEquals(results[i].duplicate, i >= n);
     }
     const again = await say(store, id, "late repeat", "c7");
     assert(again.duplicate);
@@ -165,3 +169,74 @@ Deno.test("group commit: a refusal resting on a stale cached entry is decided ag
     assertEquals(late, "conflict");
     await assertGapless(one, id);
   }));
+
+Deno.test("group commit: the dedupe window, its edge, other authors and hash collisions", () =>
+  withStore(async (store, kv) => {
+    const { id } = await newConversation(store);
+    const first = await say(store, id, "first", "early");
+    // Other authors' ids never push an author's ids out of the window.
+    for (let i = 0; i < 3 * PER_AUTHOR; i++) {
+      await store.conversations.append({
+        conversationId: id,
+        sender: "agent",
+        authorId: `agent-${i % 3}`,
+        authorName: "Al",
+        text: `a${i}`,
+        clientId: `a${i}`,
+      }, () => {});
+    }
+    const again = await say(store, id, "first, again", "early");
+    assert(again.duplicate, "still in the window");
+    assertEquals(again.message.id, first.message.id);
+    // The author's own later ids do: past PER_AUTHOR newer ids, an id counts as new (documented
+    // in ./client_ids.ts: clients repeat only their few in-flight sends, first and in order).
+    for (let i = 1; i < PER_AUTHOR; i++) await say(store, id, `n${i}`, `n${i}`);
+    assert((await say(store, id, "edge", "early")).duplicate, "the 16th newest is kept");
+    await say(store, id, "one more", "n-last");
+    await say(store, id, "pushes it out", "n-push");
+    const past = await say(store, id, "first, much later", "early");
+    assertEquals(past.duplicate, false, "past the window: a new message");
+    // The record never leaves the store with its window.
+    assertEquals("recentClientIds" in (await store.conversations.get(id))!, false);
+    assertEquals("recentClientIds" in past.conversation, false);
+
+    // A hash that matches an id whose message says otherwise is a collision, not a repeat.
+    const entry = await kv.get<Record<string, unknown>>(keys.conversation(id));
+    const record = entry.value!;
+    const seq = past.message.seq;
+    await kv.set(keys.conversation(id), {
+      ...record,
+      recentClientIds: { "author-1": [clientIdHash("collides"), seq] },
+    });
+    const fresh = createStore(kv); // no cached record
+    const collided = await say(fresh, id, "not a repeat", "collides");
+    assertEquals(collided.duplicate, false);
+    assertEquals(collided.message.seq, seq + 1);
+    await assertGapless(fresh, id);
+  }));
+
+Deno.test("group commit: rows another module adds to each message land in its commit", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const store = createStore(kv, {
+      messageWrites: {
+        max: 1,
+        add: (op, m) => (op.set(["test_outbox", m.conversationId, m.seq], m.id), 1),
+      },
+    });
+    const { id } = await newConversation(store);
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => say(store, id, `m${i}`, `x${i}`)),
+    );
+    for (const { message } of sent) {
+      const [row, stored] = await kv.getMany([
+        ["test_outbox", id, message.seq],
+        keys.message(id, message.seq),
+      ]);
+      assertEquals(row.value, message.id);
+      assertEquals(row.versionstamp, stored.versionstamp, "same commit");
+    }
+  } finally {
+    kv.close();
+  }
+});

@@ -8,9 +8,9 @@
  * | ["staff", userId]                                    | null (agents and admins, for listing)                                                                  |
  * | ["agent_state", userId]                              | AgentState (status, load, capacity)                                                                    |
  * | ["sessions", sha256(token)]                          | SessionRecord, expires with the session                                                                |
- * | ["conversations", conversationId]                    | Conversation                                                                                           |
+ * | ["conversations", conversationId]                    | Conversation, with its clientId dedupe window (./client_ids.ts)                                        |
  * | ["messages", conversationId, seq]                    | Message (seq gapless from 1)                                                                           |
- * | ["client_ids", conversationId, authorId, clientId]   | seq of the first message with that id                                                                  |
+ * | ["client_ids", conversationId, authorId, clientId]   | (old layout, before store version 3) seq of that clientId: deleted by the migration                    |
  * | ["conversations_by_customer", customerId, convId]    | null (all of a customer's: claims, GET /api/customers/:id)                                             |
  * | ["conversations_by_assignee", agentId, convId]       | null while open, human and assigned (the agent's load)                                                 |
  * | ["by_customer_open", customerId, convId]             | null while open                                                                                        |
@@ -99,8 +99,10 @@ export const keys = {
   migrations: () => ["migrations"] as const,
   migrationProgress: (version: number) => ["migration_progress", version] as const,
   message: (conversationId: string, seq: number) => ["messages", conversationId, seq] as const,
+  /** The old layout's dedupe keys, read and deleted by the migration only (./migrations.ts). */
   clientId: (conversationId: string, authorId: string, clientId: string) =>
     ["client_ids", conversationId, authorId, clientId] as const,
+  clientIdsPrefix: () => ["client_ids"] as const,
   signal: (shard: number) => ["signal", shard] as const,
   presence: (agentId: string, presenceId: string) => ["presence", agentId, presenceId] as const,
   presencePrefix: (agentId: string) => ["presence", agentId] as const,
@@ -146,7 +148,7 @@ export const keys = {
   reportHistPrefix: () => ["report_hist"] as const,
   /** Prefixes of what belongs to one conversation (./belongings.ts). */
   messagesPrefix: (conversationId: string) => ["messages", conversationId] as const,
-  clientIdsPrefix: (conversationId: string) => ["client_ids", conversationId] as const,
+  clientIdsOf: (conversationId: string) => ["client_ids", conversationId] as const,
   readsPrefix: (conversationId: string) => ["reads", conversationId] as const,
   sessionsPrefix: () => ["sessions"] as const,
   /** A customer's erasure in progress (./erase.ts). */

@@ -24,6 +24,7 @@ import { getManyBatched } from "./batch.ts";
 import { countOf } from "./counters.ts";
 import { labelsOf } from "./lists.ts";
 import { badRequest } from "../errors.ts";
+import { publicRecord } from "./client_ids.ts";
 
 export interface ListFilter {
   status?: ConversationStatus;
@@ -107,7 +108,7 @@ export class ConversationLists {
         const r = c.record;
         if (r && r.updatedAt === c.t && matches(r, filter) && !seen.has(r.id)) {
           seen.add(r.id);
-          out.push(r);
+          out.push(publicRecord(r));
         }
       }
       scanned += taken.length;

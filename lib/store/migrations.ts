@@ -11,6 +11,11 @@
  * 1. Lists (issue 11): the list indexes, filter counts and queue counters (./lists.ts) for
  *    conversations written before they existed. A conversation whose ["by_state", …] entry is
  *    there was written with all of them, and is skipped.
+ * 2. Dedupe window (issue 16): each record gets the clientId window (./client_ids.ts) of its
+ *    last messages (the newest `WINDOW_SOURCE`, which carry their clientIds); a record that has
+ *    one is skipped.
+ * 3. The old ["client_ids", …] keys are deleted, a batch per commit (deleting is idempotent: a
+ *    crash or a second instance just lists what is left).
  *
  * A process of an older version writing during the upgrade does not maintain the indexes; upgrade
  * without overlapping such processes (see docs/operations.md).
@@ -20,8 +25,12 @@ import type { Conversation } from "../contract/types.ts";
 import { getManyBatched } from "./batch.ts";
 import { reindex } from "./lists.ts";
 import type { Writes } from "./queue.ts";
+import { PER_AUTHOR, type StoredConversation, withClientId } from "./client_ids.ts";
+import type { Message } from "../contract/types.ts";
 
-export const LATEST_VERSION = 1;
+export const LATEST_VERSION = 3;
+/** Messages read per conversation for its dedupe window (step 2). */
+const WINDOW_SOURCE = PER_AUTHOR * 4;
 
 export interface MigrateOptions {
   /** Conversations read per batch (the commit also stays under MAX_MUTATIONS). */
@@ -44,7 +53,7 @@ const WRITTEN_BEFORE = new Set([
   "waiting",
 ]);
 
-/** Brings the store to LATEST_VERSION; returns the conversations this call indexed. */
+/** Brings the store to LATEST_VERSION; returns the conversations this call indexed (step 1). */
 export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<number> {
   let migrated = 0;
   for (;;) {
@@ -52,7 +61,9 @@ export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<n
     const version = state.value?.version ?? 0;
     if (version >= LATEST_VERSION) return migrated;
     const step = version + 1;
-    migrated += await indexLists(kv, step, opts);
+    if (step === 1) migrated += await indexLists(kv, step, opts);
+    if (step === 2) await foldClientIds(kv, step, opts);
+    if (step === 3) await dropClientIdKeys(kv, opts);
     // Whoever commits first records the version; the others read it on their next turn.
     await kv.atomic().check(state).set(keys.migrations(), { version: step }).commit();
   }
@@ -97,6 +108,71 @@ async function indexLists(kv: Deno.Kv, step: number, opts: MigrateOptions): Prom
     migrated += count;
     opts.onBatch?.(step, migrated);
     if (done) return migrated;
+  }
+}
+
+/** Step 2: each record's dedupe window, from its last messages. */
+async function foldClientIds(kv: Deno.Kv, step: number, opts: MigrateOptions): Promise<number> {
+  const batchSize = Math.min(opts.batchSize ?? 200, MAX_MUTATIONS);
+  let migrated = 0;
+  for (;;) {
+    const progress = await kv.get<Progress>(keys.migrationProgress(step));
+    if (progress.value?.done) return migrated;
+    const after = progress.value?.after ?? null;
+    const selector = after
+      ? { prefix: keys.conversationsPrefix(), start: keys.conversation(after) }
+      : { prefix: keys.conversationsPrefix() };
+    const records: Deno.KvEntry<StoredConversation>[] = [];
+    // One more than a batch (and `after` itself, listed first): is there more after this batch?
+    const limit = batchSize + (after ? 2 : 1);
+    for await (const e of kv.list<StoredConversation>(selector, { limit })) {
+      if (e.value.id !== after) records.push(e);
+    }
+    const batch = records.slice(0, batchSize);
+    const op = kv.atomic().check(progress);
+    let count = 0;
+    for (const entry of batch) {
+      const c = entry.value;
+      if (c.recentClientIds) continue;
+      const newest: Message[] = [];
+      const iter = kv.list<Message>({
+        start: keys.message(c.id, 1),
+        end: keys.message(c.id, Number.MAX_SAFE_INTEGER),
+      }, { reverse: true, limit: WINDOW_SOURCE });
+      for await (const m of iter) newest.push(m.value);
+      let window: StoredConversation = { ...c, recentClientIds: {} };
+      for (const m of newest.reverse()) {
+        if (!m.clientId) continue;
+        window = {
+          ...window,
+          recentClientIds: withClientId(window, m.authorId, m.clientId, m.seq),
+        };
+      }
+      op.set(keys.conversation(c.id), window); // nothing else writes during migrations
+      count++;
+    }
+    const last = batch.at(-1)?.value.id ?? after;
+    const done = records.length <= batchSize;
+    op.set(keys.migrationProgress(step), { after: last, done } satisfies Progress);
+    if (!(await op.commit()).ok) continue; // another instance did this batch
+    migrated += count;
+    opts.onBatch?.(step, migrated);
+    if (done) return migrated;
+  }
+}
+
+/** Step 3: deletes the old layout's dedupe keys. */
+async function dropClientIdKeys(kv: Deno.Kv, opts: MigrateOptions): Promise<void> {
+  for (;;) {
+    const op = kv.atomic();
+    let n = 0;
+    for await (const e of kv.list({ prefix: keys.clientIdsPrefix() }, { limit: MAX_MUTATIONS })) {
+      op.delete(e.key);
+      n++;
+    }
+    if (!n) return;
+    await op.commit();
+    opts.onBatch?.(3, n);
   }
 }
 

@@ -3,7 +3,7 @@
  * in; tests open ":memory:" or a temporary file.
  */
 import { Users } from "./users.ts";
-import { Conversations } from "./conversations.ts";
+import { Conversations, type ConversationsOptions } from "./conversations.ts";
 import { Reads } from "./reads.ts";
 import { ConversationLists } from "./list_query.ts";
 import { Throttles } from "./throttle.ts";
@@ -57,6 +57,8 @@ export interface StoreOptions {
   maxChecks?: number;
   /** Told of every commit that bumps signal keys (./signals.ts). */
   onCommit?: CommitObserver;
+  /** More rows in each message's commit (./conversations.ts `ConversationsOptions`). */
+  messageWrites?: ConversationsOptions["messageWrites"];
   /** A stored setting no longer passes its schema (./settings.ts). */
   onInvalidSetting?(name: string, problem: string): void;
   /** How report durations are measured (default: wall-clock time). */
