@@ -15,6 +15,7 @@ import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { CustomerCard } from "./CustomerCard.tsx";
+import { RatingNote } from "./RatingNote.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -152,6 +153,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         )}
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
       </div>
+      <RatingNote conversationId={c.id} resolved={!open} />
       <MessageLog model={model} viewer="staff" selfId={self.id} />
       <Composer
         disabled={!open}

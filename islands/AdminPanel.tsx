@@ -19,6 +19,7 @@ import { TeamTable } from "../components/TeamTable.tsx";
 import { Name } from "../components/Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { WidgetSettingsForm } from "../components/WidgetSettingsForm.tsx";
+import { BusinessHoursForm } from "../components/BusinessHoursForm.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
@@ -125,6 +126,10 @@ export default function AdminPanel(props: AdminPanelProps) {
         {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
       </section>
       <WidgetSettingsForm />
+      <section class="card" aria-labelledby="business-hours">
+        <h2 id="business-hours">Business hours</h2>
+        <BusinessHoursForm />
+      </section>
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>
         {all.items.value.length === 0 ? <p class="muted">No conversations yet.</p> : (

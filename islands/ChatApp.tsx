@@ -19,6 +19,7 @@ import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { AnswerFeedback } from "../components/AnswerFeedback.tsx";
 import { useAnswerVotes } from "../components/answer_votes.ts";
 import { Name } from "../components/Name.tsx";
+import { RatingForm } from "../components/RatingForm.tsx";
 
 export interface ChatAppProps {
   user: User | null;
@@ -170,6 +171,9 @@ export default function ChatApp(props: ChatAppProps) {
             </ol>
           </div>
         )}
+      {conversation.value?.status === "resolved" &&
+        user.value?.id === conversation.value.customerId &&
+        <RatingForm conversationId={conversation.value.id} />}
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
       <Composer

@@ -18,6 +18,7 @@ import { WidgetSession } from "../lib/client/widget/panel.ts";
 import { KEYS, panelStorage } from "../lib/client/widget/panel_storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
+import { RatingForm } from "../components/RatingForm.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { PanelHeader } from "../components/widget/PanelHeader.tsx";
 import { ConversationPicker } from "../components/widget/ConversationPicker.tsx";
@@ -61,7 +62,9 @@ export default function WidgetPanel(props: WidgetPanelProps) {
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
   /** After asking for a person with nobody free: whether anyone is online, and the saved email. */
-  const offline = useSignal<{ online: boolean; saved?: string } | null>(null);
+  const offline = useSignal<
+    { online: boolean; open: boolean; reopens: string | null; saved?: string } | null
+  >(null);
   const preChatDone = useSignal(true);
 
   useEffect(() => {
@@ -177,7 +180,10 @@ export default function WidgetPanel(props: WidgetPanelProps) {
     const s = session.value;
     const c = s?.current.value?.conversation.value;
     if (!s || c?.status !== "open" || c.mode !== "waiting" || offline.peek()) return;
-    s.teamOnline().then((online) => offline.value = { online }, () => {});
+    s.availability().then(
+      (a) => offline.value = { online: a.online, open: a.open, reopens: a.reopensText },
+      () => {},
+    );
   });
 
   const run = async (action: () => Promise<void>) => {
@@ -287,6 +293,8 @@ export default function WidgetPanel(props: WidgetPanelProps) {
             {offline.value && (
               <OfflineNotice
                 online={offline.value.online}
+                open={offline.value.open}
+                reopens={offline.value.reopens}
                 email={user?.email ?? offline.value.saved ?? null}
                 onSave={async (email) => {
                   await s!.saveContact({ email }).catch((e) =>
@@ -301,6 +309,7 @@ export default function WidgetPanel(props: WidgetPanelProps) {
               ? (
                 <div class="wp-resolved">
                   <p class="muted">This conversation is resolved; you can read it here.</p>
+                  <RatingForm conversationId={conversation.id} token={s?.token ?? null} />
                   <button type="button" class="primary" onClick={() => void s?.select(null)}>
                     New conversation
                   </button>

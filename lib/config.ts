@@ -51,6 +51,7 @@ const schema = z.object({
   AGENT_CAPACITY: positiveInt.max(1000).default(5),
   /** Seconds after an agent's last socket closes before they count as offline. */
   PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  RETENTION_DAYS: z.preprocess(blankIsUnset, z.coerce.number().int().min(1).max(36500).optional()),
   /** The BroadcastChannel fast path between isolates: "1" on, "0" off (delivery then rides on KV
    * watch); unset, on only with WORKERS > 1. */
   BROADCAST: z.preprocess(blankIsUnset, z.enum(["0", "1"]).optional()),
@@ -239,6 +240,8 @@ export interface Config {
   guestTtlMs: number;
   agentCapacity: number;
   presenceGraceMs: number;
+  /** RETENTION_DAYS: resolved conversations older than this many days are deleted; null: kept. */
+  retentionDays: number | null;
   broadcast: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   limits: LimitSettings;
@@ -341,6 +344,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     guestTtlMs: e.GUEST_TTL_HOURS * 3600_000,
     agentCapacity: e.AGENT_CAPACITY,
     presenceGraceMs: e.PRESENCE_GRACE_SECONDS * 1000,
+    retentionDays: e.RETENTION_DAYS ?? null,
     // Unset: on when this process runs several isolates (WORKERS > 1), the only time it can help.
     broadcast: e.BROADCAST === undefined ? e.WORKERS > 1 : e.BROADCAST === "1",
     logLevel: e.LOG_LEVEL,

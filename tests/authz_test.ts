@@ -28,6 +28,11 @@ Deno.test("authorization matrix: every endpoint and frame type, every role", asy
     const A = sessions.A!;
     const cA = (await api.start(A)).id;
     const fresh = async () => (await api.start(A)).id;
+    const resolved = async () => {
+      const id = await fresh();
+      await api.request("POST", `/api/conversations/${id}/resolve`, { token: A.token });
+      return id;
+    };
     let n = 0;
 
     type Row = [string, string | (() => Promise<string>), unknown, number[]];
@@ -88,6 +93,25 @@ Deno.test("authorization matrix: every endpoint and frame type, every role", asy
         404,
         200,
         200,
+      ]],
+      ["POST", async () => `/api/conversations/${await resolved()}/rating`, { score: 5 }, [
+        401,
+        404,
+        201,
+        404,
+        403,
+        403,
+      ]],
+      ["GET", `/api/conversations/${cA}/rating`, undefined, [401, 404, 200, 404, 200, 200]],
+      ["GET", "/api/reports", undefined, [401, 403, 403, 403, 403, 200]],
+      ["GET", `/api/customers/${A.user.id}/export`, undefined, [401, 403, 403, 403, 403, 200]],
+      ["DELETE", async () => `/api/customers/${(await api.guest("Gone")).user.id}`, undefined, [
+        401,
+        403,
+        403,
+        403,
+        403,
+        204,
       ]],
       ["POST", "/api/auth/guest", {}, [201, 201, 201, 201, 201, 201]],
       ["POST", "/api/auth/register", () => ({

@@ -6,13 +6,18 @@ import { ContactForm } from "./ContactForm.tsx";
 
 /** Nobody can take the conversation now: say so, and ask for an email to reply to later. */
 export function OfflineNotice(
-  { online, email, onSave }: {
+  { online, open = true, reopens = null, email, onSave }: {
     online: boolean;
+    /** Within business hours; when not, `reopens` says when the team is back. */
+    open?: boolean;
+    reopens?: string | null;
     email: string | null;
     onSave(email: string): Promise<void>;
   },
 ) {
-  const situation = online
+  const situation = !open
+    ? `Our team is away right now${reopens ? ` and back ${reopens}` : ""}.`
+    : online
     ? "Everyone on the team is busy right now. You're in the queue, and the assistant keeps " +
       "helping meanwhile."
     : "Nobody from the team is online right now, so no one can answer here at the moment.";

@@ -33,12 +33,24 @@ export type Say = (c: Conversation) => NonNullable<Decision>["say"];
 
 const MEANWHILE = "an agent will join as soon as one is free, and I can keep helping meanwhile.";
 
+/**
+ * Outside business hours with nobody free (./business_hours.ts): when the team is back, and an
+ * offer to take an email address to answer there.
+ */
+export const awayText = (reopens: string | null) =>
+  `Our team is away right now${reopens ? ` and back ${reopens}` : ""}. Leave your email ` +
+  "address and we'll answer there; I can keep helping meanwhile.";
+
+/** Business hours now (./business_hours.ts); absent: always open. */
+export type HoursNow = () => Promise<{ open: boolean; reopensText: string | null }>;
+
 export class Assigner {
   constructor(
     private store: Store,
     private defaultCapacity: number,
     private events: AssignmentEvents,
     private clock: Clock = systemClock,
+    private hoursNow?: HoursNow,
   ) {}
 
   /** An agent's capacity: their override, else the default. */
@@ -129,15 +141,18 @@ export class Assigner {
       this.events.changed(assigned);
       return { conversation: assigned.conversation, handoff: assigned };
     }
-    // Joins the end of the line: the store stamps waitingSince in the queueing commit.
+    // Joins the end of the line: the store stamps waitingSince in the queueing commit. Outside
+    // business hours the message says when the team is back instead of a place in line.
+    const hours = await this.hoursNow?.();
+    const away = hours && !hours.open ? awayText(hours.reopensText) : null;
     const queued = await this.store.conversations.change(
       id,
       (c) =>
         c.status !== "open" || c.mode !== "bot" ? null : {
           next: { ...c, mode: "waiting", waitingSince: null },
-          system: (position) =>
+          system: away ?? ((position) =>
             `All our agents are busy right now. You're number ${position} in the queue; ` +
-            MEANWHILE,
+            MEANWHILE),
           say: say?.(c),
         },
     );

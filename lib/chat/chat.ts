@@ -290,6 +290,18 @@ export class Chat {
     return result.conversation;
   }
 
+  /**
+   * Resolves a conversation without a message, before its customer's data is erased
+   * (./privacy.ts): agents' load, the queue and the live consoles follow as for any resolve.
+   */
+  async closeForErasure(id: string): Promise<void> {
+    await this.#change(id, (c) =>
+      c.status === "resolved" ? null : {
+        next: { ...c, status: "resolved" },
+      });
+    this.bot.stop(id);
+  }
+
   /** Only the assignee or an admin may hand back or transfer. */
   #assertHolder(user: UserRecord, conv: Conversation) {
     if (user.role === "admin") return;

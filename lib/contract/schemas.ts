@@ -3,6 +3,7 @@
  * WebSocket frames are in ./frames.ts.
  */
 import { z } from "zod";
+import { MAX_RATING_COMMENT } from "./types.ts";
 import {
   isInvisible,
   longerThan,
@@ -102,3 +103,27 @@ export const settingBody = z.strictObject({
 
 /** The name and email rules, for the website widget's bodies (./widget.ts). */
 export { email as emailField, name as nameField };
+
+/** POST /api/conversations/:id/rating: CSAT, 1 to 5, and an optional comment. */
+export const ratingBody = z.strictObject({
+  score: z.number().int("must be a whole number from 1 to 5").min(1, "must be 1 to 5")
+    .max(5, "must be 1 to 5"),
+  comment: z.string().trim().max(
+    MAX_RATING_COMMENT,
+    `must be at most ${MAX_RATING_COMMENT} characters`,
+  )
+    .optional(),
+});
+
+/** A UTC day, YYYY-MM-DD, that exists. */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD")
+  .refine((s) =>
+    !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "must be a real date");
+
+/** GET /api/reports: a range of UTC days (default the last 30) and the format. */
+export const reportsQuery = z.object({
+  from: day.optional(),
+  to: day.optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+});

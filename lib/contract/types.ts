@@ -104,3 +104,16 @@ export interface Message {
 }
 
 export { MAX_MESSAGE_LENGTH } from "./text.ts";
+
+/** A CSAT rating (POST /api/conversations/:id/rating): once per resolved conversation. */
+export interface Rating {
+  conversationId: string;
+  customerId: string;
+  /** Who held the conversation when it was resolved (null: the bot alone). */
+  agentId: string | null;
+  score: number;
+  comment: string | null;
+  at: string;
+}
+
+export const MAX_RATING_COMMENT = 1000;

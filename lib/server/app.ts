@@ -37,6 +37,8 @@ import { auditRoutes } from "../../routes/api/audit.ts";
 import { transcriptRoutes } from "../../routes/api/transcript.ts";
 import { tokenScopes } from "../http/scopes.ts";
 import { openApiRoutes } from "../../routes/api/openapi.tsx";
+import { ratingRoutes } from "../../routes/api/ratings.ts";
+import { reportRoutes } from "../../routes/api/reports.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -135,6 +137,8 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/conversations", conversationRoutes(services));
   api.route("/metrics", metricsRoutes(services));
   api.route("/conversations", botConversationRoutes(services));
+  api.route("/conversations", ratingRoutes(services));
+  api.route("/reports", reportRoutes(services));
   api.route("/help", helpRoutes(services));
   api.route("/bot", botRoutes(services));
   api.route("/widget", widgetApiRoutes(services));

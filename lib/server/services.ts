@@ -34,6 +34,16 @@ import { HelpCenter } from "../help/help_center.ts";
 import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
+import { Csat } from "../chat/csat.ts";
+import { Privacy } from "../chat/privacy.ts";
+import { Retention } from "../chat/retention.ts";
+import { ReportService } from "../chat/reports.ts";
+import { INSTANCE_ID } from "../store/feed.ts";
+import {
+  BUSINESS_HOURS,
+  BusinessCalendar,
+  BusinessHoursService,
+} from "../assignment/business_hours.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -82,6 +92,16 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
+  /** CSAT ratings (lib/chat/csat.ts); `rating.created` seam: its hooks. */
+  csat: Csat;
+  /** GDPR export and erasure (lib/chat/privacy.ts); audit seam: its hooks. */
+  privacy: Privacy;
+  /** Deletes old resolved conversations (RETENTION_DAYS) and finishes interrupted erasures. */
+  retention: Retention;
+  /** Reports from the counters kept as events happen (lib/chat/reports.ts). */
+  reports: ReportService;
+  /** Business hours: open now, when back (lib/assignment/business_hours.ts). */
+  businessHours: BusinessHoursService;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -135,7 +155,10 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
   const ownSignals = new OwnSignals();
+  // The current business hours, for the report durations the store measures in its commits.
+  const calendar = new BusinessCalendar();
   const store = createStore(kv, {
+    measure: calendar.measure,
     clock,
     maxChecks: checkLimitFor(config.kvPath),
     onCommit: ownSignals,
@@ -171,7 +194,14 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     { passwords, limits: signInLimits },
     store.apiTokens,
   );
-  const assigner = new Assigner(store, config.agentCapacity, publisher, clock);
+  const businessHours = new BusinessHoursService(store.settings, calendar, clock);
+  const assigner = new Assigner(
+    store,
+    config.agentCapacity,
+    publisher,
+    clock,
+    () => businessHours.status(),
+  );
   const presence = new Presence(store, assigner, {
     graceMs: config.presenceGraceMs,
     clock,
@@ -207,6 +237,17 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   });
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
+  const csat = new Csat(store, clock);
+  const privacy = new Privacy(store, (id) => chat.closeForErasure(id), clock, log);
+  const retention = new Retention(store, privacy, {
+    days: config.retentionDays,
+    clock,
+    log,
+    owner: INSTANCE_ID,
+  });
+  const reports = new ReportService(store, clock);
+  // Keeps the calendar current on every instance (the setting is cached 2 s).
+  let hoursTimer: ReturnType<typeof setInterval> | undefined;
   const botTools = new BotTools(
     chat,
     store,
@@ -269,12 +310,20 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     facts,
     chat,
     reads,
+    csat,
+    privacy,
+    retention,
+    reports,
+    businessHours,
     buckets,
     sockets,
     socketDeps,
     origins,
     identity,
-    settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
+    settingDefinitions: [
+      WIDGET_SETTINGS as SettingDefinition<unknown>,
+      BUSINESS_HOURS as SettingDefinition<unknown>,
+    ],
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
     kvWarning: opts.kvWarning ?? null,
@@ -287,10 +336,15 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       feed.start();
       sessionCheck.start();
       help.start();
+      retention.start();
+      void businessHours.hours().catch(() => {});
+      hoursTimer = setInterval(() => void businessHours.hours().catch(() => {}), 5_000);
     },
     async close() {
       await outboxLoop.stop();
+      clearInterval(hoursTimer);
       await presence.stop();
+      await retention.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

@@ -19,6 +19,7 @@ import { GroupCommitter } from "./group_commit.ts";
 import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts";
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
+import { countMilestones, type Measure, wallClock } from "./report_counters.ts";
 import { Queue, type Writes } from "./queue.ts";
 import { publicRecord } from "./client_ids.ts";
 import { addOutbox, changeEvents, conversationData } from "./outbox.ts";
@@ -37,6 +38,8 @@ export interface ConversationsOptions {
    * added, never more than `max`, which the group commit counts against the mutation limit.
    */
   messageWrites?: { add: (op: Writes, message: Message) => number; max: number };
+  /** How report durations are measured (business hours: lib/assignment/business_hours.ts). */
+  measure?: Measure;
 }
 
 export interface NewMessage {
@@ -97,6 +100,7 @@ export class Conversations {
   /** Appends are grouped into shared commits (see ./group_commit.ts). */
   readonly #group: GroupCommitter;
   readonly #onCommit: CommitObserver | undefined;
+  readonly #measure: Measure;
   /** The waiting queue: its head, size and places in line (./queue.ts). */
   readonly queue: Queue;
 
@@ -107,6 +111,7 @@ export class Conversations {
     opts: ConversationsOptions = {},
   ) {
     this.#onCommit = opts.onCommit;
+    this.#measure = opts.measure ?? wallClock;
     this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
       maxChecks: opts.maxChecks,
@@ -117,6 +122,7 @@ export class Conversations {
       nowIso: () => this.nowIso(),
       preview,
       signalShard,
+      measure: this.#measure,
       commit: (op, shards) => this.#commit(op, shards),
     });
   }
@@ -132,6 +138,12 @@ export class Conversations {
 
   async get(id: string): Promise<Conversation | null> {
     return publicRecord((await this.kv.get<Conversation>(keys.conversation(id))).value);
+  }
+
+  /** The conversation with its versionstamp, for a checked commit elsewhere (./ratings.ts). */
+  async getEntry(id: string): Promise<Deno.KvEntry<Conversation> | null> {
+    const entry = await this.kv.get<Conversation>(keys.conversation(id));
+    return entry.value ? entry as Deno.KvEntry<Conversation> : null;
   }
 
   /**
@@ -195,6 +207,7 @@ export class Conversations {
         { event: "conversation.created", data: conversationData(conversation) },
         { event: "message.created", ref: { conversationId: id, seq: 1 } },
       ], new Date(now));
+      countMilestones(op, null, conversation, this.#measure);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -393,6 +406,7 @@ export class Conversations {
         }, now)
         : null;
       const { queueMoved } = reindex(op, prev, next);
+      countMilestones(op, prev, next, this.#measure);
       if (queueMoved) addQueueMoved(op);
       op.set(keys.conversation(id), next);
       addChange(op, id, "state");

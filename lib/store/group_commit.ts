@@ -38,6 +38,7 @@ import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
+import { countMilestones, type Measure } from "./report_counters.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 import { candidates, publicRecord, type StoredConversation, withClientId } from "./client_ids.ts";
 import type { Writes } from "./queue.ts";
@@ -60,6 +61,8 @@ export interface GroupCommitOptions {
   nowIso: () => string;
   preview: (m: Message) => Conversation["lastMessage"];
   signalShard: (conversationId: string) => number;
+  /** How report durations are measured (./report_counters.ts). */
+  measure?: Measure;
   /** Commits an operation, adding 1 to the signal keys of `shards` (./signals.ts). */
   commit: (
     op: Deno.AtomicOperation,
@@ -265,13 +268,15 @@ export class GroupCommitter {
 
   /**
    * Everything one conversation's messages write, recorded to be counted before it is added: the
-   * record (with its dedupe window), its list moves (./lists.ts), each message and whatever
+   * record (with its dedupe window), its list moves (./lists.ts), its report counters
+   * (./report_counters.ts), each message and whatever
    * `extraWrites` adds to it.
    */
   #commitPlan(prev: Conversation, last: StoredConversation, messages: Message[]): RecordedWrites {
     const writes = new RecordedWrites();
     writes.set(keys.conversation(last.id), last);
     reindex(writes, prev, last);
+    countMilestones(writes, prev, last, this.opts.measure);
     for (const m of messages) {
       writes.set(keys.message(last.id, m.seq), m);
       this.opts.extraWrites?.(writes, m);

@@ -50,6 +50,12 @@
  * | ["api_tokens", tokenId]                              | ApiTokenRecord: name, scopes, sha256 of the secret, last use (./api_tokens.ts)                         |
  * | ["api_tokens_by_hash", sha256(secret)]               | tokenId (unique)                                                                                       |
  * | ["audit", ulid]                                      | AuditEntry: an admin action, in the commit that did it (./audit.ts)                                    |
+ * | ["ratings", conversationId]                        | Rating: the customer's CSAT score, once per resolution (./ratings.ts)                                  |
+ * | ["report", day, metric]                              | KvU64: report counter per UTC day, moved in the commit of the event (./report_counters.ts)             |
+ * | ["report_agent", day, agentId, metric]               | KvU64: the same counters per agent                                                                     |
+ * | ["report_hist", day, kind, scope, bucket]            | KvU64: duration histogram (first response, resolution); scope "all" or an agent id                     |
+ * | ["erasures", customerId]                             | ErasureJob: a customer's erasure in progress; gone when done (./erase.ts)                              |
+ * | ["leases", name]                                     | Lease {owner, until}: one instance at a time does `name`'s periodic work (./leases.ts)                 |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -154,4 +160,25 @@ export const keys = {
   /** The audit log (./audit.ts), in ULID order. */
   audit: (id: string) => ["audit", id] as const,
   auditPrefix: () => ["audit"] as const,
+  /** CSAT (./ratings.ts): one per conversation (resolved conversations never reopen). */
+  rating: (conversationId: string) => ["ratings", conversationId] as const,
+  /** Reports (./report_counters.ts): `day` is a UTC date, YYYY-MM-DD. */
+  report: (day: string, metric: string) => ["report", day, metric] as const,
+  reportPrefix: () => ["report"] as const,
+  reportAgent: (day: string, agentId: string, metric: string) =>
+    ["report_agent", day, agentId, metric] as const,
+  reportAgentPrefix: () => ["report_agent"] as const,
+  reportHist: (day: string, kind: string, scope: string, bucket: number) =>
+    ["report_hist", day, kind, scope, bucket] as const,
+  reportHistPrefix: () => ["report_hist"] as const,
+  /** Prefixes of what belongs to one conversation (./belongings.ts). */
+  messagesPrefix: (conversationId: string) => ["messages", conversationId] as const,
+  clientIdsOf: (conversationId: string) => ["client_ids", conversationId] as const,
+  readsPrefix: (conversationId: string) => ["reads", conversationId] as const,
+  sessionsPrefix: () => ["sessions"] as const,
+  /** A customer's erasure in progress (./erase.ts). */
+  erasure: (customerId: string) => ["erasures", customerId] as const,
+  erasuresPrefix: () => ["erasures"] as const,
+  /** Leases for periodic work (./leases.ts). */
+  lease: (name: string) => ["leases", name] as const,
 };

@@ -145,3 +145,15 @@ export function reindex(
   }
   return { mutations, queueMoved, joined: queueMoved ? after : null };
 }
+
+/**
+ * Adds to `op` what removes a conversation from every index, counter and the queue (it is being
+ * deleted: ./erase.ts). Returns the number of mutations added.
+ */
+export function unindex(op: Writes, c: Conversation): number {
+  const entries = entriesOf(c), counters = countersOf(c);
+  for (const key of entries) op.delete(key);
+  for (const key of counters) op.sum(key, MINUS_ONE);
+  const place = queuedOf(c);
+  return entries.length + counters.length + (place ? leaveQueue(op, place) : 0);
+}

@@ -16,10 +16,15 @@ import { Outbox } from "./outbox.ts";
 import { Deliveries } from "./deliveries.ts";
 import { ApiTokens } from "./api_tokens.ts";
 import { AuditLog } from "./audit.ts";
+import { Ratings } from "./ratings.ts";
+import { Reports } from "./reports.ts";
+import { Eraser } from "./erase.ts";
+import { Leases } from "./leases.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
 import type { CommitObserver } from "./signals.ts";
+import type { Measure } from "./report_counters.ts";
 
 export interface Store {
   kv: Deno.Kv;
@@ -46,6 +51,13 @@ export interface Store {
   /** API tokens (./api_tokens.ts) and the audit log (./audit.ts). */
   apiTokens: ApiTokens;
   audit: AuditLog;
+  /** CSAT ratings (./ratings.ts) and the report counters' reader (./reports.ts). */
+  ratings: Ratings;
+  reports: Reports;
+  /** Deleting conversations and customers with what belongs to them (./erase.ts). */
+  eraser: Eraser;
+  /** Leases for periodic work (./leases.ts). */
+  leases: Leases;
   close(): void;
 }
 
@@ -59,6 +71,8 @@ export interface StoreOptions {
   messageWrites?: ConversationsOptions["messageWrites"];
   /** A stored setting no longer passes its schema (./settings.ts). */
   onInvalidSetting?(name: string, problem: string): void;
+  /** How report durations are measured (default: wall-clock time). */
+  measure?: Measure;
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */
@@ -94,6 +108,10 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     deliveries: new Deliveries(kv),
     apiTokens: new ApiTokens(kv),
     audit: new AuditLog(kv),
+    ratings: new Ratings(kv),
+    reports: new Reports(kv),
+    eraser: new Eraser(kv, () => new Date(clock.now()).toISOString()),
+    leases: new Leases(kv, clock),
     close: () => kv.close(),
   };
 }

@@ -108,6 +108,12 @@ export class Users {
     return record && !this.expired(record) ? record : null;
   }
 
+  /** The record with its versionstamp, expired or not (erasure checks it: ./erase.ts). */
+  async getEntry(id: string): Promise<Deno.KvEntry<UserRecord> | null> {
+    const entry = await this.kv.get<UserRecord>(keys.user(id));
+    return entry.value ? entry as Deno.KvEntry<UserRecord> : null;
+  }
+
   /** A guest past its `expiresAt` counts as gone, whether or not KV has removed it yet. */
   expired(record: UserRecord): boolean {
     return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= this.clock.now();

@@ -7,7 +7,8 @@
  *   identify (lib/widget/identity.ts) → `{user, token}`.
  * - `PUT /profile` (guest, customer): the pre-chat or offline form's name and email.
  * - `GET /availability` (guest, customer): whether anyone on the team is online, so the panel can
- *   say honestly that a person will answer by email later.
+ *   say honestly that a person will answer by email later, and whether it is within business hours
+ *   (`open`, and when not, `reopensAt` and `reopensText`).
  * The panel calls these from Parley's own origin with `Authorization: Bearer`, never a cookie.
  */
 import { Hono } from "hono";
@@ -21,11 +22,19 @@ import type { Services } from "../../lib/server/services.ts";
 
 type WidgetDeps = Pick<
   Services,
-  "store" | "config" | "origins" | "identity" | "auth" | "signInLimits" | "clientAddress"
+  | "store"
+  | "config"
+  | "origins"
+  | "identity"
+  | "auth"
+  | "signInLimits"
+  | "clientAddress"
+  | "businessHours"
 >;
 
 export function widgetApiRoutes(
-  { store, config, origins, identity, auth, signInLimits, clientAddress }: WidgetDeps,
+  { store, config, origins, identity, auth, signInLimits, clientAddress, businessHours }:
+    WidgetDeps,
 ) {
   return new Hono<AppEnv>()
     .use(cors({
@@ -60,7 +69,7 @@ export function widgetApiRoutes(
     })
     .get("/availability", async (c) => {
       principal(c, ["guest", "customer"]);
-      const staff = await store.users.listStaff();
-      return c.json({ online: staff.some((s) => s.state.status !== "offline") });
+      const [staff, hours] = await Promise.all([store.users.listStaff(), businessHours.status()]);
+      return c.json({ online: staff.some((s) => s.state.status !== "offline"), ...hours });
     });
 }

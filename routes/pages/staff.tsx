@@ -12,13 +12,14 @@ import AuthForm from "../../islands/AuthForm.tsx";
 import SignOut from "../../islands/SignOut.tsx";
 import { AuthCard, Shell } from "./layout.tsx";
 import { Name } from "../../components/Name.tsx";
+import { ReportCharts } from "../../components/ReportCharts.tsx";
 import type { Render } from "./mod.tsx";
 import type { ListFilter } from "../../lib/chat/chat.ts";
 import { localNext } from "../../lib/next_path.ts";
 
 type StaffDeps = Pick<
   Services,
-  "chat" | "store" | "config" | "reads" | "auth" | "help" | "kvWarning"
+  "chat" | "store" | "config" | "reads" | "auth" | "help" | "kvWarning" | "reports"
 >;
 
 /** The first page of `filter`'s list (with counts and unread), the team, and the reader. */
@@ -104,7 +105,10 @@ export function staffPages(render: Render, deps: StaffDeps) {
           403,
         );
       }
-      const { page, agents } = await staffData(c, deps, {});
+      const [{ page, agents }, report] = await Promise.all([
+        staffData(c, deps, {}),
+        deps.reports.report(),
+      ]);
       const defaultCapacity = deps.config.agentCapacity;
       return render(
         c,
@@ -122,6 +126,7 @@ export function staffPages(render: Render, deps: StaffDeps) {
             defaultCapacity={defaultCapacity}
           />
           <OperationsPanel />
+          <ReportCharts report={report} />
           <BotPanel />
           <HelpEditor
             articles={deps.help.summaries()}

@@ -228,9 +228,12 @@ export class WidgetSession {
     this.user.value = user;
   }
 
-  /** Whether anyone on the team is online (the offline form says so honestly). */
-  async teamOnline(): Promise<boolean> {
-    return (await this.#api<{ online: boolean }>("GET", "/api/widget/availability")).online;
+  /**
+   * Whether anyone on the team is online, and whether it is within business hours (and when the
+   * team is back): the offline form says so honestly.
+   */
+  async availability(): Promise<{ online: boolean; open: boolean; reopensText: string | null }> {
+    return await this.#api("GET", "/api/widget/availability");
   }
 
   /** The customer asks for a person in the conversation on screen (started first, if needed). */

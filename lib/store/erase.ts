@@ -1,0 +1,190 @@
+/**
+ * Deleting conversations and customers, with everything the registry (./belongings.ts) says
+ * belongs to them, in bounded commits (at most `BATCH` deletes each, no checks), safe when two
+ * instances do it at once and after a crash:
+ *
+ * - a conversation's parts go first, in batches (deletes are idempotent); its record goes last,
+ *   in one commit that checks the record's versionstamp and removes its list indexes, counters
+ *   and queue place (./lists.ts `unindex`). Until that commit the conversation is still listed,
+ *   so a crash leaves it to be erased again; a second instance's final commit fails its check
+ *   and changes nothing, so counters move once. Only resolved conversations are erased here: an
+ *   open one is resolved first by the caller (its agent's load, the queue, the live consoles).
+ * - a customer: one commit checks their record and writes an erasure job (`["erasures", id]`:
+ *   their indexes and conversation ids, so a crash can resume) while deleting the record, so no
+ *   session works and no conversation can start from then on. Then each conversation is erased,
+ *   the scanned parts are searched, and the job is deleted last.
+ */
+import { keys } from "./keys.ts";
+import type { UserRecord } from "./users.ts";
+import type { Conversation } from "../contract/types.ts";
+import { unindex } from "./lists.ts";
+import {
+  conversationParts,
+  customerIndexPrefixes,
+  customerKeys,
+  type Place,
+  scannedParts,
+  type Subject,
+} from "./belongings.ts";
+
+/** Deletes per commit: well under KV's 1,000 mutations. */
+export const BATCH = 200;
+
+export interface ErasureJob {
+  customerId: string;
+  /** Keys derived from the record (unique indexes, sign-in limits), deleted if still theirs. */
+  derivedKeys: Deno.KvKey[];
+  conversationIds: string[];
+  startedAt: string;
+}
+
+export type ConversationErased = "erased" | "gone" | "open";
+
+export class Eraser {
+  constructor(private kv: Deno.Kv, private now: () => string) {}
+
+  /** Deletes every key at `places`, `BATCH` at a time. Returns how many. */
+  async deletePlaces(places: Place[]): Promise<number> {
+    let n = 0;
+    for (const place of places) {
+      if ("key" in place) {
+        await this.kv.delete(place.key);
+        continue;
+      }
+      for (;;) {
+        const batch: Deno.KvKey[] = [];
+        for await (const e of this.kv.list({ prefix: place.prefix }, { limit: BATCH })) {
+          batch.push(e.key);
+        }
+        if (!batch.length) break;
+        const op = this.kv.atomic();
+        for (const key of batch) op.delete(key);
+        await op.commit();
+        n += batch.length;
+        if (batch.length < BATCH) break;
+      }
+    }
+    return n;
+  }
+
+  /** Erases one resolved conversation and its parts ("open": refused, nothing deleted). */
+  async eraseConversation(id: string): Promise<ConversationErased> {
+    for (;;) {
+      const entry = await this.kv.get<Conversation>(keys.conversation(id));
+      if (!entry.value) {
+        // Gone already (another instance's final commit): parts left by a crash go too.
+        await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+        return "gone";
+      }
+      if (entry.value.status !== "resolved") return "open";
+      await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+      const op = this.kv.atomic().check(entry).delete(keys.conversation(id));
+      unindex(op, entry.value);
+      if ((await op.commit()).ok) return "erased";
+    }
+  }
+
+  /**
+   * Starts erasing a customer: deletes their record and writes the job, in one checked commit.
+   * False when the record changed meanwhile (read it again and retry).
+   */
+  async startCustomer(entry: Deno.KvEntry<UserRecord>): Promise<boolean> {
+    const record = entry.value;
+    const conversationIds: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.byCustomerPrefix(record.id) })) {
+      conversationIds.push(String(e.key[2]));
+    }
+    const derivedKeys = (await customerKeys(record)).slice(1);
+    const job: ErasureJob = {
+      customerId: record.id,
+      derivedKeys,
+      conversationIds,
+      startedAt: this.now(),
+    };
+    const res = await this.kv.atomic().check(entry)
+      .set(keys.erasure(record.id), job)
+      .delete(keys.user(record.id))
+      .commit();
+    return res.ok;
+  }
+
+  /** Customers whose erasure was started and not finished (a crash): resume them. */
+  async pendingCustomers(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const e of this.kv.list({ prefix: keys.erasuresPrefix() })) {
+      out.push(String(e.key[1]));
+    }
+    return out;
+  }
+
+  /**
+   * Finishes a started erasure: `closeOpen(id)` resolves an open conversation (the caller knows
+   * how to tell agents and the queue). Idempotent; returns false if no job was found.
+   */
+  async finishCustomer(
+    customerId: string,
+    closeOpen: (conversationId: string) => Promise<void>,
+    onErased?: () => void,
+  ): Promise<boolean> {
+    const job = (await this.kv.get<ErasureJob>(keys.erasure(customerId))).value;
+    if (!job) return false;
+    // Conversations started between the listing and the job's commit are in the index too.
+    const ids = new Set(job.conversationIds);
+    for await (const e of this.kv.list({ prefix: keys.byCustomerPrefix(customerId) })) {
+      ids.add(String(e.key[2]));
+    }
+    for (const id of ids) {
+      let result = await this.eraseConversation(id);
+      if (result === "open") {
+        await closeOpen(id);
+        result = await this.eraseConversation(id);
+      }
+      if (result === "erased") onErased?.();
+    }
+    await this.deletePlaces(customerIndexPrefixes(customerId).map((prefix) => ({ prefix })));
+    for (const key of job.derivedKeys) {
+      const entry = await this.kv.get(key);
+      // A unique index may name someone else by now (the email was taken again): keep that.
+      if (entry.versionstamp && (typeof entry.value !== "string" || entry.value === customerId)) {
+        await this.kv.atomic().check(entry).delete(key).commit();
+      }
+    }
+    await this.deleteScanned({ customerId, conversationIds: ids });
+    await this.kv.delete(keys.erasure(customerId));
+    return true;
+  }
+
+  /** Deletes the records of the scanned parts that name `subject`. */
+  async deleteScanned(subject: Subject): Promise<number> {
+    let n = 0;
+    for (const part of scannedParts) {
+      let op = this.kv.atomic(), inOp = 0;
+      for await (const e of this.kv.list({ prefix: part.prefix })) {
+        if (!part.names(e.value, subject)) continue;
+        op.delete(e.key);
+        n++;
+        if (++inOp >= BATCH) {
+          await op.commit();
+          op = this.kv.atomic();
+          inOp = 0;
+        }
+      }
+      if (inOp) await op.commit();
+    }
+    return n;
+  }
+
+  /** Resolved conversations whose last change is older than `beforeIso`, oldest first. */
+  async resolvedBefore(beforeIso: string, limit: number): Promise<string[]> {
+    const out: { at: string; id: string }[] = [];
+    for (const mode of ["bot", "waiting", "human"]) {
+      const iter = this.kv.list({
+        start: keys.byStatePrefix("resolved", mode),
+        end: [...keys.byStatePrefix("resolved", mode), beforeIso],
+      }, { limit });
+      for await (const e of iter) out.push({ at: String(e.key[3]), id: String(e.key[4]) });
+    }
+    out.sort((a, b) => a.at.localeCompare(b.at));
+    return out.slice(0, limit).map((x) => x.id);
+  }
+}
