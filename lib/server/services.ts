@@ -60,6 +60,7 @@ import {
 } from "../http/client_ip.ts";
 import type { EphemeralKvWarning } from "../store/ephemeral.ts";
 import { OutboxLoop } from "../outbox/loop.ts";
+import { addOutboxEvent, conversationData } from "../store/outbox.ts";
 import { idGenerator } from "../ids.ts";
 
 export interface Services {
@@ -237,8 +238,33 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   });
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
-  const csat = new Csat(store, clock);
-  const privacy = new Privacy(store, (id) => chat.closeForErasure(id), clock, log);
+  // A rating is a webhook event, recorded in the rating's own commit (the outbox).
+  const csat = new Csat(store, clock, {
+    inCommit: (op, rating, conversation) =>
+      addOutboxEvent(op, "rating.created", {
+        rating,
+        ...conversationData(conversation),
+      }, new Date(clock.now())),
+  });
+  // Exports and erasures are admin actions: the audit log records them.
+  const privacy = new Privacy(store, (id) => chat.closeForErasure(id), clock, log, {
+    exported: (by, customerId) =>
+      store.audit.record({
+        actorId: by.id,
+        action: "customer.exported",
+        target: customerId,
+        details: {},
+        at: clock.now(),
+      }),
+    erased: (by, customerId, conversations) =>
+      store.audit.record({
+        actorId: by.id,
+        action: "customer.erased",
+        target: customerId,
+        details: { conversations },
+        at: clock.now(),
+      }),
+  });
   const retention = new Retention(store, privacy, {
     days: config.retentionDays,
     clock,
