@@ -157,8 +157,14 @@ Deno.test("GDPR: export, then erase every record naming the customer", async () 
     const erased = await call("DELETE", `/api/customers/${zed.id}`);
     assertEquals(erased.status, 204);
     const after = await dump(kv);
-    const left = after.filter((line) => needles.some((n) => line.includes(n)));
+    // The audit log keeps that an admin exported and erased this id, and nothing else of theirs.
+    const isAuditOfErasure = (line: string) =>
+      line.startsWith('[["audit",') && /"action":"customer\.(exported|erased)"/.test(line);
+    const left = after.filter((line) =>
+      needles.some((n) => line.includes(n)) && !isAuditOfErasure(line)
+    );
     assertEquals(left, [], "nothing of the customer's is left");
+    assertEquals(after.filter(isAuditOfErasure).length, 2, "the export and the erasure are logged");
     assert(
       after.some((line) => line.includes(other.id)),
       "the other customer's conversation stays",

@@ -291,6 +291,33 @@ export const OPERATIONS: Record<string, Operation> = {
     query: ops.auditQuery,
     responses: ok(res.audit),
   },
+  "POST /api/conversations/{id}/rating": {
+    summary: "The customer rates a resolved conversation (1–5, once)",
+    who: "the conversation's customer",
+    body: req.ratingBody,
+    responses: ok(res.object, 201),
+  },
+  "GET /api/conversations/{id}/rating": {
+    summary: "The conversation's rating, if any",
+    who: "its customer, agents, admins",
+    responses: ok(res.object),
+  },
+  "GET /api/reports": {
+    summary: "Per-day figures (JSON, or CSV with format=csv)",
+    who: "admin",
+    query: req.reportsQuery,
+    responses: ok(res.object),
+  },
+  "GET /api/customers/{id}/export": {
+    summary: "Everything stored about a customer",
+    who: "admin",
+    responses: ok(res.object),
+  },
+  "DELETE /api/customers/{id}": {
+    summary: "Erase a customer and every record naming them",
+    who: "admin",
+    responses: none,
+  },
   "GET /api/openapi.json": { summary: "This document", who: "anyone", responses: ok(res.object) },
   "GET /api/docs": { summary: "This document as a page", who: "anyone", responses: { 200: null } },
 };

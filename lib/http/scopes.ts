@@ -62,6 +62,11 @@ export const ROUTE_SCOPES: Record<string, TokenScope | null | "any"> = {
   "GET /api/tokens": "admin",
   "DELETE /api/tokens/:id": "admin",
   "GET /api/audit": "admin",
+  "POST /api/conversations/:id/rating": null,
+  "GET /api/conversations/:id/rating": "conversations:read",
+  "GET /api/reports": "admin",
+  "GET /api/customers/:id/export": "customers:read",
+  "DELETE /api/customers/:id": "customers:write",
   "GET /api/openapi.json": "any",
   "GET /api/docs": "any",
 };

@@ -6,8 +6,8 @@
  *
  * - `conversationParts`: records of one conversation, under a key or prefix of their own.
  * - `scannedParts`: records under a shared prefix that may name the customer or one of their
- *   conversations; each such prefix is small or expires (sessions, the feed, unanswered questions),
- *   so a scan is bounded.
+ *   conversations; each such prefix is small or expires (sessions, the feed, unanswered questions,
+ *   the outbox, deliveries), so a scan is bounded.
  * - `customerKeys`: the customer's own record and the unique indexes and limits derived from it.
  *
  * The conversation record itself, its list indexes, counters and queue place are not here: they
@@ -64,6 +64,11 @@ export const scannedParts: ScannedPart[] = [
   },
   { name: "feed", prefix: keys.feedPrefix(), names: mentions },
   { name: "unansweredQuestions", prefix: keys.botGapsPrefix(), names: mentions },
+  // Events not yet fanned out, and webhook deliveries and emails (kept 7 days once finished):
+  // their bodies name the customer and their conversations. A due entry left without its
+  // delivery is dropped by the sender (./deliveries.ts).
+  { name: "outbox", prefix: keys.outboxPrefix(), names: mentions },
+  { name: "deliveries", prefix: keys.deliveriesPrefix(), names: mentions },
 ];
 
 /** The customer's record, its unique indexes, and their sign-in limits record. */
