@@ -138,6 +138,7 @@ export class Chat {
     id: string,
     text: string,
     clientId?: string,
+    attachmentIds?: string[],
   ): Promise<Appended> {
     // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
     if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
@@ -166,13 +167,15 @@ export class Chat {
       authorName: user.name,
       text,
       clientId,
+      attachmentIds,
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
-    if (!staff && appended.conversation.mode !== "human") {
+    // A file alone asks the bot nothing: it answers text.
+    if (!staff && appended.conversation.mode !== "human" && text.trim() !== "") {
       this.bot.answer(appended.conversation, appended.message);
     }
     return appended;

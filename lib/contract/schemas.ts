@@ -59,7 +59,23 @@ export const agentPatchBody = z.strictObject({
   path: ["status"],
 });
 export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
-export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
+/** At most this many files in one message (each is one checked mutation in its commit). */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
+/** A message: text, or files uploaded first (POST /api/conversations/:id/attachments), or both. */
+export const sendBody = z.strictObject({
+  text: z.string().trim().refine((s) => s === "" || !isInvisible(s), VISIBLE).default(""),
+  clientId: clientId.optional(),
+  attachmentIds: z.array(id).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE).optional()
+    .refine((ids) => !ids || new Set(ids).size === ids.length, "must not repeat an id"),
+}).refine((b) => b.text !== "" || (b.attachmentIds?.length ?? 0) > 0, {
+  message: "must not be empty (send text, attachmentIds, or both)",
+  path: ["text"],
+});
+/** POST /api/conversations/:id/snooze: until a time in the future, or (absent) the customer's
+ * next message. */
+export const snoozeBody = z.strictObject({
+  until: z.iso.datetime({ offset: true }).optional(),
+});
 export const transferBody = z.strictObject({ agentId: id });
 export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 /** A label as lists filter on it (the labels themselves are set by agents). */

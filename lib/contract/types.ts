@@ -64,6 +64,11 @@ export interface Conversation {
    * none, which means `[]`. Lists filter on them (`?label=`) through their own index.
    */
   labels?: string[];
+  /**
+   * Snoozed (extension, v2): out of the open lists until this time or the customer's next
+   * message, whichever comes first. `"reply"` means no time: only the customer's next message.
+   */
+  snoozedUntil?: string | null;
 }
 
 export interface Handover {
@@ -101,6 +106,16 @@ export interface Message {
   text: string;
   createdAt: string;
   clientId?: string;
+  /** Files sent with the message (v2 contract): `GET /api/attachments/:id` serves each. */
+  attachments?: Attachment[];
+}
+
+/** A file uploaded to a conversation (lib/files/). `type` is the sniffed media type. */
+export interface Attachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
 }
 
 export { MAX_MESSAGE_LENGTH } from "./text.ts";

@@ -49,6 +49,7 @@ import {
   type RequestIsHttps,
 } from "../http/client_ip.ts";
 import type { EphemeralKvWarning } from "../store/ephemeral.ts";
+import { Files } from "../files/files.ts";
 
 export interface Services {
   config: Config;
@@ -80,6 +81,8 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
+  /** Files uploaded to conversations and their sweeper (lib/files/files.ts). */
+  files: Files;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -90,6 +93,8 @@ export interface Services {
     ipConversations: BucketMap;
     handoffs: BucketMap;
     ipHandoffs: BucketMap;
+    /** File uploads per user (RATE_UPLOADS_PER_HOUR). */
+    uploads: BucketMap;
   };
   /** Open sockets and the work their frames started (graceful shutdown). */
   sockets: SocketRegistry;
@@ -179,6 +184,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     ipConversations: perHour(limits.ipConversationsPerHour),
     handoffs: perHour(limits.handoffsPerHour),
     ipHandoffs: perHour(limits.ipHandoffsPerHour),
+    uploads: perHour(config.attachments.uploadsPerHour),
   };
   const botRunner = new BotRunner({
     store,
@@ -194,6 +200,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   });
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
+  const files = new Files(store, { maxBytes: config.attachments.maxBytes, clock, log });
   const botTools = new BotTools(
     chat,
     store,
@@ -247,6 +254,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     facts,
     chat,
     reads,
+    files,
     buckets,
     sockets,
     socketDeps,
@@ -262,9 +270,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       feed.start();
       sessionCheck.start();
       help.start();
+      files.start();
     },
     async close() {
       await presence.stop();
+      await files.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

@@ -38,6 +38,11 @@ export interface NewMessage {
   authorName: string;
   text: string;
   clientId?: string;
+  /**
+   * Files uploaded to this conversation and in no message yet: the commit checks and marks each
+   * (./attachments.ts); one that is not → 400 naming `attachmentIds`, nothing written.
+   */
+  attachmentIds?: string[];
 }
 
 export interface Appended {

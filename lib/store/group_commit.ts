@@ -35,6 +35,7 @@ import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
+import { attachmentInfo, type AttachmentRecord, usableFiles } from "./attachments.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
 export function checkLimitFor(kvPath: string | undefined): number {
@@ -145,8 +146,9 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      const adds = (items ? 0 : 1 + LIST_MOVES) + (p.input.clientId ? 2 : 1);
-      const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
+      const files = p.input.attachmentIds?.length ?? 0;
+      const adds = (items ? 0 : 1 + LIST_MOVES) + (p.input.clientId ? 2 : 1) + 2 * files;
+      const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0) + files;
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
         (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
@@ -234,7 +236,7 @@ export class GroupCommitter {
       const lists = new RecordedWrites();
       reindex(lists, entries.get(id)!.value, plan.last);
       const adds = 1 + lists.size +
-        plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1), 0);
+        plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1) + 2 * w.files.length, 0);
       if (committed.size > 0 && mutations + adds > MAX_MUTATIONS) {
         stale.push(...items); // more index entries than foreseen: the next batch takes them
         continue;
@@ -243,8 +245,13 @@ export class GroupCommitter {
       outcomes.push(...plan.outcomes);
       op.check(entries.get(id)!).set(keys.conversation(id), plan.last);
       lists.replay(op);
-      for (const { p, message: m } of plan.writes) {
+      for (const { p, message: m, files } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
+        for (const file of files) {
+          const r = file.value!;
+          op.check(file).set(keys.attachment(r.id), { ...r, messageId: m.id })
+            .delete(keys.attachmentUnused(r.createdAt, r.id));
+        }
         if (!m.clientId) continue;
         const dk = keys.clientId(id, m.authorId, m.clientId);
         if (checksDedupe(p)) op.check({ key: dk, versionstamp: null });
@@ -281,11 +288,11 @@ export class GroupCommitter {
     items: Pending[],
     seen: Map<Pending, number>,
   ): Promise<
-    | { outcomes: Outcome[]; writes: { p: Pending; message: Message }[]; last: Conversation }
+    | { outcomes: Outcome[]; writes: Write[]; last: Conversation }
     | "stale"
   > {
     const outcomes: Outcome[] = [];
-    const writes: { p: Pending; message: Message }[] = [];
+    const writes: Write[] = [];
     if (!entry.value) {
       return {
         outcomes: items.map((p) => ({ p, error: notFound("Conversation") })),
@@ -294,6 +301,7 @@ export class GroupCommitter {
       };
     }
     const firsts = new Map<string, Message>();
+    const sentFiles = new Set<string>(); // one file goes in one message, in this batch too
     let current = entry.value;
     for (const p of items) {
       const twin = p.input.clientId ? `${p.input.authorId}\u0000${p.input.clientId}` : null;
@@ -315,7 +323,13 @@ export class GroupCommitter {
         outcomes.push({ p, error });
         continue;
       }
+      const files = await usableFiles(this.opts.kv, current.id, p.input.attachmentIds, sentFiles);
+      if (!Array.isArray(files)) {
+        outcomes.push({ p, error: files });
+        continue;
+      }
       const message = this.#message(p.input, current.lastSeq + 1);
+      if (files.length) message.attachments = files.map((f) => attachmentInfo(f.value!));
       current = {
         ...current,
         ...patch,
@@ -324,7 +338,7 @@ export class GroupCommitter {
         lastMessage: this.opts.preview(message),
       };
       stampMessage(current, message);
-      writes.push({ p, message });
+      writes.push({ p, message, files });
       if (twin) firsts.set(twin, message);
       outcomes.push({ p, appended: { message, conversation: current, duplicate: false } });
     }
@@ -348,6 +362,7 @@ export class GroupCommitter {
 }
 
 type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown };
+type Write = { p: Pending; message: Message; files: Deno.KvEntry<AttachmentRecord>[] };
 
 /** Per batch: at most one sum per signal shard, and the one feed entry. */
 const SHARD_SUMS = 8 + 1;

@@ -12,6 +12,7 @@ import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
 import { Visitors } from "./visitors.ts";
 import { Settings } from "./settings.ts";
+import { Attachments } from "./attachments.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -36,6 +37,8 @@ export interface Store {
   visitors: Visitors;
   /** Run-time settings an admin changes (./settings.ts). */
   settings: Settings;
+  /** Files uploaded to conversations, in chunks (./attachments.ts). */
+  attachments: Attachments;
   close(): void;
 }
 
@@ -78,6 +81,7 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     botStats: new BotStats(kv, clock, newId),
     visitors: new Visitors(kv, clock, newId),
     settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
+    attachments: new Attachments(kv, clock),
     close: () => kv.close(),
   };
 }
