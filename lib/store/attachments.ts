@@ -77,7 +77,9 @@ export class Attachments {
     let next = 0;
     const writer = async () => {
       while (next < commits.length) {
-        const op = this.kv.atomic();
+        // Each commit checks the marker: once the sweeper claims it, no chunk lands after its
+        // listing, so none is left behind.
+        const op = this.kv.atomic().check({ key: marker, versionstamp: started.versionstamp });
         for (const i of commits[next++]) {
           op.set(
             keys.attachmentChunk(meta.id, i),
@@ -85,7 +87,7 @@ export class Attachments {
           );
         }
         const res = await op.commit();
-        if (!res.ok) throw unavailable("The file could not be stored; try again.");
+        if (!res.ok) throw unavailable("The upload took too long and was discarded; try again.");
       }
     };
     await Promise.all(Array.from({ length: PARALLEL_COMMITS }, writer));
