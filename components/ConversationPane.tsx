@@ -10,6 +10,7 @@ import type { ConversationModel } from "../lib/client/conversation.ts";
 import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
+import { AttachFiles } from "./Attachments.tsx";
 import { modeLabel } from "./ConversationList.tsx";
 import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
@@ -166,6 +167,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         onInput={(text) => model.inputChanged(text)}
         text={draft}
       >
+        <AttachFiles conversationId={() => Promise.resolve(c.id)} disabled={!open} />
         <SuggestReply
           conversationId={c.id}
           disabled={!open}

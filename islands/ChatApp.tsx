@@ -15,6 +15,7 @@ import { ConversationModel } from "../lib/client/conversation.ts";
 import { CONVERSATION_KEY, GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
+import { AttachFiles } from "../components/Attachments.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { AnswerFeedback } from "../components/AnswerFeedback.tsx";
 import { useAnswerVotes } from "../components/answer_votes.ts";
@@ -178,6 +179,7 @@ export default function ChatApp(props: ChatAppProps) {
           })}
         onInput={(text) => model.peek()?.inputChanged(text)}
       >
+        <AttachFiles conversationId={async () => (await ensureConversation()).id} />
         <button
           type="button"
           class="secondary"
