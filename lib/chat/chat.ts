@@ -26,7 +26,7 @@ import {
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
-  status?: ConversationStatus;
+  status?: ConversationStatus | "snoozed";
   mode?: ConversationMode;
   /** "me" or an agent id. */
   assignee?: string;
@@ -171,6 +171,8 @@ export class Chat {
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
+      // The customer's message ends a snooze, in the message's own commit (./snooze.ts).
+      if (!staff && c.snoozedUntil) return { snoozedUntil: null };
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);

@@ -81,7 +81,7 @@ export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 /** A label as lists filter on it (the labels themselves are set by agents). */
 export const label = z.string().trim().min(1, "must not be empty").max(64);
 export const listFilterQuery = z.object({
-  status: z.enum(["open", "resolved"]).optional(),
+  status: z.enum(["open", "resolved", "snoozed"]).optional(),
   mode: z.enum(["bot", "waiting", "human"]).optional(),
   assignee: z.union([z.literal("me"), id], "must be me or an agent's id").optional(),
   label: label.optional(),

@@ -92,6 +92,8 @@ export interface ConversationCounts {
   waiting: number;
   human: number;
   mine: number;
+  /** Extension: open conversations snoozed (not in `open` nor its modes until they wake). */
+  snoozed?: number;
   assignee?: { open: number; resolved: number };
   label?: { open: number; resolved: number };
 }

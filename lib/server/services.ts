@@ -50,6 +50,7 @@ import {
 } from "../http/client_ip.ts";
 import type { EphemeralKvWarning } from "../store/ephemeral.ts";
 import { Files } from "../files/files.ts";
+import { Snoozer } from "../chat/snooze.ts";
 
 export interface Services {
   config: Config;
@@ -83,6 +84,8 @@ export interface Services {
   reads: ReadState;
   /** Files uploaded to conversations and their sweeper (lib/files/files.ts). */
   files: Files;
+  /** Snoozes and their waker (lib/chat/snooze.ts). */
+  snoozer: Snoozer;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -201,6 +204,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
   const reads = new ReadState(chat, store.reads, relay);
   const files = new Files(store, { maxBytes: config.attachments.maxBytes, clock, log });
+  const snoozer = new Snoozer(store, publisher, { clock, log });
   const botTools = new BotTools(
     chat,
     store,
@@ -255,6 +259,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     chat,
     reads,
     files,
+    snoozer,
     buckets,
     sockets,
     socketDeps,
@@ -271,10 +276,12 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       sessionCheck.start();
       help.start();
       files.start();
+      snoozer.start();
     },
     async close() {
       await presence.stop();
       await files.stop();
+      await snoozer.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

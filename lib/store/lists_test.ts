@@ -105,6 +105,7 @@ Deno.test("lists: indexes, counters and pages agree with the records through a r
       waiting: count({ status: "open", mode: "waiting" }),
       human: count({ status: "open", mode: "human" }),
       mine: count({ status: "open", assignee: "agent-1" }),
+      snoozed: count({ status: "snoozed" }),
       assignee: {
         open: count({ status: "open", assignee: "agent-2" }),
         resolved: count({ status: "resolved", assignee: "agent-2" }),
