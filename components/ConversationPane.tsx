@@ -16,6 +16,7 @@ import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { CustomerCard } from "./CustomerCard.tsx";
+import { ColleaguesBar, useColleagues } from "./ColleaguesBar.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -49,6 +50,7 @@ export function ConversationPane(props: ConversationPaneProps) {
     : null;
   const holder = mine || self.role === "admin";
   const others = agents.filter((a) => a.id !== self.id && a.id !== c.assigneeId);
+  const colleagues = useColleagues(c.id, self.id);
   return (
     <section class="pane" aria-labelledby="pane-title">
       <div class="pane-head">
@@ -153,6 +155,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         )}
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
       </div>
+      <ColleaguesBar colleagues={colleagues} />
       <MessageLog model={model} viewer="staff" selfId={self.id} />
       <Composer
         disabled={!open}

@@ -30,6 +30,7 @@ import {
   matches,
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
+import { CustomerPanel } from "../components/CustomerPanel.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */
@@ -370,6 +371,9 @@ export default function AgentConsole(props: AgentConsoleProps) {
               <p class="muted">Pick a conversation to see its history and reply.</p>
             </section>
           )}
+        {model.value && (
+          <CustomerPanel conversation={model.value.conversation.value} onOpen={open} />
+        )}
       </div>
     </div>
   );

@@ -101,3 +101,12 @@ export async function fetchFile(id: string, token?: string | null): Promise<Blob
   if (!response.ok) throw new ApiError(response.status, "not_found", "The file is not available.");
   return await response.blob();
 }
+
+/** The browser's IANA time zone, if it reports one (the server validates it). */
+export function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -36,7 +36,16 @@ export const messageText = z.string().trim().min(1, "must not be empty")
   .refine((s) => s === "" || !isInvisible(s), VISIBLE);
 export const clientId = z.string().min(1).max(100);
 
-export const guestBody = z.strictObject({ name: name.optional() });
+/** An IANA time zone the runtime knows ("Europe/Paris"), as browsers report it. */
+export const timeZone = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone, e.g. Europe/Paris");
+export const guestBody = z.strictObject({ name: name.optional(), timeZone: timeZone.optional() });
 export const registerBody = z.strictObject({ name, email, password });
 export const loginBody = z.strictObject({
   email: z.string().max(254),

@@ -14,6 +14,8 @@ export interface User {
   createdAt: string;
   /** Customers the website widget verified: the site's own user id (docs/widget.md). */
   externalId?: string;
+  /** Extension: the customer's time zone as their browser reported it (validated), if known. */
+  timeZone?: string;
   /** Agents and admins only. */
   status?: AgentStatus;
   /** Agents and admins only: open conversations assigned to them. */
