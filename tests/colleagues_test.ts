@@ -43,7 +43,11 @@ Deno.test("colleague frames: staff only, never to the customer", async () => {
     assert(!bobWs.frames.some((f) => f.type === "colleague" && f.userId === carol.user.id));
     assert(!annWs.frames.some((f) => f.type === "colleague"), "not echoed to Ann");
     // An agent may only announce in conversations that exist.
-    annWs.send({ type: "colleague", conversationId: "01J00000000000000000000000", activity: "left" });
+    annWs.send({
+      type: "colleague",
+      conversationId: "01J00000000000000000000000",
+      activity: "left",
+    });
     assertEquals((await annWs.next((f) => f.type === "error")).code, "not_found");
   });
 });
