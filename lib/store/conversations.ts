@@ -78,7 +78,8 @@ const loadOf = (c: Conversation) =>
 const preview = (m: Message): Conversation["lastMessage"] => ({
   sender: m.sender,
   authorName: m.authorName,
-  text: m.text.slice(0, 140),
+  // A message of files alone is previewed by their names.
+  text: (m.text || (m.attachments ?? []).map((a) => `📎 ${a.name}`).join(", ")).slice(0, 140),
   createdAt: m.createdAt,
 });
 
