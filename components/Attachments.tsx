@@ -1,6 +1,6 @@
 /**
- * Files in a conversation's UI: `AttachFiles` (the **Attach file** button, pasting a screenshot,
- * dropping files on the page: each is uploaded, then sent as a message of its own) and
+ * Files in a conversation's UI: `AttachFiles` (the **Attach file** button, pasting a screenshot into
+ * its composer, dropping files on the page: each is uploaded, then sent as a message of its own) and
  * `AttachmentList` (images as thumbnails whose alt text is the file name, other files as
  * download buttons). Files are fetched with the page's credentials (the widget's Bearer token)
  * and shown through object URLs.
@@ -26,6 +26,7 @@ export function AttachFiles(props: AttachFilesProps) {
   const status = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLSpanElement>(null);
   const latest = useRef(props);
   latest.current = props;
 
@@ -66,18 +67,21 @@ export function AttachFiles(props: AttachFilesProps) {
       e.preventDefault();
       if (!latest.current.disabled) void send(dropped);
     };
-    addEventListener("paste", onPaste);
+    // Pasting counts in this composer's form only (not in another box on the page, such as a
+    // private note's); dropping counts anywhere on the page.
+    const pasteTarget: EventTarget = root.current?.closest("form") ?? globalThis;
+    pasteTarget.addEventListener("paste", onPaste as EventListener);
     addEventListener("dragover", onDragOver);
     addEventListener("drop", onDrop);
     return () => {
-      removeEventListener("paste", onPaste);
+      pasteTarget.removeEventListener("paste", onPaste as EventListener);
       removeEventListener("dragover", onDragOver);
       removeEventListener("drop", onDrop);
     };
   }, []);
 
   return (
-    <>
+    <span class="attach" ref={root}>
       <input
         ref={input}
         type="file"
@@ -100,7 +104,7 @@ export function AttachFiles(props: AttachFilesProps) {
       </button>
       {status.value && <span class="attach-status" role="status">{status.value}</span>}
       {error.value && <span class="field-error" role="alert">{error.value}</span>}
-    </>
+    </span>
   );
 }
 
