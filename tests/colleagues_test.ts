@@ -3,8 +3,7 @@
  * conversation and never its customer (a note being typed above all); a customer can't send one.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { withServerAndSockets, WsClient } from "./helpers.ts";
-import { startCluster } from "./instances.ts";
+import { withServerAndSockets } from "./helpers.ts";
 
 Deno.test("colleague frames: staff only, never to the customer", async () => {
   await withServerAndSockets(async (server, open) => {
@@ -51,37 +50,4 @@ Deno.test("colleague frames: staff only, never to the customer", async () => {
     });
     assertEquals((await annWs.next((f) => f.type === "error")).code, "not_found");
   });
-});
-
-Deno.test("colleague frames cross instances through the feed, still staff only", async () => {
-  const cluster = await startCluster(2, { BROADCAST: "0" });
-  const [one, two] = cluster.instances;
-  const sockets: WsClient[] = [];
-  try {
-    const admin = await cluster.admin();
-    const ann = await one.api.agent(admin, "Ann", "ann@example.com", "busy");
-    const bob = await one.api.agent(admin, "Bob", "bob@example.com", "busy");
-    const carol = await one.api.guest("Carol");
-    const conv = await one.api.start(carol);
-    const annWs = await WsClient.connect(one.wsUrl, ann.token);
-    const bobWs = await WsClient.connect(two.wsUrl, bob.token);
-    const carolWs = await WsClient.connect(two.wsUrl, carol.token);
-    sockets.push(annWs, bobWs, carolWs);
-    for (const ws of sockets) {
-      ws.send({ type: "subscribe", conversationId: conv.id });
-      await ws.next((f) => f.type === "conversation");
-    }
-    annWs.send({ type: "colleague", conversationId: conv.id, activity: "note" });
-    const seen = await bobWs.next((f) => f.type === "colleague", 15_000);
-    assertEquals([seen.userId, seen.activity], [ann.user.id, "note"]);
-    await one.api.request("POST", `/api/conversations/${conv.id}/messages`, {
-      token: ann.token,
-      body: { text: "After the note" },
-    });
-    await carolWs.next((f) => f.type === "message" && f.message.text === "After the note", 15_000);
-    assert(!carolWs.frames.some((f) => f.type === "colleague"), "no colleague frame to Carol");
-  } finally {
-    for (const ws of sockets) await ws.close();
-    await cluster.close();
-  }
 });
