@@ -1,8 +1,9 @@
 /**
  * Small real files for the attachment tests: a 1×1 PNG, a PDF, a zip-based .docx (stored entries,
  * as Word writes them but uncompressed), the header of a legacy OLE office file, and an upload
- * helper that posts one as multipart.
+ * helper that posts one as multipart, and the loaded width of an image in a page.
  */
+import type { Locator } from "playwright-core";
 
 export const PNG_1PX = Uint8Array.from(
   atob(
@@ -103,4 +104,15 @@ export async function upload(
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+/** An image's width once it has loaded. */
+export function naturalWidth(img: Locator): Promise<number> {
+  return img.evaluate((el) => {
+    const image = el as HTMLImageElement;
+    if (image.complete && image.naturalWidth) return image.naturalWidth;
+    return new Promise<number>((resolve) =>
+      image.addEventListener("load", () => resolve(image.naturalWidth))
+    );
+  });
 }

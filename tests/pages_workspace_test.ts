@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
 import { withTestServer } from "./helpers.ts";
 import { log, noErrors, openConsole, openPage, say } from "./pages_helpers.ts";
-import { PNG_1PX } from "./file_fixtures.ts";
+import { naturalWidth, PNG_1PX } from "./file_fixtures.ts";
 import type { Page } from "playwright-core";
 
 /** Pastes a PNG named image.png into the focused message box, as a screenshot paste does. */
@@ -24,11 +24,11 @@ async function pasteScreenshot(page: Page) {
   }, btoa(String.fromCharCode(...PNG_1PX)));
 }
 
+/** The thumbnail `<img alt=name>` (not its loading placeholder) shows the decoded image. */
 async function thumbnailLoaded(page: Page, name: string) {
-  const img = log(page).getByRole("img", { name });
-  await img.first().waitFor();
-  const width = await img.first().evaluate((el) => (el as HTMLImageElement).naturalWidth);
-  assertEquals(width, 1, "the image loaded");
+  const img = log(page).locator(`img[alt="${name}"]`).first();
+  await img.waitFor();
+  assertEquals(await naturalWidth(img), 1, "the image loaded");
 }
 
 Deno.test(
