@@ -208,7 +208,7 @@ export class WidgetSession {
     const result = await this.#api<{ user: User; token: string }>(
       "POST",
       "/api/widget/identify",
-      identity,
+      { ...identity, timeZone: browserTimeZone() },
     );
     if (result.token !== this.#token) await this.adopt(result.token, result.user);
     else this.user.value = result.user;
