@@ -69,9 +69,11 @@ function sameShape(a: Conversation, b: Conversation): boolean {
 
 /** The counters a conversation in state `c` counts in. */
 export function countersOf(c: Conversation): Deno.KvKey[] {
-  const out: Deno.KvKey[] = [keys.countState(laneOf(c), c.mode)];
-  if (c.assigneeId) out.push(keys.countAssignee(c.assigneeId, c.status));
-  for (const label of labelsOf(c)) out.push(keys.countLabel(label, c.status));
+  // Snoozed ones count in their own lane, so "open" counts match the open lists.
+  const lane = laneOf(c);
+  const out: Deno.KvKey[] = [keys.countState(lane, c.mode)];
+  if (c.assigneeId) out.push(keys.countAssignee(c.assigneeId, lane));
+  for (const label of labelsOf(c)) out.push(keys.countLabel(label, lane));
   return out;
 }
 
