@@ -47,7 +47,10 @@
  * | ["attachments_by_conversation", convId, attId]       | null: a conversation's files (deleting them all)                                                       |
  * | ["attachments_unused", createdAt, attachmentId]      | null while uploaded but in no message (the sweeper removes old ones)                                   |
  * | ["attachment_garbage", attachmentId]                 | {since}: chunks that may exist without a manifest (an upload in progress, a deleted file)              |
- * | ["snoozed", until, conversationId]                   | null while open and snoozed until a time (../chat/snooze.ts wakes it) *                                |
+ * | ["snoozed", until, conversationId]                   | null while open and snoozed until a time (../chat/snooze.ts wakes it)                                  |
+ *
+ * Counters and ["by_state", …] use the status "snoozed" for an open conversation that is snoozed
+ * (./lists.ts `laneOf`), so it leaves the open lists and counts while it sleeps.
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
