@@ -10,12 +10,14 @@ import type { ConversationModel } from "../lib/client/conversation.ts";
 import type { User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
 import { Composer } from "./Composer.tsx";
+import { AttachFiles } from "./Attachments.tsx";
 import { modeLabel } from "./ConversationList.tsx";
 import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { CustomerCard } from "./CustomerCard.tsx";
 import { RatingNote } from "./RatingNote.tsx";
+import { ColleaguesBar, useColleagues } from "./ColleaguesBar.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -49,6 +51,7 @@ export function ConversationPane(props: ConversationPaneProps) {
     : null;
   const holder = mine || self.role === "admin";
   const others = agents.filter((a) => a.id !== self.id && a.id !== c.assigneeId);
+  const colleagues = useColleagues(c.id, self.id);
   return (
     <section class="pane" aria-labelledby="pane-title">
       <div class="pane-head">
@@ -154,6 +157,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
       </div>
       <RatingNote conversationId={c.id} resolved={!open} />
+      <ColleaguesBar colleagues={colleagues} />
       <MessageLog model={model} viewer="staff" selfId={self.id} />
       <Composer
         disabled={!open}
@@ -168,6 +172,7 @@ export function ConversationPane(props: ConversationPaneProps) {
         onInput={(text) => model.inputChanged(text)}
         text={draft}
       >
+        <AttachFiles conversationId={() => Promise.resolve(c.id)} disabled={!open} />
         <SuggestReply
           conversationId={c.id}
           disabled={!open}

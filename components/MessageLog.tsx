@@ -8,6 +8,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { ConversationModel, PendingSend } from "../lib/client/conversation.ts";
 import type { Message } from "../lib/contract/types.ts";
 import { Name } from "./Name.tsx";
+import { AttachmentList } from "./Attachments.tsx";
 
 export interface MessageLogProps {
   model: ConversationModel;
@@ -20,6 +21,8 @@ export interface MessageLogProps {
   below?: (message: Message) => ComponentChildren;
   /** The bot's name here, if not the one it wrote under (the website widget's setting). */
   botName?: string;
+  /** Fetches files with this Bearer token (the widget's panel); undefined: the cookie. */
+  token?: string | null;
 }
 
 const LINK = /(\/help\/[a-z0-9-]+|https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -45,11 +48,12 @@ const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
 function Bubble(
-  { message, ours, name, below }: {
+  { message, ours, name, below, token }: {
     message: Message;
     ours: boolean;
     name: string;
     below?: ComponentChildren;
+    token?: string | null;
   },
 ) {
   if (message.sender === "system") {
@@ -69,7 +73,10 @@ function Bubble(
         {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
-      <div class="text">{linkify(message.text)}</div>
+      {message.text && <div class="text">{linkify(message.text)}</div>}
+      {message.attachments?.length
+        ? <AttachmentList files={message.attachments} token={token} />
+        : null}
       {below}
     </li>
   );
@@ -95,7 +102,9 @@ function PendingBubble(
   );
 }
 
-export function MessageLog({ model, viewer, selfId, empty, below, botName }: MessageLogProps) {
+export function MessageLog(
+  { model, viewer, selfId, empty, below, botName, token }: MessageLogProps,
+) {
   const list = useRef<HTMLDivElement>(null);
   const messages = model.messages.value;
   const pending = model.pending.value;
@@ -123,6 +132,7 @@ export function MessageLog({ model, viewer, selfId, empty, below, botName }: Mes
             ours={ours(m)}
             name={m.sender === "bot" && botName ? botName : m.authorName}
             below={below?.(m)}
+            token={token}
           />
         ))}
         {lastOurs && readSeq >= lastOurs.seq && lastOurs.seq === lastSeq && (

@@ -30,6 +30,8 @@ import {
   matches,
 } from "../components/ConversationList.tsx";
 import { type Action, ConversationPane } from "../components/ConversationPane.tsx";
+import { CustomerPanel } from "../components/CustomerPanel.tsx";
+import { type ShortcutActions, ShortcutKeys } from "../components/Shortcuts.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 
 /** Read positions from a list carrying `unread` (a newer local one, not yet stored, stays). */
@@ -270,6 +272,35 @@ export default function AgentConsole(props: AgentConsoleProps) {
     }
   };
 
+  /** The keyboard (components/Shortcuts.tsx): the list shown now, the open conversation. */
+  const step = (by: number) => {
+    const items = shown.items.peek();
+    if (!items.length) return;
+    const at = items.findIndex((c) => c.id === model.peek()?.id);
+    const next = at < 0 ? 0 : Math.min(items.length - 1, Math.max(0, at + by));
+    void open(items[next].id);
+  };
+  const inPane = (selector: string) =>
+    document.querySelector<HTMLElement>(`.console .pane ${selector}`);
+  const shortcuts: ShortcutActions = {
+    next: () => step(1),
+    previous: () => step(-1),
+    reply: () => inPane('textarea[name="message"]')?.focus(),
+    // The note box is tagged data-shortcut="note" by whoever renders it.
+    note: () => {
+      const el = inPane('[data-shortcut="note"]');
+      if (el?.tagName === "BUTTON") el.click();
+      else el?.focus();
+    },
+    resolve: () => {
+      if (model.peek()?.conversation.peek().status === "open") void act("resolve");
+    },
+    // Through the button: a conversation another agent holds asks to confirm first.
+    assignToMe: () =>
+      [...document.querySelectorAll<HTMLButtonElement>(".console .pane .actions button")]
+        .find((b) => b.textContent?.trim() === "Take over" && !b.disabled)?.click(),
+  };
+
   const changeStatus = async (next: AgentStatus) => {
     const previous = status.peek();
     status.value = next;
@@ -370,6 +401,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
               <p class="muted">Pick a conversation to see its history and reply.</p>
             </section>
           )}
+        {model.value && (
+          <CustomerPanel conversation={model.value.conversation.value} onOpen={open} />
+        )}
+        <ShortcutKeys actions={shortcuts} />
       </div>
     </div>
   );

@@ -9,12 +9,13 @@ import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
-import { api, ApiError } from "../lib/client/api.ts";
+import { api, ApiError, browserTimeZone } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";
 import { CONVERSATION_KEY, GUEST_TOKEN_KEY } from "../lib/client/storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
+import { AttachFiles } from "../components/Attachments.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { AnswerFeedback } from "../components/AnswerFeedback.tsx";
 import { useAnswerVotes } from "../components/answer_votes.ts";
@@ -109,7 +110,9 @@ export default function ChatApp(props: ChatAppProps) {
     const current = model.peek();
     if (current && current.conversation.peek().status === "open") return current;
     if (!user.peek()) {
-      const issued = await api<{ user: User; token: string }>("POST", "/api/auth/guest", {});
+      const issued = await api<{ user: User; token: string }>("POST", "/api/auth/guest", {
+        timeZone: browserTimeZone(),
+      });
       localStorage.setItem(GUEST_TOKEN_KEY, issued.token);
       user.value = issued.user;
     }
@@ -184,6 +187,7 @@ export default function ChatApp(props: ChatAppProps) {
           })}
         onInput={(text) => model.peek()?.inputChanged(text)}
       >
+        <AttachFiles conversationId={async () => (await ensureConversation()).id} />
         <button
           type="button"
           class="secondary"

@@ -19,6 +19,7 @@ import { KEYS, panelStorage } from "../lib/client/widget/panel_storage.ts";
 import { MessageLog } from "../components/MessageLog.tsx";
 import { Composer } from "../components/Composer.tsx";
 import { RatingForm } from "../components/RatingForm.tsx";
+import { AttachFiles } from "../components/Attachments.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import { PanelHeader } from "../components/widget/PanelHeader.tsx";
 import { ConversationPicker } from "../components/widget/ConversationPicker.tsx";
@@ -282,7 +283,14 @@ export default function WidgetPanel(props: WidgetPanelProps) {
         : (
           <>
             {model
-              ? <MessageLog model={model} viewer="customer" botName={settings.botName} />
+              ? (
+                <MessageLog
+                  model={model}
+                  viewer="customer"
+                  botName={settings.botName}
+                  token={s?.token ?? null}
+                />
+              )
               : (
                 <div class="log-scroll">
                   <ol role="log" aria-live="polite" aria-label="Messages" class="log">
@@ -324,6 +332,11 @@ export default function WidgetPanel(props: WidgetPanelProps) {
                     })}
                   onInput={(text) => model?.inputChanged(text)}
                 >
+                  <AttachFiles
+                    token={s?.token ?? null}
+                    disabled={!s}
+                    conversationId={async () => (await s!.serial(() => s!.ensureConversation())).id}
+                  />
                   <button
                     type="button"
                     class="secondary"

@@ -92,6 +92,9 @@ const schema = z.object({
   GUEST_TTL_HOURS: positiveInt.default(24),
   /** A socket whose unsent output passes this many KiB is a slow consumer and is closed (4408). */
   MAX_BUFFERED_KIB: positiveInt.default(1024),
+  /** Files: at most this many MiB each (lib/files/), and uploads per user an hour. */
+  ATTACHMENT_MAX_MB: positiveInt.max(100).default(10),
+  RATE_UPLOADS_PER_HOUR: positiveInt.default(60),
   /**
    * "build": bundle the islands at start (esbuild); "prebuilt": serve what `deno task build` wrote
    * to ISLANDS_DIR. Unset: "build", except on Deno Deploy when ISLANDS_DIR has a manifest.
@@ -250,6 +253,8 @@ export interface Config {
   signIn: SignInSettings;
   hashing: HashingSettings;
   maxBufferedBytes: number;
+  /** Files (lib/files/): the size limit in bytes (ATTACHMENT_MAX_MB) and uploads per user an hour. */
+  attachments: { maxBytes: number; uploadsPerHour: number };
   islands: IslandsSettings;
   outbox: OutboxSettings;
 }
@@ -376,6 +381,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       queue: e.HASH_QUEUE,
     },
     maxBufferedBytes: e.MAX_BUFFERED_KIB * 1024,
+    attachments: {
+      maxBytes: e.ATTACHMENT_MAX_MB * 1024 * 1024,
+      uploadsPerHour: e.RATE_UPLOADS_PER_HOUR,
+    },
     islands: {
       mode: e.ISLANDS ?? (env.DENO_DEPLOYMENT_ID ? "auto" : "build"),
       dir: e.ISLANDS_DIR ?? DEFAULT_ISLANDS_DIR,

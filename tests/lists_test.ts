@@ -172,6 +172,7 @@ Deno.test("list queries are validated; counts are for staff", async () => {
       waiting: 0,
       human: 0,
       mine: 0,
+      snoozed: 0,
       label: { open: 0, resolved: 0 },
     });
     const guest = await api.guest();

@@ -2,9 +2,9 @@
  * Live state frames across instances (two Workers on one KV file, BroadcastChannel off, so only
  * the feed carries them): an admin's inbox socket on one instance hears an agent's status and load
  * change made on the other, and a waiting customer on one instance hears their place move as the
- * other instance assigns the conversation ahead.
+ * other instance assigns the conversation ahead; a colleague's activity crosses too, to staff only.
  */
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { messageFrom, WsClient } from "./helpers.ts";
 import { startCluster } from "./instances.ts";
 
@@ -68,6 +68,27 @@ Deno.test("agent and queue frames cross instances through the feed", async () =>
     // Her conversation returns to the queue at its old place, ahead of the second again.
     assertEquals((await place(first.ws, 1)).conversationId, first.conv.id);
     assertEquals((await place(second.ws, 2)).conversationId, second.conv.id);
+
+    // A colleague's activity (typing a note) on instance one reaches staff following the
+    // conversation on instance two through the feed, and never its customer there.
+    const annWs = await WsClient.connect(one.wsUrl, ann.token);
+    sockets.push(annWs);
+    for (const ws of [annWs, adminWs]) {
+      ws.send({ type: "subscribe", conversationId: first.conv.id });
+      await ws.next((f) => f.type === "conversation" && f.conversation.id === first.conv.id);
+    }
+    annWs.send({ type: "colleague", conversationId: first.conv.id, activity: "note" });
+    const seen = await adminWs.next((f) => f.type === "colleague");
+    assertEquals([seen.userId, seen.activity], [ann.user.id, "note"]);
+    await one.api.request("POST", `/api/conversations/${first.conv.id}/messages`, {
+      token: admin.token,
+      body: { text: "After the note" },
+    });
+    await first.ws.next((f) => f.type === "message" && f.message.text === "After the note");
+    assert(
+      !first.ws.frames.some((f) => f.type === "colleague"),
+      "no colleague frame to a customer",
+    );
   } finally {
     for (const s of sockets) await s.close();
     await cluster.close();

@@ -1,8 +1,8 @@
 /**
  * The website widget in real Chromium, as a true third-party frame: Parley on 127.0.0.1, the
  * website on localhost (another site: no cookies shared). The launcher and its keyboard use, a chat
- * with the bot, a handoff an agent takes in the console, a reload and a second tab, all found by
- * role and accessible name.
+ * with the bot, a handoff an agent takes in the console, a pasted screenshot shown as a thumbnail
+ * on both sides, a reload and a second tab, all found by role and accessible name.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
@@ -12,6 +12,7 @@ import { launcher, panel, startHostSite } from "./widget_helpers.ts";
 import { until } from "./wait.ts";
 import type { Conversation } from "../lib/contract/types.ts";
 import { userHashFor } from "../lib/widget/identity.ts";
+import { naturalWidth, PNG_1PX } from "./file_fixtures.ts";
 
 Deno.test(
   "widget: launcher by keyboard, bot, handoff to an agent, reload and a second tab stay live",
@@ -84,6 +85,18 @@ Deno.test(
         await chat.getByRole("textbox", { name: "Message" }).fill("Thanks Ann!");
         await chat.getByRole("button", { name: "Send", exact: true }).click();
         await c.getByRole("log").getByText("Thanks Ann!").waitFor();
+        // A pasted screenshot: a thumbnail in the panel and in the console (alt = file name).
+        await chat.getByRole("textbox", { name: "Message" }).evaluate((el, b64) => {
+          const data = new DataTransfer();
+          const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+          data.items.add(new File([bytes], "image.png", { type: "image/png" }));
+          el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+        }, btoa(String.fromCharCode(...PNG_1PX)));
+        for (const where of [chat.getByRole("log"), c.getByRole("log")]) {
+          const img = where.locator('img[alt="image.png"]');
+          await img.waitFor();
+          assertEquals(await naturalWidth(img), 1);
+        }
         const markup = `<img src=x onerror="alert('xss')"><b>bold?</b>`;
         await c.getByRole("textbox", { name: "Message" }).fill(markup);
         await c.getByRole("button", { name: "Send", exact: true }).click();

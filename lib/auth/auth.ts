@@ -88,9 +88,12 @@ export class Auth {
    * A guest identity. Until it starts a conversation, the record and its session expire after
    * `guestTtlMs`: a flood of guests that never chat leaves nothing behind for long.
    */
-  async guest(name: string | undefined): Promise<Issued> {
+  async guest(name: string | undefined, timeZone?: string): Promise<Issued> {
     const ttl = Math.min(this.settings.guestTtlMs, this.settings.sessionTtlMs);
-    const record = await this.users.create({ name: name?.trim() || "Guest", role: "guest" }, ttl);
+    const record = await this.users.create(
+      { name: name?.trim() || "Guest", role: "guest", ...(timeZone ? { timeZone } : {}) },
+      ttl,
+    );
     return await this.issue(record, ttl);
   }
 

@@ -26,7 +26,7 @@ import {
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
-  status?: ConversationStatus;
+  status?: ConversationStatus | "snoozed";
   mode?: ConversationMode;
   /** "me" or an agent id. */
   assignee?: string;
@@ -138,6 +138,7 @@ export class Chat {
     id: string,
     text: string,
     clientId?: string,
+    attachmentIds?: string[],
   ): Promise<Appended> {
     // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
     if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
@@ -166,13 +167,17 @@ export class Chat {
       authorName: user.name,
       text,
       clientId,
+      attachmentIds,
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
+      // The customer's message ends a snooze, in the message's own commit (./snooze.ts).
+      if (!staff && c.snoozedUntil) return { snoozedUntil: null };
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
-    if (!staff && appended.conversation.mode !== "human") {
+    // A file alone asks the bot nothing: it answers text.
+    if (!staff && appended.conversation.mode !== "human" && text.trim() !== "") {
       this.bot.answer(appended.conversation, appended.message);
     }
     return appended;

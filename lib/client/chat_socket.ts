@@ -13,7 +13,13 @@
  */
 import { signal } from "@preact/signals";
 import type { Conversation, Message, User } from "../contract/types.ts";
-import type { ReadFrame, ServerFrame, TypingFrame } from "../contract/frames.ts";
+import type {
+  ColleagueActivity,
+  ColleagueFrame,
+  ReadFrame,
+  ServerFrame,
+  TypingFrame,
+} from "../contract/frames.ts";
 
 export type ConnectionState = "connecting" | "online" | "offline" | "signed-out";
 export type { TypingFrame };
@@ -23,6 +29,8 @@ export interface ConversationHandlers {
   conversation?(conversation: Conversation): void;
   typing?(frame: TypingFrame): void;
   read?(frame: ReadFrame): void;
+  /** Staff: a colleague's activity here (lib/client/colleagues.ts). */
+  colleague?(frame: ColleagueFrame): void;
   /** The bot's reply as it streams (the committed message follows). */
   draft?(frame: { conversationId: string; text: string }): void;
   /** While the conversation waits for an agent: its place in line (1 = next). */
@@ -150,6 +158,11 @@ export class ChatSocket {
     this.#write({ type: "typing", conversationId, typing });
   }
 
+  /** Staff: tells colleagues following the conversation what we are doing in it. */
+  colleague(conversationId: string, activity: ColleagueActivity): void {
+    this.#write({ type: "colleague", conversationId, activity });
+  }
+
   read(conversationId: string, seq: number): void {
     this.#write({ type: "read", conversationId, seq });
   }
@@ -264,6 +277,9 @@ export class ChatSocket {
         return;
       case "read":
         for (const h of this.#handlers(frame.conversationId)) h.read?.(frame);
+        return;
+      case "colleague":
+        for (const h of this.#handlers(frame.conversationId)) h.colleague?.(frame);
         return;
       case "draft":
         for (const h of this.#handlers(frame.conversationId)) h.draft?.(frame);

@@ -47,6 +47,12 @@ export const clientFrame = z.discriminatedUnion("type", [
   }),
   z.strictObject({ type: z.literal("typing"), conversationId: id, typing: z.boolean() }),
   z.strictObject({ type: z.literal("read"), conversationId: id, seq: z.number().int().min(0) }),
+  /** Staff only: what this agent is doing in a conversation, for colleagues only (never customers). */
+  z.strictObject({
+    type: z.literal("colleague"),
+    conversationId: id,
+    activity: z.enum(["viewing", "left", "note", "idle"]),
+  }),
   z.strictObject({ type: z.literal("ping") }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
@@ -59,6 +65,21 @@ export interface TypingFrame {
   role: Role | "bot";
   typing: boolean;
   /** The event's id: the same on every copy of it (extension). */
+  id?: string;
+}
+
+/**
+ * A colleague's activity in a conversation (extension), to agents and admins following it only:
+ * "viewing" (has it open; repeated while open), "left" (closed it), "note" (typing a private
+ * note), "idle" (stopped typing one). Typing a reply uses `typing` frames, which the customer sees.
+ */
+export type ColleagueActivity = "viewing" | "left" | "note" | "idle";
+export interface ColleagueFrame {
+  type: "colleague";
+  conversationId: string;
+  userId: string;
+  name: string;
+  activity: ColleagueActivity;
   id?: string;
 }
 
@@ -81,6 +102,7 @@ export type ServerFrame =
   | { type: "error"; code: ErrorCode; message: string; clientId?: string }
   | TypingFrame
   | ReadFrame
+  | ColleagueFrame
   /** The bot's reply while it streams (never stored; the committed message follows). */
   | { type: "draft"; conversationId: string; text: string }
   /** Agents' inbox: an agent's status and load changed. */

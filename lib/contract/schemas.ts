@@ -37,7 +37,16 @@ export const messageText = z.string().trim().min(1, "must not be empty")
   .refine((s) => s === "" || !isInvisible(s), VISIBLE);
 export const clientId = z.string().min(1).max(100);
 
-export const guestBody = z.strictObject({ name: name.optional() });
+/** An IANA time zone the runtime knows ("Europe/Paris"), as browsers report it. */
+export const timeZone = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone, e.g. Europe/Paris");
+export const guestBody = z.strictObject({ name: name.optional(), timeZone: timeZone.optional() });
 export const registerBody = z.strictObject({ name, email, password });
 export const loginBody = z.strictObject({
   email: z.string().max(254),
@@ -60,13 +69,29 @@ export const agentPatchBody = z.strictObject({
   path: ["status"],
 });
 export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
-export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
+/** At most this many files in one message (each is one checked mutation in its commit). */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
+/** A message: text, or files uploaded first (POST /api/conversations/:id/attachments), or both. */
+export const sendBody = z.strictObject({
+  text: z.string().trim().refine((s) => s === "" || !isInvisible(s), VISIBLE).default(""),
+  clientId: clientId.optional(),
+  attachmentIds: z.array(id).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE).optional()
+    .refine((ids) => !ids || new Set(ids).size === ids.length, "must not repeat an id"),
+}).refine((b) => b.text !== "" || (b.attachmentIds?.length ?? 0) > 0, {
+  message: "must not be empty (send text, attachmentIds, or both)",
+  path: ["text"],
+});
+/** POST /api/conversations/:id/snooze: until a time in the future, or (absent) the customer's
+ * next message. */
+export const snoozeBody = z.strictObject({
+  until: z.iso.datetime({ offset: true }).optional(),
+});
 export const transferBody = z.strictObject({ agentId: id });
 export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 /** A label as lists filter on it (the labels themselves are set by agents). */
 export const label = z.string().trim().min(1, "must not be empty").max(64);
 export const listFilterQuery = z.object({
-  status: z.enum(["open", "resolved"]).optional(),
+  status: z.enum(["open", "resolved", "snoozed"]).optional(),
   mode: z.enum(["bot", "waiting", "human"]).optional(),
   assignee: z.union([z.literal("me"), id], "must be me or an agent's id").optional(),
   label: label.optional(),

@@ -14,6 +14,8 @@ export interface User {
   createdAt: string;
   /** Customers the website widget verified: the site's own user id (docs/widget.md). */
   externalId?: string;
+  /** Extension: the customer's time zone as their browser reported it (validated), if known. */
+  timeZone?: string;
   /** Agents and admins only. */
   status?: AgentStatus;
   /** Agents and admins only: open conversations assigned to them. */
@@ -64,6 +66,11 @@ export interface Conversation {
    * none, which means `[]`. Lists filter on them (`?label=`) through their own index.
    */
   labels?: string[];
+  /**
+   * Snoozed (extension, v2): out of the open lists until this time or the customer's next
+   * message, whichever comes first. `"reply"` means no time: only the customer's next message.
+   */
+  snoozedUntil?: string | null;
 }
 
 export interface Handover {
@@ -87,6 +94,8 @@ export interface ConversationCounts {
   waiting: number;
   human: number;
   mine: number;
+  /** Extension: open conversations snoozed (not in `open` nor its modes until they wake). */
+  snoozed?: number;
   assignee?: { open: number; resolved: number };
   label?: { open: number; resolved: number };
 }
@@ -101,6 +110,16 @@ export interface Message {
   text: string;
   createdAt: string;
   clientId?: string;
+  /** Files sent with the message (v2 contract): `GET /api/attachments/:id` serves each. */
+  attachments?: Attachment[];
+}
+
+/** A file uploaded to a conversation (lib/files/). `type` is the sniffed media type. */
+export interface Attachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
 }
 
 export { MAX_MESSAGE_LENGTH } from "./text.ts";

@@ -5,7 +5,7 @@
  * ./widget_rules.ts, for the loader.
  */
 import { z } from "zod";
-import { emailField, nameField } from "./schemas.ts";
+import { emailField, nameField, timeZone } from "./schemas.ts";
 import {
   COLOR_PATTERN,
   MAX_EXTERNAL_ID_LENGTH,
@@ -80,6 +80,8 @@ export const identifyBody = z.strictObject({
   name: name.optional(),
   email: email.optional(),
   userHash: z.string().regex(USER_HASH_PATTERN, "must be 64 hex digits: HMAC-SHA256 of userId"),
+  /** Extension: the browser's time zone (the panel adds it), for the agent's customer panel. */
+  timeZone: timeZone.optional(),
 });
 export type IdentifyBody = z.infer<typeof identifyBody>;
 

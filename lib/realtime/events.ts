@@ -5,7 +5,7 @@
  * subscribers, ./subscriber.ts) receive the events they follow.
  */
 import type { Conversation, Message, User } from "../contract/types.ts";
-import type { ReadFrame, TypingFrame } from "../contract/frames.ts";
+import type { ColleagueFrame, ReadFrame, TypingFrame } from "../contract/frames.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -20,6 +20,8 @@ export type RelayEvent =
   /** `origin`: the socket that sent it (not echoed back to it). */
   | (TypingFrame & { origin?: string })
   | (ReadFrame & { origin?: string })
+  /** Staff only (listeners with `staff`): never delivered to a customer's socket. */
+  | (ColleagueFrame & { origin?: string })
   | { type: "session_revoked"; tokenHash: string; id?: string }
   /**
    * An agent's status and load changed (inbox sockets: ./agent_frames.ts). `version` is the
@@ -33,16 +35,22 @@ export type RelayEvent =
   | { type: "queue"; positions: ReadonlyMap<string, number> };
 
 /** Events that exist only in flight (not in KV): carried across instances by the feed. */
-export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
+export type EphemeralEvent = Extract<
+  RelayEvent,
+  { type: "typing" | "read" | "session_revoked" | "colleague" }
+>;
 
 export const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
-  e.type === "typing" || e.type === "read" || e.type === "session_revoked";
+  e.type === "typing" || e.type === "read" || e.type === "session_revoked" ||
+  e.type === "colleague";
 
 export interface Listener {
   /** Conversation ids this listener follows. */
   follows(conversationId: string): boolean;
   /** Agents' inbox: every conversation change. */
   readonly inbox: boolean;
+  /** An agent's or admin's socket: only these get `colleague` events. */
+  readonly staff?: boolean;
   readonly tokenHash: string | null;
   onEvent(event: RelayEvent): void;
   /** Something changed in KV for conversations in this shard: re-read what is missing. */
@@ -60,6 +68,8 @@ export function wants(l: Listener, e: RelayEvent): boolean {
     case "typing":
     case "read":
       return l.follows(e.conversationId);
+    case "colleague":
+      return l.staff === true && l.follows(e.conversationId);
     case "session_revoked":
       return l.tokenHash === e.tokenHash;
     case "agent":

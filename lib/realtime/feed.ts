@@ -36,6 +36,10 @@ export class FeedWriter {
       const { conversationId, userId, name, role, typing } = event;
       entry = { kind: "typing", conversationId, userId, name, role, typing, origin };
       shard = signalShard(conversationId);
+    } else if (event.type === "colleague") {
+      const { conversationId, userId, name, activity } = event;
+      entry = { kind: "colleague", conversationId, userId, name, activity, origin };
+      shard = signalShard(conversationId);
     } else {
       const { conversationId, userId, seq } = event;
       entry = { kind: "read", conversationId, userId, seq, origin };
@@ -120,7 +124,8 @@ export class FeedReader {
           }
           break;
         case "typing":
-        case "read": {
+        case "read":
+        case "colleague": {
           const { kind, origin: _origin, ...rest } = value;
           this.relay.deliverRemote({ type: kind, ...rest, id } as EphemeralEvent);
           break;

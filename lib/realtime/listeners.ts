@@ -74,6 +74,7 @@ export class ListenerIndex {
       case "draft":
       case "typing":
       case "read":
+      case "colleague":
         return this.#following.get(e.conversationId) ?? none;
       case "session_revoked":
         return this.#byToken.get(e.tokenHash) ?? none;

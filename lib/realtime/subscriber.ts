@@ -67,6 +67,8 @@ export class Subscriber implements Listener {
     private out: Outbox,
     private deps: SubscriberDeps,
     readonly tokenHash: string | null,
+    /** An agent's or admin's socket (gets colleagues' activity; a customer's never does). */
+    readonly staff = false,
   ) {
     this.#removeListener = deps.relay.add(this);
   }
@@ -148,6 +150,9 @@ export class Subscriber implements Listener {
         return;
       case "draft":
         return this.send(event);
+      case "colleague":
+        if (!this.staff) return; // never to a customer, whatever routed it here
+        // falls through
       case "typing":
       case "read": {
         if (event.origin === this.id) return; // no echo to the socket that sent it

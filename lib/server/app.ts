@@ -39,6 +39,7 @@ import { tokenScopes } from "../http/scopes.ts";
 import { openApiRoutes } from "../../routes/api/openapi.tsx";
 import { ratingRoutes } from "../../routes/api/ratings.ts";
 import { reportRoutes } from "../../routes/api/reports.ts";
+import { attachmentRoutes, uploadRoutes } from "../../routes/api/attachments.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -78,12 +79,15 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   });
 
   const api = new Hono<AppEnv>();
-  api.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json(errorBody("too_large", "Request body is over 64 KiB."), 413),
+  });
+  // File uploads have their own cap (ATTACHMENT_MAX_MB), counted as they stream in.
+  const upload = /^\/api\/conversations\/[^/]+\/attachments$/;
+  api.use(function bodyLimits(c, next) {
+    return upload.test(c.req.path) ? next() : limitBody(c, next);
+  });
   // Sign-in endpoints set the session cookie: same site only (login CSRF) and JSON only. Their
   // budget per address is in KV, shared by every instance (routes/api/auth.ts). The widget's
   // identify is called from its panel, a page of this site.
@@ -130,11 +134,21 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
     rateLimit({ buckets: buckets.handoffs, key: byUser, message: handoffs }),
     rateLimit({ buckets: buckets.ipHandoffs, key: services.clientAddress, message: handoffs }),
   );
+  api.use(
+    "/conversations/:id/attachments",
+    rateLimit({
+      buckets: buckets.uploads,
+      key: byUser,
+      message: (s) => `You have sent many files in a short time. Try again in ${waitText(s)}.`,
+    }),
+  );
   api.route("/auth", authRoutes(services));
   api.route("/auth", claimRoutes(services));
   api.route("/agents", agentRoutes(services));
   api.route("/customers", customerRoutes(services));
   api.route("/conversations", conversationRoutes(services));
+  api.route("/conversations", uploadRoutes(services));
+  api.route("/attachments", attachmentRoutes(services));
   api.route("/metrics", metricsRoutes(services));
   api.route("/conversations", botConversationRoutes(services));
   api.route("/conversations", ratingRoutes(services));

@@ -62,6 +62,8 @@ import type { EphemeralKvWarning } from "../store/ephemeral.ts";
 import { OutboxLoop } from "../outbox/loop.ts";
 import { addOutboxEvent, conversationData } from "../store/outbox.ts";
 import { idGenerator } from "../ids.ts";
+import { Files } from "../files/files.ts";
+import { Snoozer } from "../chat/snooze.ts";
 
 export interface Services {
   config: Config;
@@ -103,6 +105,10 @@ export interface Services {
   reports: ReportService;
   /** Business hours: open now, when back (lib/assignment/business_hours.ts). */
   businessHours: BusinessHoursService;
+  /** Files uploaded to conversations and their sweeper (lib/files/files.ts). */
+  files: Files;
+  /** Snoozes and their waker (lib/chat/snooze.ts). */
+  snoozer: Snoozer;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -113,6 +119,8 @@ export interface Services {
     ipConversations: BucketMap;
     handoffs: BucketMap;
     ipHandoffs: BucketMap;
+    /** File uploads per user (RATE_UPLOADS_PER_HOUR). */
+    uploads: BucketMap;
   };
   /** Open sockets and the work their frames started (graceful shutdown). */
   sockets: SocketRegistry;
@@ -222,6 +230,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     ipConversations: perHour(limits.ipConversationsPerHour),
     handoffs: perHour(limits.handoffsPerHour),
     ipHandoffs: perHour(limits.ipHandoffsPerHour),
+    uploads: perHour(config.attachments.uploadsPerHour),
   };
   const botRunner = new BotRunner({
     store,
@@ -274,6 +283,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const reports = new ReportService(store, clock);
   // Keeps the calendar current on every instance (the setting is cached 2 s).
   let hoursTimer: ReturnType<typeof setInterval> | undefined;
+  const files = new Files(store, { maxBytes: config.attachments.maxBytes, clock, log });
+  const snoozer = new Snoozer(store, publisher, { clock, log });
   const botTools = new BotTools(
     chat,
     store,
@@ -341,6 +352,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     retention,
     reports,
     businessHours,
+    files,
+    snoozer,
     buckets,
     sockets,
     socketDeps,
@@ -365,12 +378,16 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       retention.start();
       void businessHours.hours().catch(() => {});
       hoursTimer = setInterval(() => void businessHours.hours().catch(() => {}), 5_000);
+      files.start();
+      snoozer.start();
     },
     async close() {
       await outboxLoop.stop();
       clearInterval(hoursTimer);
       await presence.stop();
       await retention.stop();
+      await files.stop();
+      await snoozer.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

@@ -32,6 +32,8 @@ export const conversationParts: ConversationPart[] = [
   { name: "reads", of: (id) => [{ prefix: keys.readsPrefix(id) }] },
   { name: "botFeedback", of: (id) => [{ prefix: keys.botFeedbackPrefix(id) }] },
   { name: "rating", of: (id) => [{ key: keys.rating(id) }] },
+  // Files themselves are deleted first through this index (./erase.ts, ./attachments.ts).
+  { name: "attachments", of: (id) => [{ prefix: keys.attachmentsByConversationPrefix(id) }] },
 ];
 
 /** Whom a scan looks for: the customer and their conversations. */

@@ -49,6 +49,11 @@ export interface NewMessage {
   authorName: string;
   text: string;
   clientId?: string;
+  /**
+   * Files uploaded to this conversation and in no message yet: the commit checks and marks each
+   * (./attachments.ts); one that is not → 400 naming `attachmentIds`, nothing written.
+   */
+  attachmentIds?: string[];
 }
 
 export interface Appended {
@@ -92,7 +97,8 @@ const loadOf = (c: Conversation) =>
 const preview = (m: Message): Conversation["lastMessage"] => ({
   sender: m.sender,
   authorName: m.authorName,
-  text: m.text.slice(0, 140),
+  // A message of files alone is previewed by their names.
+  text: (m.text || (m.attachments ?? []).map((a) => `📎 ${a.name}`).join(", ")).slice(0, 140),
   createdAt: m.createdAt,
 });
 

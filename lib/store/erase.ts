@@ -41,7 +41,18 @@ export interface ErasureJob {
 export type ConversationErased = "erased" | "gone" | "open";
 
 export class Eraser {
-  constructor(private kv: Deno.Kv, private now: () => string) {}
+  constructor(
+    private kv: Deno.Kv,
+    private now: () => string,
+    /** A conversation's files: manifests and chunks are keyed by file, found through its index. */
+    private attachments?: { deleteForConversation(id: string): Promise<number> },
+  ) {}
+
+  /** Every part of a conversation: its files first (through their index), then the registry's. */
+  async #deleteParts(id: string): Promise<void> {
+    await this.attachments?.deleteForConversation(id);
+    await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+  }
 
   /** Deletes every key at `places`, `BATCH` at a time. Returns how many. */
   async deletePlaces(places: Place[]): Promise<number> {
@@ -73,11 +84,11 @@ export class Eraser {
       const entry = await this.kv.get<Conversation>(keys.conversation(id));
       if (!entry.value) {
         // Gone already (another instance's final commit): parts left by a crash go too.
-        await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+        await this.#deleteParts(id);
         return "gone";
       }
       if (entry.value.status !== "resolved") return "open";
-      await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+      await this.#deleteParts(id);
       const op = this.kv.atomic().check(entry).delete(keys.conversation(id));
       unindex(op, entry.value);
       if ((await op.commit()).ok) return "erased";

@@ -32,6 +32,14 @@ export type FeedEntry =
     origin: string;
   }
   | { kind: "read"; conversationId: string; userId: string; seq: number; origin: string }
+  | {
+    kind: "colleague";
+    conversationId: string;
+    userId: string;
+    name: string;
+    activity: "viewing" | "left" | "note" | "idle";
+    origin: string;
+  }
   | { kind: "revoked"; tokenHash: string; origin: string }
   /** These agents' state (status, load, capacity) changed: readers re-read it. */
   | { kind: "agent"; agentIds: string[]; origin: string }

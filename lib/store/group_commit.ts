@@ -42,6 +42,7 @@ import { countMilestones, type Measure } from "./report_counters.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 import { candidates, publicRecord, type StoredConversation, withClientId } from "./client_ids.ts";
 import type { Writes } from "./queue.ts";
+import { attachmentInfo, type AttachmentRecord, usableFiles } from "./attachments.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
 export function checkLimitFor(kvPath: string | undefined): number {
@@ -163,8 +164,10 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      const adds = (items ? 0 : 1 + LIST_MOVES) + 1 + this.#extra;
-      const addChecks = items ? 0 : 1;
+      // An attached file is checked (unused, this conversation's) and marked used: 2 writes.
+      const files = p.input.attachmentIds?.length ?? 0;
+      const adds = (items ? 0 : 1 + LIST_MOVES) + 1 + this.#extra + 2 * files;
+      const addChecks = (items ? 0 : 1) + files;
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
         (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
@@ -233,17 +236,27 @@ export class GroupCommitter {
         outcomes.push(...plan.outcomes);
         continue;
       }
-      const writes = this.#commitPlan(entry.value!, plan.last, plan.writes);
-      if (committed.size > 0 && mutations + writes.size > MAX_MUTATIONS) {
+      const writes = this.#commitPlan(
+        entry.value!,
+        plan.last,
+        plan.writes.map((w) => w.message),
+      );
+      const fileWrites = plan.writes.reduce((n, w) => n + 2 * w.files.length, 0);
+      if (committed.size > 0 && mutations + writes.size + fileWrites > MAX_MUTATIONS) {
         stale.push(...items); // more index entries than foreseen: the next batch takes them
         continue;
       }
-      mutations += writes.size;
+      mutations += writes.size + fileWrites;
       outcomes.push(...plan.outcomes);
       op.check(entry);
       writes.replay(op);
-      for (const m of plan.writes) {
+      for (const { message: m, files } of plan.writes) {
         events.push({ event: "message.created", ref: { conversationId: id, seq: m.seq } });
+        for (const file of files) {
+          const r = file.value!;
+          op.check(file).set(keys.attachment(r.id), { ...r, messageId: m.id })
+            .delete(keys.attachmentUnused(r.createdAt, r.id));
+        }
       }
       shards.add(this.opts.signalShard(id));
       committed.set(id, plan.last);
@@ -294,11 +307,11 @@ export class GroupCommitter {
     fromCache: boolean,
     items: Pending[],
   ): Promise<
-    | { outcomes: Outcome[]; writes: Message[]; last: StoredConversation }
+    | { outcomes: Outcome[]; writes: Write[]; last: StoredConversation }
     | "stale"
   > {
     const outcomes: Outcome[] = [];
-    const writes: Message[] = [];
+    const writes: Write[] = [];
     if (!entry.value) {
       return {
         outcomes: items.map((p) => ({ p, error: notFound("Conversation") })),
@@ -307,6 +320,7 @@ export class GroupCommitter {
       };
     }
     const firsts = new Map<string, Message>();
+    const sentFiles = new Set<string>(); // one file goes in one message, in this batch too
     let current = entry.value;
     for (const p of items) {
       const { authorId, clientId } = p.input;
@@ -329,7 +343,13 @@ export class GroupCommitter {
         outcomes.push({ p, error });
         continue;
       }
+      const files = await usableFiles(this.opts.kv, current.id, p.input.attachmentIds, sentFiles);
+      if (!Array.isArray(files)) {
+        outcomes.push({ p, error: files });
+        continue;
+      }
       const message = this.#message(p.input, current.lastSeq + 1);
+      if (files.length) message.attachments = files.map((f) => attachmentInfo(f.value!));
       current = {
         ...current,
         ...patch,
@@ -341,7 +361,7 @@ export class GroupCommitter {
         current.recentClientIds = withClientId(current, authorId, clientId, message.seq);
       }
       stampMessage(current, message);
-      writes.push(message);
+      writes.push({ message, files });
       if (twin) firsts.set(twin, message);
       outcomes.push({
         p,
@@ -384,6 +404,8 @@ export class GroupCommitter {
 }
 
 type Outcome = { p: Pending; appended: Appended } | { p: Pending; error: unknown };
+/** A message to write and the attached files it marks used (checked in its commit). */
+type Write = { message: Message; files: Deno.KvEntry<AttachmentRecord>[] };
 
 /** Per batch: at most one sum per signal shard, the one feed entry and the one outbox record. */
 const SHARD_SUMS = 8 + 2;

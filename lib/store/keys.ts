@@ -56,6 +56,15 @@
  * | ["report_hist", day, kind, scope, bucket]            | KvU64: duration histogram (first response, resolution); scope "all" or an agent id                     |
  * | ["erasures", customerId]                             | ErasureJob: a customer's erasure in progress; gone when done (./erase.ts)                              |
  * | ["leases", name]                                     | Lease {owner, until}: one instance at a time does `name`'s periodic work (./leases.ts)                 |
+ * | ["attachments", attachmentId]                        | AttachmentRecord: the manifest, committed after every chunk (./attachments.ts)                         |
+ * | ["attachment_chunks", attachmentId, i]               | Uint8Array: part i of the file (≤ 60 KiB)                                                              |
+ * | ["attachments_by_conversation", convId, attId]       | null: a conversation's files (deleting them all)                                                       |
+ * | ["attachments_unused", createdAt, attachmentId]      | null while uploaded but in no message (the sweeper removes old ones)                                   |
+ * | ["attachment_garbage", attachmentId]                 | {since}: chunks that may exist without a manifest (an upload in progress, a deleted file)              |
+ * | ["snoozed", until, conversationId]                   | null while open and snoozed until a time (../chat/snooze.ts wakes it)                                  |
+ *
+ * Counters and ["by_state", …] use the status "snoozed" for an open conversation that is snoozed
+ * (./lists.ts `laneOf`), so it leaves the open lists and counts while it sleeps.
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -181,4 +190,20 @@ export const keys = {
   erasuresPrefix: () => ["erasures"] as const,
   /** Leases for periodic work (./leases.ts). */
   lease: (name: string) => ["leases", name] as const,
+  /** Files uploaded to conversations (./attachments.ts). */
+  attachment: (id: string) => ["attachments", id] as const,
+  attachmentChunk: (id: string, i: number) => ["attachment_chunks", id, i] as const,
+  attachmentChunksPrefix: (id: string) => ["attachment_chunks", id] as const,
+  attachmentByConversation: (conversationId: string, id: string) =>
+    ["attachments_by_conversation", conversationId, id] as const,
+  attachmentsByConversationPrefix: (conversationId: string) =>
+    ["attachments_by_conversation", conversationId] as const,
+  attachmentUnused: (createdAt: string, id: string) =>
+    ["attachments_unused", createdAt, id] as const,
+  attachmentsUnusedPrefix: () => ["attachments_unused"] as const,
+  attachmentGarbage: (id: string) => ["attachment_garbage", id] as const,
+  attachmentGarbagePrefix: () => ["attachment_garbage"] as const,
+  /** Conversations snoozed until a time, in wake-up order (./lists.ts, lib/chat/snooze.ts). */
+  snoozed: (until: string, id: string) => ["snoozed", until, id] as const,
+  snoozedPrefix: () => ["snoozed"] as const,
 };

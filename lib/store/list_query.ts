@@ -22,12 +22,16 @@ import type {
 } from "../contract/types.ts";
 import { getManyBatched } from "./batch.ts";
 import { countOf } from "./counters.ts";
-import { labelsOf } from "./lists.ts";
+import { labelsOf, laneOf } from "./lists.ts";
 import { badRequest } from "../errors.ts";
 import { publicRecord } from "./client_ids.ts";
 
+/** A status filter: the contract's, or "snoozed" (open and snoozed: lib/chat/snooze.ts). */
+export type StatusFilter = ConversationStatus | "snoozed";
+
 export interface ListFilter {
-  status?: ConversationStatus;
+  /** "open" leaves out snoozed conversations (except in a customer's own list). */
+  status?: StatusFilter;
   mode?: ConversationMode;
   /** An agent's id ("me" is resolved by the caller). */
   assignee?: string;
@@ -58,6 +62,8 @@ interface Candidate extends Position {
 /** Candidates looked at per page at most (filters applied to records can skip many). */
 const SCAN_BUDGET = 2000;
 const STATUSES: ConversationStatus[] = ["open", "resolved"];
+/** The state lanes (["by_state", lane, mode]): snoozed conversations have their own. */
+const LANES: StatusFilter[] = ["open", "resolved", "snoozed"];
 const MODES: ConversationMode[] = ["bot", "waiting", "human"];
 
 const before = (a: Position, b: Position) => a.t < b.t || (a.t === b.t && a.id < b.id);
@@ -123,6 +129,7 @@ export class ConversationLists {
     const wanted: Deno.KvKey[] = [
       ...STATUSES.flatMap((s) => MODES.map((m) => keys.countState(s, m))),
       keys.countAssignee(readerId, "open"),
+      ...MODES.map((m) => keys.countState("snoozed", m)),
     ];
     if (filter.assignee) {
       wanted.push(...STATUSES.map((s) => keys.countAssignee(filter.assignee!, s)));
@@ -138,7 +145,8 @@ export class ConversationLists {
       human,
       mine,
     };
-    let i = 7;
+    counts.snoozed = v[7] + v[8] + v[9];
+    let i = 10;
     if (filter.assignee) counts.assignee = { open: v[i++], resolved: v[i++] };
     if (filter.label) counts.label = { open: v[i++], resolved: v[i++] };
     return counts;
@@ -146,7 +154,9 @@ export class ConversationLists {
 
   /** The sources whose union holds every match of `filter` (records are checked after). */
   #sources(f: ListFilter): Source[] {
-    const statuses = f.status ? [f.status] : STATUSES;
+    // Customers' and agents' open lists and labels keep snoozed ones under "open" (records are
+    // filtered after); the state lanes have a lane of their own for them.
+    const statuses = [...new Set((f.status ? [f.status] : STATUSES).map(plain))];
     const lane = (prefix: Deno.KvKey): Source => (from, limit) => this.#lane(prefix, from, limit);
     if (f.customer) {
       const customer = f.customer;
@@ -166,7 +176,8 @@ export class ConversationLists {
     }
     if (f.label) return statuses.map((s) => lane(keys.byLabelPrefix(f.label!, s)));
     const modes = f.mode ? [f.mode] : MODES;
-    return statuses.flatMap((s) => modes.map((m) => lane(keys.byStatePrefix(s, m))));
+    const lanes = f.status ? [f.status] : LANES;
+    return lanes.flatMap((s) => modes.map((m) => lane(keys.byStatePrefix(s, m))));
   }
 
   /** A lane [...prefix, updatedAt, id], read backwards from `from`. */
@@ -202,8 +213,15 @@ export class ConversationLists {
 
 /** Whether `c` is in `filter`'s list. */
 export function matches(c: Conversation, f: ListFilter): boolean {
-  return (!f.status || c.status === f.status) && (!f.mode || c.mode === f.mode) &&
+  const status = !f.status ||
+    (f.customer ? c.status === plain(f.status) : laneOf(c) === f.status);
+  return status && (!f.mode || c.mode === f.mode) &&
     (!f.assignee || c.assigneeId === f.assignee) &&
     (!f.label || labelsOf(c).includes(f.label)) &&
     (!f.customer || c.customerId === f.customer);
+}
+
+/** A status filter as a record's `status`: snoozed conversations are open. */
+function plain(s: StatusFilter): ConversationStatus {
+  return s === "snoozed" ? "open" : s;
 }

@@ -22,6 +22,13 @@ import { MINUS_ONE } from "./counters.ts";
 
 export const labelsOf = (c: Conversation): readonly string[] => c.labels ?? [];
 
+/**
+ * The status lane a conversation is listed and counted in: a snoozed open conversation has its
+ * own ("snoozed"), so it leaves the open lists and counts until it wakes (lib/chat/snooze.ts).
+ */
+export const laneOf = (c: Conversation): string =>
+  c.status === "open" && c.snoozedUntil ? "snoozed" : c.status;
+
 /** The index keys a conversation in state `c` has. */
 export function entriesOf(c: Conversation): Deno.KvKey[] {
   return [...activityEntriesOf(c), ...steadyEntriesOf(c)];
@@ -29,7 +36,7 @@ export function entriesOf(c: Conversation): Deno.KvKey[] {
 
 /** Its entries whose key holds its activity time (`updatedAt`): what a message moves. */
 function activityEntriesOf(c: Conversation): Deno.KvKey[] {
-  const out: Deno.KvKey[] = [keys.byState(c.status, c.mode, c.updatedAt, c.id)];
+  const out: Deno.KvKey[] = [keys.byState(laneOf(c), c.mode, c.updatedAt, c.id)];
   if (c.status === "resolved") {
     out.push(keys.customerResolved(c.customerId, c.updatedAt, c.id));
     if (c.assigneeId) out.push(keys.assigneeResolved(c.assigneeId, c.updatedAt, c.id));
@@ -44,6 +51,8 @@ function steadyEntriesOf(c: Conversation): Deno.KvKey[] {
   if (c.status === "open") {
     out.push(keys.customerOpen(c.customerId, c.id));
     if (c.mode === "human" && c.assigneeId) out.push(keys.byAssignee(c.assigneeId, c.id));
+    // Snoozed until a time: the wake-up index (a snooze until the customer's reply has none).
+    if (c.snoozedUntil && c.snoozedUntil !== "reply") out.push(keys.snoozed(c.snoozedUntil, c.id));
   }
   return out;
 }
@@ -53,15 +62,18 @@ function sameShape(a: Conversation, b: Conversation): boolean {
   const la = labelsOf(a), lb = labelsOf(b);
   return a.id === b.id && a.status === b.status && a.mode === b.mode &&
     a.assigneeId === b.assigneeId && a.customerId === b.customerId &&
-    a.waitingSince === b.waitingSince && la.length === lb.length &&
+    a.waitingSince === b.waitingSince && (a.snoozedUntil ?? null) === (b.snoozedUntil ?? null) &&
+    la.length === lb.length &&
     la.every((l, i) => l === lb[i]);
 }
 
 /** The counters a conversation in state `c` counts in. */
 export function countersOf(c: Conversation): Deno.KvKey[] {
-  const out: Deno.KvKey[] = [keys.countState(c.status, c.mode)];
-  if (c.assigneeId) out.push(keys.countAssignee(c.assigneeId, c.status));
-  for (const label of labelsOf(c)) out.push(keys.countLabel(label, c.status));
+  // Snoozed ones count in their own lane, so "open" counts match the open lists.
+  const lane = laneOf(c);
+  const out: Deno.KvKey[] = [keys.countState(lane, c.mode)];
+  if (c.assigneeId) out.push(keys.countAssignee(c.assigneeId, lane));
+  for (const label of labelsOf(c)) out.push(keys.countLabel(label, lane));
   return out;
 }
 

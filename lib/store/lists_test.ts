@@ -1,6 +1,7 @@
 /**
  * The list indexes and counters (./lists.ts, read by ./list_query.ts) through a random history
- * of the real store's writes — creates, messages (group commit), state changes, labels, claims:
+ * of the real store's writes — creates, messages (group commit), state changes, labels, snoozes
+ * (ended by a message too), claims:
  * afterwards every index holds exactly the entries the records imply, every counter equals a
  * count of the records, and every filter's pages (small pages, so many cursors) list exactly the
  * matching conversations, newest activity first.
@@ -50,11 +51,13 @@ Deno.test("lists: indexes, counters and pages agree with the records through a r
               },
               (c) => {
                 if (c.status === "resolved") throw new Error("resolved");
+                // A customer's message ends a snooze in its commit (lib/chat/chat.ts).
+                if (c.snoozedUntil && Math.random() < 0.5) return { snoozedUntil: null };
               },
             ).catch(() => {})),
         );
       } else if (roll < 0.95) {
-        const kind = pick(["waiting", "human", "bot", "resolve", "label"] as const);
+        const kind = pick(["waiting", "human", "bot", "resolve", "label", "snooze"] as const);
         await conversations.change(pick(ids), (c) => {
           if (c.status === "resolved") return null;
           switch (kind) {
@@ -71,6 +74,10 @@ Deno.test("lists: indexes, counters and pages agree with the records through a r
               return { next: { ...c, mode: "bot", assigneeId: null, assigneeName: null } };
             case "resolve":
               return { next: { ...c, status: "resolved" } };
+            case "snooze": {
+              const until = pick([null, "reply", new Date(Date.now() + step * 1000).toISOString()]);
+              return { next: { ...c, snoozedUntil: until } };
+            }
             case "label": {
               const set = labels.filter(() => Math.random() < 0.5);
               return { next: { ...c, labels: set } };
@@ -84,7 +91,7 @@ Deno.test("lists: indexes, counters and pages agree with the records through a r
     }
     await assertIndexesMatch(store);
     const filters: ListFilter[] = [{}];
-    for (const status of [undefined, "open", "resolved"] as const) {
+    for (const status of [undefined, "open", "resolved", "snoozed"] as const) {
       for (const mode of [undefined, "bot", "waiting", "human"] as const) {
         filters.push({ status, mode });
       }
@@ -105,6 +112,7 @@ Deno.test("lists: indexes, counters and pages agree with the records through a r
       waiting: count({ status: "open", mode: "waiting" }),
       human: count({ status: "open", mode: "human" }),
       mine: count({ status: "open", assignee: "agent-1" }),
+      snoozed: count({ status: "snoozed" }),
       assignee: {
         open: count({ status: "open", assignee: "agent-2" }),
         resolved: count({ status: "resolved", assignee: "agent-2" }),

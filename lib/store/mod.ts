@@ -20,6 +20,7 @@ import { Ratings } from "./ratings.ts";
 import { Reports } from "./reports.ts";
 import { Eraser } from "./erase.ts";
 import { Leases } from "./leases.ts";
+import { Attachments } from "./attachments.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -58,6 +59,8 @@ export interface Store {
   eraser: Eraser;
   /** Leases for periodic work (./leases.ts). */
   leases: Leases;
+  /** Files uploaded to conversations, in chunks (./attachments.ts). */
+  attachments: Attachments;
   close(): void;
 }
 
@@ -90,6 +93,7 @@ export async function openKv(kvPath: string | undefined): Promise<Deno.Kv> {
 export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
   const clock = opts.clock ?? systemClock;
   const newId = idGenerator(clock);
+  const attachments = new Attachments(kv, clock);
   return {
     kv,
     users: new Users(kv, clock, newId, opts.onCommit),
@@ -110,8 +114,9 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     audit: new AuditLog(kv),
     ratings: new Ratings(kv),
     reports: new Reports(kv),
-    eraser: new Eraser(kv, () => new Date(clock.now()).toISOString()),
+    eraser: new Eraser(kv, () => new Date(clock.now()).toISOString(), attachments),
     leases: new Leases(kv, clock),
+    attachments,
     close: () => kv.close(),
   };
 }

@@ -17,6 +17,8 @@ export interface UserRecord {
   passwordHash?: string;
   /** The website's own id of a customer the widget verified (./visitors.ts). */
   externalId?: string;
+  /** The browser's time zone at guest creation (validated: lib/contract/schemas.ts). */
+  timeZone?: string;
   /**
    * Guests only, until they start a conversation: when the record (and its session) expire.
    * KV's `expireIn` removes them some time after; reads treat them as gone from this moment on.
@@ -73,6 +75,7 @@ export function publicUser(
   };
   if (record.email) user.email = record.email;
   if (record.externalId) user.externalId = record.externalId;
+  if (record.timeZone) user.timeZone = record.timeZone;
   if (isStaff(record.role)) {
     user.status = state?.status ?? "offline";
     user.activeConversations = state?.load ?? 0;

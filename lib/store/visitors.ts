@@ -16,6 +16,8 @@ import { forbidden, notFound } from "../errors.ts";
 export interface Contact {
   name?: string;
   email?: string;
+  /** The browser's time zone (validated by the caller's schema). */
+  timeZone?: string;
 }
 
 export class Visitors {
@@ -43,6 +45,7 @@ export class Visitors {
         externalId,
       };
       if (contact.email) record.email = contact.email.toLowerCase();
+      if (contact.timeZone) record.timeZone = contact.timeZone;
       const result = await this.kv.atomic()
         .check({ key: keys.userByExternalId(externalId), versionstamp: null })
         .check({ key: keys.user(record.id), versionstamp: null })
@@ -75,7 +78,11 @@ export class Visitors {
       const next: UserRecord = { ...record };
       if (contact.name !== undefined) next.name = contact.name;
       if (contact.email !== undefined) next.email = contact.email.toLowerCase();
-      if (next.name === record.name && next.email === record.email) return record;
+      if (contact.timeZone !== undefined) next.timeZone = contact.timeZone;
+      if (
+        next.name === record.name && next.email === record.email &&
+        next.timeZone === record.timeZone
+      ) return record;
       const result = await this.kv.atomic().check(entry)
         .set(keys.user(id), next, left === undefined ? undefined : { expireIn: left })
         .commit();

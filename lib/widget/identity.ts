@@ -98,7 +98,11 @@ export class WidgetIdentity {
     const record = await visitors.identify(
       body.userId,
       guest && guest.name !== "Guest" ? guest.name : "Customer",
-      { name: body.name, email: body.email ?? guest?.email },
+      {
+        name: body.name,
+        email: body.email ?? guest?.email,
+        timeZone: body.timeZone ?? guest?.timeZone,
+      },
     );
     if (current && before?.id === record.id) {
       return { user: await auth.publicUser(record), token: current.token, claimed: 0 };

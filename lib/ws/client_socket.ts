@@ -133,6 +133,7 @@ export class ClientSocket {
       },
       this.deps.delivery,
       principal.tokenHash,
+      isStaff(principal.user.role),
     );
     if (isStaff(principal.user.role) && this.ws.readyState === WebSocket.OPEN) {
       this.#untrack = this.deps.presence.track(principal.user.id);
@@ -234,6 +235,21 @@ export class ClientSocket {
       case "read": // stored (never backwards), then relayed: lib/chat/read_state.ts
         await this.deps.reads.mark(user, frame.conversationId, frame.seq, this.id);
         return;
+      case "colleague": {
+        if (!isStaff(user.role)) return this.#error("forbidden", "Only agents share activity.");
+        if (!subscriber.follows(frame.conversationId)) {
+          await chat.visible(user, frame.conversationId);
+        }
+        this.deps.delivery.relay.publish({
+          type: "colleague",
+          conversationId: frame.conversationId,
+          userId: user.id,
+          origin: this.id,
+          name: user.name,
+          activity: frame.activity,
+        });
+        return;
+      }
       case "typing": {
         if (!subscriber.follows(frame.conversationId)) {
           await chat.visible(user, frame.conversationId);

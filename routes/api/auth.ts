@@ -23,7 +23,7 @@ export function authRoutes(
     .post("/guest", async (c) => {
       const body = await readBody(c, guestBody);
       await spend(c);
-      const issued = await auth.guest(body.name);
+      const issued = await auth.guest(body.name, body.timeZone);
       setSessionCookie(c, issued.token, ttl, isHttps(c));
       return c.json(issued, 201);
     })

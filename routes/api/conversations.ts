@@ -9,12 +9,13 @@ import {
   messagesQuery,
   readReceiptBody,
   sendBody,
+  snoozeBody,
   transferBody,
 } from "../../lib/contract/schemas.ts";
 import type { Services } from "../../lib/server/services.ts";
 
 export function conversationRoutes(
-  { chat, reads, auth }: Pick<Services, "chat" | "reads" | "auth">,
+  { chat, reads, auth, snoozer }: Pick<Services, "chat" | "reads" | "auth" | "snoozer">,
 ) {
   const conversationId = idParam("Conversation");
   return new Hono<AppEnv>()
@@ -62,6 +63,7 @@ export function conversationRoutes(
         c.req.param("id"),
         body.text,
         body.clientId,
+        body.attachmentIds,
       );
       return c.json({ message }, 201);
     })
@@ -82,6 +84,15 @@ export function conversationRoutes(
       const { agentId } = await readBody(c, transferBody);
       const conversation = await chat.transfer(user, c.req.param("id"), agentId);
       return c.json({ conversation });
+    })
+    .post("/:id/snooze", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      const { until } = await readBody(c, snoozeBody);
+      return c.json({ conversation: await snoozer.snooze(user, c.req.param("id"), until) });
+    })
+    .delete("/:id/snooze", async (c) => {
+      const { user } = principal(c, ["agent", "admin"]);
+      return c.json({ conversation: await snoozer.wake(user, c.req.param("id")) });
     })
     .post("/:id/resolve", async (c) => {
       const { user } = principal(c);

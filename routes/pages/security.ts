@@ -23,7 +23,8 @@ export function pageSecurityHeaders(isHttps: RequestIsHttps): MiddlewareHandler 
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'", NONCE],
       styleSrc: ["'self'", "'unsafe-hashes'", ISLAND_STYLE_HASH],
-      imgSrc: ["'self'", "data:"],
+      // blob: the thumbnails of attached images, fetched with the page's credentials.
+      imgSrc: ["'self'", "data:", "blob:"],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],

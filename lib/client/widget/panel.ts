@@ -12,7 +12,7 @@
 import { batch, computed, effect, signal, untracked } from "@preact/signals";
 import type { Conversation, Message, User } from "../../contract/types.ts";
 import type { Identity } from "./protocol.ts";
-import { api, ApiError } from "../api.ts";
+import { api, ApiError, browserTimeZone } from "../api.ts";
 import { ChatSocket } from "../chat_socket.ts";
 import { ConversationModel } from "../conversation.ts";
 import { KEYS, panelStorage } from "./panel_storage.ts";
@@ -198,7 +198,7 @@ export class WidgetSession {
     const issued = await this.#api<{ user: User; token: string }>(
       "POST",
       "/api/auth/guest",
-      name ? { name } : {},
+      { ...(name ? { name } : {}), timeZone: browserTimeZone() },
     );
     await this.adopt(issued.token, issued.user);
   }
@@ -208,7 +208,7 @@ export class WidgetSession {
     const result = await this.#api<{ user: User; token: string }>(
       "POST",
       "/api/widget/identify",
-      identity,
+      { ...identity, timeZone: browserTimeZone() },
     );
     if (result.token !== this.#token) await this.adopt(result.token, result.user);
     else this.user.value = result.user;
