@@ -318,6 +318,27 @@ export const OPERATIONS: Record<string, Operation> = {
     who: "admin",
     responses: none,
   },
+  "POST /api/conversations/{id}/snooze": {
+    summary: "Snooze until a time, or until the customer writes",
+    who: "agents, admins",
+    body: req.snoozeBody,
+    responses: ok(res.object),
+  },
+  "DELETE /api/conversations/{id}/snooze": {
+    summary: "End a snooze now",
+    who: "agents, admins",
+    responses: ok(res.object),
+  },
+  "POST /api/conversations/{id}/attachments": {
+    summary: "Upload a file (multipart field `file`); send it with `attachmentIds`",
+    who: "the conversation's customer, agents, admins",
+    responses: ok(res.object, 201),
+  },
+  "GET /api/attachments/{id}": {
+    summary: "A file's bytes, with nosniff and a sandboxing CSP",
+    who: "the conversation's customer, agents, admins",
+    responses: { 200: null },
+  },
   "GET /api/openapi.json": { summary: "This document", who: "anyone", responses: ok(res.object) },
   "GET /api/docs": { summary: "This document as a page", who: "anyone", responses: { 200: null } },
 };
