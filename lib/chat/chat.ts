@@ -23,6 +23,7 @@ import {
   MAX_MESSAGE_LENGTH,
   MAX_MESSAGE_UNITS,
 } from "../contract/text.ts";
+import type { Mentions } from "./mentions.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -70,6 +71,7 @@ export class Chat {
     private bot: BotRunner,
     private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
     private botMetrics?: BotMetrics,
+    private mentions?: Mentions,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -126,19 +128,29 @@ export class Chat {
 
   async messages(user: UserRecord, id: string, after: number, limit: number): Promise<Message[]> {
     await this.visible(user, id);
-    return await this.store.conversations.messages(id, after, limit);
+    // Private notes are for agents and admins only.
+    return await this.store.conversations.messages(id, after, limit, {
+      notes: isStaff(user.role),
+    });
   }
 
   /**
    * Persists a message, then publishes it. A customer's message wakes the bot unless a human
    * holds the conversation; an agent writing to a conversation the bot holds takes it over first.
+   * A private note (`opts.private`, agents and admins only) changes nothing but the notes: no
+   * takeover, no bot, and its `@Name` mentions notify those colleagues (./mentions.ts).
    */
   async send(
     user: UserRecord,
     id: string,
     text: string,
     clientId?: string,
+    opts: { private?: boolean } = {},
   ): Promise<Appended> {
+    const note = opts.private === true;
+    if (note && !isStaff(user.role)) {
+      throw forbidden("Only agents and admins write private notes.");
+    }
     // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
     if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
       throw tooLarge(
@@ -158,7 +170,9 @@ export class Chat {
     // Staff: writing to the bot's or the queue's conversation takes it over. Writing to another
     // agent's conversation posts the message and leaves it theirs: taking it is explicit
     // (`takeover`, which the console confirms), never a side effect of a reply.
-    if (staff && conv.status === "open" && conv.mode !== "human") await this.takeover(user, id);
+    if (staff && !note && conv.status === "open" && conv.mode !== "human") {
+      await this.takeover(user, id);
+    }
     const appended = await this.store.conversations.append({
       conversationId: id,
       sender: staff ? "agent" : "customer",
@@ -166,13 +180,15 @@ export class Chat {
       authorName: user.name,
       text,
       clientId,
+      ...(note ? { private: true } : {}),
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
-    if (!staff && appended.conversation.mode !== "human") {
+    if (note) await this.mentions?.notify(user, appended.message);
+    else if (!staff && appended.conversation.mode !== "human") {
       this.bot.answer(appended.conversation, appended.message);
     }
     return appended;

@@ -13,7 +13,7 @@
  */
 import { signal } from "@preact/signals";
 import type { Conversation, Message, User } from "../contract/types.ts";
-import type { ReadFrame, ServerFrame, TypingFrame } from "../contract/frames.ts";
+import type { MentionFrame, ReadFrame, ServerFrame, TypingFrame } from "../contract/frames.ts";
 
 export type ConnectionState = "connecting" | "online" | "offline" | "signed-out";
 export type { TypingFrame };
@@ -72,6 +72,7 @@ export class ChatSocket {
   #subs = new Map<string, Subscription>();
   #inbox = new Set<(conversation: Conversation) => void>();
   #agents = new Set<(agent: User) => void>();
+  #mentions = new Set<(frame: MentionFrame) => void>();
   #ready = new Set<() => void>();
   #pending = new Map<string, Pending>();
   #failures = 0;
@@ -121,6 +122,12 @@ export class ChatSocket {
    * Agents' status and load as they change (`agent` frames; they come with the inbox subscription,
    * so call `subscribeInbox` too). Returns the function that stops listening.
    */
+  /** A colleague mentioned this agent in a private note (agents' sockets). */
+  onMention(listener: (frame: MentionFrame) => void): () => void {
+    this.#mentions.add(listener);
+    return () => this.#mentions.delete(listener);
+  }
+
   onAgent(listener: (agent: User) => void): () => void {
     this.#agents.add(listener);
     return () => this.#agents.delete(listener);
@@ -258,6 +265,9 @@ export class ChatSocket {
       }
       case "agent":
         for (const listener of this.#agents) listener(frame.user);
+        return;
+      case "mention":
+        for (const listener of this.#mentions) listener(frame);
         return;
       case "typing":
         for (const h of this.#handlers(frame.conversationId)) h.typing?.(frame);

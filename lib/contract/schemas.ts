@@ -59,7 +59,12 @@ export const agentPatchBody = z.strictObject({
   path: ["status"],
 });
 export const metricsQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
-export const sendBody = z.strictObject({ text: messageText, clientId: clientId.optional() });
+export const sendBody = z.strictObject({
+  text: messageText,
+  clientId: clientId.optional(),
+  /** A private note (agents and admins; a customer gets 403). */
+  private: z.boolean().optional(),
+});
 export const transferBody = z.strictObject({ agentId: id });
 export const readReceiptBody = z.strictObject({ seq: z.number().int().min(0) });
 /** A label as lists filter on it (the labels themselves are set by agents). */

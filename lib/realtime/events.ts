@@ -5,7 +5,7 @@
  * subscribers, ./subscriber.ts) receive the events they follow.
  */
 import type { Conversation, Message, User } from "../contract/types.ts";
-import type { ReadFrame, TypingFrame } from "../contract/frames.ts";
+import type { MentionFrame, ReadFrame, TypingFrame } from "../contract/frames.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -20,6 +20,8 @@ export type RelayEvent =
   /** `origin`: the socket that sent it (not echoed back to it). */
   | (TypingFrame & { origin?: string })
   | (ReadFrame & { origin?: string })
+  /** A private note mentioned an agent: their inbox sockets only. */
+  | MentionFrame
   | { type: "session_revoked"; tokenHash: string; id?: string }
   /**
    * An agent's status and load changed (inbox sockets: ./agent_frames.ts). `version` is the
@@ -33,10 +35,14 @@ export type RelayEvent =
   | { type: "queue"; positions: ReadonlyMap<string, number> };
 
 /** Events that exist only in flight (not in KV): carried across instances by the feed. */
-export type EphemeralEvent = Extract<RelayEvent, { type: "typing" | "read" | "session_revoked" }>;
+export type EphemeralEvent = Extract<
+  RelayEvent,
+  { type: "typing" | "read" | "session_revoked" | "mention" }
+>;
 
 export const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
-  e.type === "typing" || e.type === "read" || e.type === "session_revoked";
+  e.type === "typing" || e.type === "read" || e.type === "session_revoked" ||
+  e.type === "mention";
 
 export interface Listener {
   /** Conversation ids this listener follows. */
@@ -44,6 +50,13 @@ export interface Listener {
   /** Agents' inbox: every conversation change. */
   readonly inbox: boolean;
   readonly tokenHash: string | null;
+  /** The signed-in user (mentions reach their own sockets). */
+  readonly userId: string | null;
+  /**
+   * Whether this listener may receive private notes (agents and admins). Message events reach every
+   * follower; the subscriber (./subscriber.ts) drops notes for the others but counts their seq.
+   */
+  readonly seesNotes: boolean;
   onEvent(event: RelayEvent): void;
   /** Something changed in KV for conversations in this shard: re-read what is missing. */
   onSignal(shard: number): void;
@@ -62,6 +75,8 @@ export function wants(l: Listener, e: RelayEvent): boolean {
       return l.follows(e.conversationId);
     case "session_revoked":
       return l.tokenHash === e.tokenHash;
+    case "mention":
+      return l.seesNotes && l.userId === e.userId;
     case "agent":
       return l.inbox;
     case "queue":

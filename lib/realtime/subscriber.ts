@@ -26,7 +26,12 @@ export interface Outbox {
 export interface SubscriberDeps {
   relay: Relay;
   /** Messages of a conversation with seq > after, ascending (lib/store/conversations.ts). */
-  messages(conversationId: string, after: number, limit: number): Promise<Message[]>;
+  messages(
+    conversationId: string,
+    after: number,
+    limit: number,
+    opts: { notes: true },
+  ): Promise<Message[]>;
   /** A followed conversation is waiting: positions are recomputed and sent (./queue_frames.ts). */
   queueMoved(): void;
   log: Logger;
@@ -60,11 +65,17 @@ export class Subscriber implements Listener {
   #agentVersions = new Map<string, string>();
 
   /** `id`: the socket's, the origin of its typing and read events (not echoed back to it). */
+  /**
+   * `userId`: the signed-in user; `seesNotes`: an agent or admin. Anyone else never gets a private
+   * note: live, in catch-up or in a replay with `after`, the note's seq is passed over silently.
+   */
   constructor(
     readonly id: string,
     private out: Outbox,
     private deps: SubscriberDeps,
     readonly tokenHash: string | null,
+    readonly userId: string | null = null,
+    readonly seesNotes = false,
   ) {
     this.#removeListener = deps.relay.add(this);
   }
@@ -146,6 +157,10 @@ export class Subscriber implements Listener {
         return;
       case "draft":
         return this.send(event);
+      case "mention": {
+        if (!this.seesNotes || event.userId !== this.userId) return;
+        return this.send(event);
+      }
       case "typing":
       case "read": {
         if (event.origin === this.id) return; // no echo to the socket that sent it
@@ -185,8 +200,12 @@ export class Subscriber implements Listener {
     return true;
   }
 
-  /** A message frame, serialized once for every socket that receives it. */
+  /**
+   * A message frame, serialized once for every socket that receives it. The one place a message
+   * leaves for a socket: a private note goes to agents and admins only.
+   */
   #sendMessage(message: Message) {
+    if (message.private && !this.seesNotes) return;
     let text = messageFrames.get(message);
     if (text === undefined) {
       text = JSON.stringify({ type: "message", message } satisfies ServerFrame);
@@ -225,7 +244,8 @@ export class Subscriber implements Listener {
       let batch: Message[];
       do {
         sub.dirty = false;
-        batch = await this.deps.messages(id, sub.lastSeq, CATCH_UP_BATCH);
+        // Notes included (their seqs keep the order gapless); #sendMessage filters them.
+        batch = await this.deps.messages(id, sub.lastSeq, CATCH_UP_BATCH, { notes: true });
         for (const m of batch) {
           if (this.#subs.get(id) !== sub) return;
           if (m.seq !== sub.lastSeq + 1) break;

@@ -34,6 +34,7 @@ import { HelpCenter } from "../help/help_center.ts";
 import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
+import { Mentions } from "../chat/mentions.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -192,7 +193,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     metrics: botMetrics,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
+  const mentions = new Mentions(store.users, relay);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics, mentions);
   const reads = new ReadState(chat, store.reads, relay);
   const botTools = new BotTools(
     chat,
@@ -215,7 +217,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     presence,
     delivery: {
       relay,
-      messages: (id, after, limit) => store.conversations.messages(id, after, limit),
+      messages: (id, after, limit, opts) => store.conversations.messages(id, after, limit, opts),
       queueMoved: () => void queueFrames.moved(),
       log,
     },

@@ -20,6 +20,7 @@ import { type CommitObserver, commitSignalled, signalShard } from "./signals.ts"
 import { getManyBatched, getValues } from "./batch.ts";
 import { queuedOf, reindex } from "./lists.ts";
 import { Queue } from "./queue.ts";
+import { indexCustomer } from "./search.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -38,6 +39,8 @@ export interface NewMessage {
   authorName: string;
   text: string;
   clientId?: string;
+  /** A private note (agents and admins; see Message.private). */
+  private?: boolean;
 }
 
 export interface Appended {
@@ -149,6 +152,7 @@ export class Conversations {
         authorName: greeting.name,
         text: greeting.text,
         createdAt: now,
+        private: false,
       };
       const conversation: Conversation = {
         id,
@@ -173,6 +177,7 @@ export class Conversations {
         .set(keys.conversation(id), conversation)
         .set(keys.message(id, 1), message);
       reindex(op, null, conversation);
+      indexCustomer(op, id, customer.name, customer.email);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -247,14 +252,29 @@ export class Conversations {
     return getValues<Conversation>(this.kv, ids.map((id) => keys.conversation(id)));
   }
 
-  /** Messages with seq > after, ascending, at most `limit`. */
-  async messages(conversationId: string, after = 0, limit = 1000): Promise<Message[]> {
+  /**
+   * Messages with seq > after, ascending, at most `limit`. Private notes only with `notes: true`
+   * (agents' reads and the sockets' catch-up, which filters per recipient): the default is what a
+   * customer and the bot may see.
+   */
+  async messages(
+    conversationId: string,
+    after = 0,
+    limit = 1000,
+    opts: { notes?: boolean } = {},
+  ): Promise<Message[]> {
     const out: Message[] = [];
     const iter = this.kv.list<Message>({
       start: keys.message(conversationId, after + 1),
       end: keys.message(conversationId, Number.MAX_SAFE_INTEGER),
-    }, { limit });
-    for await (const e of iter) out.push(e.value);
+    }, { limit: opts.notes ? limit : undefined, batchSize: Math.min(limit, 500) });
+    for await (const e of iter) {
+      const m = e.value;
+      if (m.private !== true) m.private = false; // written before notes existed
+      else if (!opts.notes) continue;
+      out.push(m);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 
@@ -350,6 +370,7 @@ export class Conversations {
           authorName: "Parley",
           text,
           createdAt: now,
+          private: false,
         };
         next.lastSeq = message.seq;
         next.lastMessage = preview(message);

@@ -34,6 +34,7 @@ import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
+import { indexed, indexMessage, searchTerms } from "./search.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
@@ -75,7 +76,20 @@ interface Pending {
   resolve: (appended: Appended) => void;
   reject: (err: unknown) => void;
   attempts: number;
+  /** The message's search terms (./search.ts), computed once. */
+  terms?: string[];
 }
+
+/** The search terms a pending message writes, computed once. */
+function termsOf(p: Pending): string[] {
+  if (!indexed(p.input)) return [];
+  return p.terms ??= searchTerms(p.input.text);
+}
+
+/** Mutations a message writes besides its conversation's: itself, its dedupe key, its note
+ * marker and its search terms. */
+const ownWrites = (p: Pending) =>
+  1 + (p.input.clientId ? 1 : 0) + (p.input.private ? 1 : 0) + termsOf(p).length;
 
 export class GroupCommitter {
   #queue: Pending[] = [];
@@ -145,7 +159,7 @@ export class GroupCommitter {
     for (const p of this.#queue) {
       const id = p.input.conversationId;
       const items = batch.get(id);
-      const adds = (items ? 0 : 1 + LIST_MOVES) + (p.input.clientId ? 2 : 1);
+      const adds = (items ? 0 : 1 + LIST_MOVES) + ownWrites(p);
       const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
       const cost = costOf(p.input);
       const fits = !closed.has(id) &&
@@ -233,8 +247,7 @@ export class GroupCommitter {
       }
       const lists = new RecordedWrites();
       reindex(lists, entries.get(id)!.value, plan.last);
-      const adds = 1 + lists.size +
-        plan.writes.reduce((n, w) => n + (w.message.clientId ? 2 : 1), 0);
+      const adds = 1 + lists.size + plan.writes.reduce((n, w) => n + ownWrites(w.p), 0);
       if (committed.size > 0 && mutations + adds > MAX_MUTATIONS) {
         stale.push(...items); // more index entries than foreseen: the next batch takes them
         continue;
@@ -245,6 +258,8 @@ export class GroupCommitter {
       lists.replay(op);
       for (const { p, message: m } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
+        if (m.private) op.set(keys.note(id, m.seq), null);
+        indexMessage(op, m, termsOf(p));
         if (!m.clientId) continue;
         const dk = keys.clientId(id, m.authorId, m.clientId);
         if (checksDedupe(p)) op.check({ key: dk, versionstamp: null });
@@ -316,14 +331,16 @@ export class GroupCommitter {
         continue;
       }
       const message = this.#message(p.input, current.lastSeq + 1);
-      current = {
+      // A private note takes the next seq and nothing else: the preview, the activity time (so
+      // the lists) and the milestones stay what the customer's side of the conversation made them.
+      current = message.private ? { ...current, ...patch, lastSeq: message.seq } : {
         ...current,
         ...patch,
         lastSeq: message.seq,
         updatedAt: message.createdAt,
         lastMessage: this.opts.preview(message),
       };
-      stampMessage(current, message);
+      if (!message.private) stampMessage(current, message);
       writes.push({ p, message });
       if (twin) firsts.set(twin, message);
       outcomes.push({ p, appended: { message, conversation: current, duplicate: false } });
@@ -341,6 +358,7 @@ export class GroupCommitter {
       authorName: input.authorName,
       text: input.text,
       createdAt: this.opts.nowIso(),
+      private: input.private === true,
     };
     if (input.clientId) message.clientId = input.clientId;
     return message;

@@ -42,6 +42,11 @@
  * | ["bot_gaps", id]                                     | KnowledgeGap (unanswered question), expires after 30 days                                              |
  * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
  * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
+ * | ["notes", conversationId, seq]                       | null: seq is a private note (customers' unread skips it; ./reads.ts), written with the note            |
+ * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of a message (./search.ts), written with the message               |
+ * | ["search_customer", term, conversationId]            | null: a word of its customer's name or email (./search.ts), written with the conversation              |
+ * | ["canned_replies", id]                               | CannedReplyRecord (./canned.ts)                                                                        |
+ * | ["canned_by_owner", owner, id]                       | null: owner "team" or the agent's id (./canned.ts)                                                     |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -127,4 +132,17 @@ export const keys = {
   userByExternalId: (externalId: string) => ["users_by_external_id", externalId] as const,
   /** One run-time setting (./settings.ts). */
   setting: (name: string) => ["settings", name] as const,
+  /** Private notes of a conversation, by seq (customers' unread skips them: ./reads.ts). */
+  note: (conversationId: string, seq: number) => ["notes", conversationId, seq] as const,
+  notesPrefix: (conversationId: string) => ["notes", conversationId] as const,
+  /** Search terms (./search.ts): a message's words, and its conversation's customer's. */
+  searchMessage: (term: string, messageId: string) => ["search_msg", term, messageId] as const,
+  searchMessagePrefix: (term: string) => ["search_msg", term] as const,
+  searchCustomer: (term: string, conversationId: string) =>
+    ["search_customer", term, conversationId] as const,
+  searchCustomerPrefix: (term: string) => ["search_customer", term] as const,
+  /** Canned replies (./canned.ts): the record, and each owner's ("team" or an agent id). */
+  cannedReply: (id: string) => ["canned_replies", id] as const,
+  cannedByOwner: (owner: string, id: string) => ["canned_by_owner", owner, id] as const,
+  cannedByOwnerPrefix: (owner: string) => ["canned_by_owner", owner] as const,
 };

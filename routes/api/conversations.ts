@@ -62,6 +62,7 @@ export function conversationRoutes(
         c.req.param("id"),
         body.text,
         body.clientId,
+        { private: body.private },
       );
       return c.json({ message }, 201);
     })
