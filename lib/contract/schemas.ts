@@ -80,6 +80,13 @@ export const listQuery = listFilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(400).optional(),
 });
+/** GET /api/search: the words to find (a longer query is a 400 naming `q`). */
+export const MAX_SEARCH_QUERY = 500;
+export const searchQuery = z.object({
+  q: z.string().trim().min(1, "must not be empty")
+    .max(MAX_SEARCH_QUERY, `must be at most ${MAX_SEARCH_QUERY} characters`),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),

@@ -29,6 +29,9 @@ import { pageSecurityHeaders } from "../../routes/pages/security.ts";
 import { islandAssets } from "../islands/serve.ts";
 import { widgetApiRoutes } from "../../routes/api/widget.ts";
 import { settingsRoutes } from "../../routes/api/settings.ts";
+import { conversationLabelRoutes, labelPaletteRoutes } from "../../routes/api/labels.ts";
+import { cannedReplyRoutes } from "../../routes/api/canned_replies.ts";
+import { searchRoutes } from "../../routes/api/search.ts";
 import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
 import { healthCheck } from "./health.ts";
 
@@ -131,6 +134,10 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/bot", botRoutes(services));
   api.route("/widget", widgetApiRoutes(services));
   api.route("/settings", settingsRoutes(services));
+  api.route("/conversations", conversationLabelRoutes(services));
+  api.route("/labels", labelPaletteRoutes(services));
+  api.route("/canned-replies", cannedReplyRoutes(services));
+  api.route("/search", searchRoutes(services));
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));

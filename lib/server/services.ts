@@ -35,6 +35,9 @@ import type { Knowledge } from "../help/knowledge.ts";
 import { Chat } from "../chat/chat.ts";
 import { ReadState } from "../chat/read_state.ts";
 import { Mentions } from "../chat/mentions.ts";
+import { ConversationLabels, LABEL_SETTINGS } from "../chat/labels.ts";
+import { CannedReplyService } from "../chat/canned.ts";
+import { Search } from "../chat/search.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -81,6 +84,11 @@ export interface Services {
   facts: FactsSource;
   chat: Chat;
   reads: ReadState;
+  /** Labels on conversations and the team's colours (lib/chat/labels.ts). */
+  labels: ConversationLabels;
+  /** Canned replies (lib/chat/canned.ts) and search (lib/chat/search.ts). */
+  canned: CannedReplyService;
+  search: Search;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -196,10 +204,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const mentions = new Mentions(store.users, relay);
   const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics, mentions);
   const reads = new ReadState(chat, store.reads, relay);
+  const labels = new ConversationLabels(store, publisher);
+  const canned = new CannedReplyService(store.canned);
+  const search = new Search(store);
   const botTools = new BotTools(
     chat,
     store,
-    opts.assistant ?? createAssistant(config, help, log),
+    opts.assistant ?? createAssistant(config, help, log, canned.suggest),
     facts,
   );
   const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
@@ -249,12 +260,18 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     facts,
     chat,
     reads,
+    labels,
+    canned,
+    search,
     buckets,
     sockets,
     socketDeps,
     origins,
     identity,
-    settingDefinitions: [WIDGET_SETTINGS as SettingDefinition<unknown>],
+    settingDefinitions: [
+      WIDGET_SETTINGS as SettingDefinition<unknown>,
+      LABEL_SETTINGS as SettingDefinition<unknown>,
+    ],
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
     kvWarning: opts.kvWarning ?? null,

@@ -20,8 +20,9 @@ import type { Conversation } from "../contract/types.ts";
 import { getManyBatched } from "./batch.ts";
 import { reindex } from "./lists.ts";
 import type { Writes } from "./queue.ts";
+import { backfillSearch } from "./search_backfill.ts";
 
-export const LATEST_VERSION = 1;
+export const LATEST_VERSION = 2;
 
 export interface MigrateOptions {
   /** Conversations read per batch (the commit also stays under MAX_MUTATIONS). */
@@ -52,7 +53,8 @@ export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<n
     const version = state.value?.version ?? 0;
     if (version >= LATEST_VERSION) return migrated;
     const step = version + 1;
-    migrated += await indexLists(kv, step, opts);
+    if (step === 1) migrated += await indexLists(kv, step, opts);
+    else await backfillSearch(kv, step, opts.onBatch);
     // Whoever commits first records the version; the others read it on their next turn.
     await kv.atomic().check(state).set(keys.migrations(), { version: step }).commit();
   }

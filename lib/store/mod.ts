@@ -12,6 +12,8 @@ import { HelpArticles } from "./help.ts";
 import { BotStats } from "./bot_stats.ts";
 import { Visitors } from "./visitors.ts";
 import { Settings } from "./settings.ts";
+import { SearchIndex } from "./search.ts";
+import { CannedReplies } from "./canned.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -36,6 +38,9 @@ export interface Store {
   visitors: Visitors;
   /** Run-time settings an admin changes (./settings.ts). */
   settings: Settings;
+  /** The search index (./search.ts) and canned replies (./canned.ts). */
+  search: SearchIndex;
+  canned: CannedReplies;
   close(): void;
 }
 
@@ -78,6 +83,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     botStats: new BotStats(kv, clock, newId),
     visitors: new Visitors(kv, clock, newId),
     settings: new Settings(kv, { clock, onInvalid: opts.onInvalidSetting }),
+    search: new SearchIndex(kv),
+    canned: new CannedReplies(kv, clock, newId),
     close: () => kv.close(),
   };
 }
