@@ -1,0 +1,66 @@
+/**
+ * Search across instances and restarts: the index is written in the message's own commit, in the
+ * shared KV, so a message sent through one instance is found through another at once (no sync,
+ * no wait), and an instance started later on the same store finds it too.
+ */
+import { assertEquals } from "./assert.ts";
+import { GENEROUS_LIMITS, startCluster } from "./instances.ts";
+import { ADMIN, Api } from "./helpers.ts";
+import { startWorker } from "../lib/server/workers.ts";
+
+Deno.test("search: written on one instance, found on another and after a restart", async () => {
+  const cluster = await startCluster(2);
+  try {
+    const [a, b] = cluster.instances;
+    const admin = await cluster.admin();
+    const agent = await a.api.agent(admin, "Ann", "ann@example.com");
+    const customer = await a.api.register("Rita Quinn", "rita@example.com");
+    const conv = await a.api.start(customer);
+    const sent = await a.api.request("POST", `/api/conversations/${conv.id}/messages`, {
+      token: customer.token,
+      body: { text: "The parcel tracking number does not work" },
+    });
+    assertEquals(sent.status, 201);
+    const note = await a.api.request("POST", `/api/conversations/${conv.id}/messages`, {
+      token: agent.token,
+      body: { text: "courier confirmed delay", private: true },
+    });
+    assertEquals(note.status, 201);
+
+    const find = async (api: Api, q: string) => {
+      const res = await api.request("GET", `/api/search?q=${encodeURIComponent(q)}`, {
+        token: agent.token,
+      });
+      assertEquals(res.status, 200);
+      return res.body.results.map((
+        r: { conversation: { id: string }; message?: { seq: number } },
+      ) => [r.conversation.id, r.message?.seq ?? null]);
+    };
+    assertEquals(await find(b.api, "tracking parcel"), [[conv.id, sent.body.message.seq]]);
+    assertEquals(await find(b.api, "courier"), [[conv.id, note.body.message.seq]]);
+    assertEquals(await find(b.api, "quinn"), [[conv.id, null]]);
+
+    // Every instance stops; a new one on the same store finds the same.
+    await Promise.all(cluster.instances.map((i) => i.handle.stop()));
+    cluster.instances.length = 0;
+    const again = await startWorker({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      KV_PATH: cluster.kvPath,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: "error",
+      ...GENEROUS_LIMITS,
+    }, { index: 0 });
+    try {
+      assertEquals(await find(new Api(again.url), "tracking parcel"), [[
+        conv.id,
+        sent.body.message.seq,
+      ]]);
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    await cluster.close();
+  }
+});
