@@ -9,8 +9,8 @@
  *   set with the conversation (./conversations.ts `create`);
  * - conversations and messages written before the index: the resumable step of ./migrations.ts.
  *
- * A query's words must all be in the message (or the name and email); the longest word drives the
- * scan, newest first, and the others are checked on the candidates. Words are compared folded
+ * A query's words must all be in the message (or the name and email); the rarest word (entries
+ * counted up to PROBE) drives the scan, newest first, and the others are checked on the candidates. Words are compared folded
  * (lower case, accents removed); a message indexes its first MAX_TERMS distinct words.
  */
 import { keys } from "./keys.ts";
@@ -23,6 +23,8 @@ export const MAX_TERMS = 100;
 const MAX_TERM_LENGTH = 40;
 /** Candidates a query looks at, at most, before it answers with what it found. */
 const MAX_SCAN = 5000;
+/** Entries counted per word to find the rarest one (the one whose scan drives a query). */
+const PROBE = 200;
 /** Conversations (newest started first) a name or email query looks at, at most. */
 const MAX_CUSTOMER_SCAN = 500;
 
@@ -93,10 +95,13 @@ export class SearchIndex {
   ): Promise<SearchHit[]> {
     const terms = searchTerms(query, 10);
     if (!terms.length) return [];
-    const drive = [...terms].sort((a, b) => b.length - a.length)[0];
     const [byMessage, byCustomer] = await Promise.all([
-      this.#messages(terms, drive, limit),
-      this.#customers(terms, drive, limit, customerEmail),
+      this.#rarest(terms, keys.searchMessagePrefix).then((drive) =>
+        drive === null ? [] : this.#messages(terms, drive, limit)
+      ),
+      this.#rarest(terms, keys.searchCustomerPrefix).then((drive) =>
+        drive === null ? [] : this.#customers(terms, drive, limit, customerEmail)
+      ),
     ]);
     const seen = new Set<string>();
     const all = [...byMessage, ...byCustomer].sort((a, b) =>
@@ -110,6 +115,23 @@ export class SearchIndex {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * The word with the fewest entries under `prefix` (counted up to PROBE each, at once): the scan
+   * that finds all of them soonest. Null when one has none (nothing can match).
+   */
+  async #rarest(
+    terms: string[],
+    prefix: (term: string) => Deno.KvKey,
+  ): Promise<string | null> {
+    const counts = await Promise.all(terms.map(async (t) => {
+      let n = 0;
+      for await (const _ of this.kv.list({ prefix: prefix(t) }, { limit: PROBE })) n++;
+      return n;
+    }));
+    if (counts.some((n) => n === 0)) return null;
+    return terms[counts.indexOf(Math.min(...counts))];
   }
 
   async #messages(terms: string[], drive: string, limit: number): Promise<SearchHit[]> {
