@@ -7,14 +7,15 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ConversationModel } from "../lib/client/conversation.ts";
-import type { User } from "../lib/contract/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
-import { Composer } from "./Composer.tsx";
+import { AgentComposer } from "./AgentComposer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
 import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { CustomerCard } from "./CustomerCard.tsx";
+import { LabelEditor } from "./LabelEditor.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -28,6 +29,8 @@ export interface ConversationPaneProps {
   /** The transfer list is about to be used: a cue to refresh the agents' status and load. */
   onTransferFocus?(): void;
   onBack(): void;
+  /** The conversation changed here (its labels): the list shows the new state. */
+  onUpdated?(c: Conversation): void;
 }
 
 export function ConversationPane(props: ConversationPaneProps) {
@@ -61,6 +64,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
         <CustomerCard customerId={c.customerId} />
+        <LabelEditor conversationId={c.id} labels={c.labels ?? []} onSaved={props.onUpdated} />
         <div class="actions">
           <button
             type="button"
@@ -153,7 +157,11 @@ export function ConversationPane(props: ConversationPaneProps) {
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
       </div>
       <MessageLog model={model} viewer="staff" selfId={self.id} />
-      <Composer
+      <AgentComposer
+        conversationId={c.id}
+        customerId={c.customerId}
+        customerName={c.customerName}
+        self={self}
         disabled={!open}
         placeholder={!open
           ? "This conversation is resolved."
@@ -162,7 +170,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           : mine
           ? "Reply to the customer…"
           : "Writing here takes the conversation over…"}
-        onSend={(text) => model.send(text)}
+        onReply={(text) => model.send(text)}
         onInput={(text) => model.inputChanged(text)}
         text={draft}
       >
@@ -171,7 +179,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           disabled={!open}
           onDraft={(text) => draft.value = text}
         />
-      </Composer>
+      </AgentComposer>
     </section>
   );
 }

@@ -19,6 +19,7 @@ import { TeamTable } from "../components/TeamTable.tsx";
 import { Name } from "../components/Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { WidgetSettingsForm } from "../components/WidgetSettingsForm.tsx";
+import { LabelSettingsForm } from "../components/LabelSettingsForm.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
@@ -125,6 +126,7 @@ export default function AdminPanel(props: AdminPanelProps) {
         {notice.value && <p class="form-notice" role="status">{notice.value}</p>}
       </section>
       <WidgetSettingsForm />
+      <LabelSettingsForm />
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>
         {all.items.value.length === 0 ? <p class="muted">No conversations yet.</p> : (

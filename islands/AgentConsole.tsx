@@ -205,12 +205,20 @@ export default function AgentConsole(props: AgentConsoleProps) {
       refresh().catch(() => {});
       if (document.visibilityState === "visible") model.peek()?.markRead();
     });
+    // A colleague's private note mentioned us: a notice that opens the conversation.
+    const stopMentions = socket.onMention((m) => {
+      const key = `mention:${m.conversationId}:${m.seq}`;
+      if (notices.peek().some((n) => n.key === key)) return;
+      const text = `${m.byName} mentioned you in a note: “${m.text.slice(0, 80)}”`;
+      notices.value = [...notices.peek(), { key, conversationId: m.conversationId, text }];
+    });
     const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
     if (fromHash) open(fromHash);
     return () => {
       stopInbox();
       stopAgents();
       stopReady();
+      stopMentions();
       if (countsTimer.id !== null) clearTimeout(countsTimer.id);
     };
   }, []);
@@ -358,6 +366,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
               error={error.value}
               onAction={act}
               onTransferFocus={refreshAgents}
+              onUpdated={(c) => {
+                model.peek()!.conversation.value = c;
+                upsert(c);
+              }}
               onBack={() => {
                 model.value = null;
                 history.replaceState(null, "", location.pathname);
