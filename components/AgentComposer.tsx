@@ -105,6 +105,7 @@ export function AgentComposer(props: AgentComposerProps) {
       onSend={send}
       onInput={(text) => {
         active.value = 0;
+        closed.value = false; // typing after Escape asks again
         if (!note.value) props.onInput(text);
       }}
       onKey={onKey}
