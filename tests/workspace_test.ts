@@ -30,6 +30,11 @@ Deno.test("labels: set, validated, listed and counted by label; colours on /admi
     const listed = await api.request("GET", "/api/conversations?label=vip", { token: ann.token });
     assertEquals(listed.body.conversations.map((c: { id: string }) => c.id), [conv.id]);
     assertEquals(listed.body.counts.label, { open: 1, resolved: 0 });
+    // Labels are the team's: the customer's copy carries none.
+    const own = await api.request("GET", `/api/conversations/${conv.id}`, { token: cleo.token });
+    assertEquals(own.body.conversation.labels, []);
+    const ownList = await api.request("GET", "/api/conversations", { token: cleo.token });
+    assertEquals(ownList.body.conversations[0].labels, []);
 
     // Bad input changes nothing.
     for (

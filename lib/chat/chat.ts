@@ -24,6 +24,7 @@ import {
   MAX_MESSAGE_UNITS,
 } from "../contract/text.ts";
 import type { Mentions } from "./mentions.ts";
+import { customerView } from "../contract/labels.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -105,7 +106,8 @@ export class Chat {
     const { lists } = this.store;
     if (!isStaff(user.role)) {
       const own = { customer: user.id, status: filter.status, mode: filter.mode };
-      return await lists.page(own, limit, cursor);
+      const page = await lists.page(own, limit, cursor);
+      return { ...page, conversations: page.conversations.map(customerView) };
     }
     const query = this.#staffFilter(user, filter);
     const [page, counts] = await Promise.all([
@@ -200,7 +202,7 @@ export class Chat {
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
     const result = await this.assigner.requestHuman(id);
     this.botMetrics?.customerHandoff(conv);
-    return result;
+    return customerView(result);
   }
 
   /**
@@ -303,7 +305,7 @@ export class Chat {
       });
     this.bot.stop(id);
     if (result.changed) this.botMetrics?.resolved(result.conversation);
-    return result.conversation;
+    return isStaff(user.role) ? result.conversation : customerView(result.conversation);
   }
 
   /** Only the assignee or an admin may hand back or transfer. */

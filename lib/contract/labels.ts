@@ -50,3 +50,11 @@ export const labelSettingsSchema = z.strictObject({
     ),
 });
 export type LabelSettings = z.infer<typeof labelSettingsSchema>;
+
+/**
+ * A conversation as its customer sees it: labels are the team's own notes on it ("refund-abuse"),
+ * so a customer's copy carries `labels: []` (HTTP, socket frames, the chat page).
+ */
+export function customerView<C extends { labels?: string[] }>(c: C): C {
+  return c.labels?.length ? { ...c, labels: [] } : c;
+}

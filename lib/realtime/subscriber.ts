@@ -14,6 +14,7 @@ import type { Relay } from "./relay.ts";
 import { signalShard } from "../store/signals.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import type { ServerFrame } from "../contract/frames.ts";
+import { customerView } from "../contract/labels.ts";
 import type { Logger } from "../log.ts";
 
 /** Where a subscriber's frames go: the socket, which may close itself instead (slow consumer). */
@@ -107,7 +108,7 @@ export class Subscriber implements Listener {
     };
     this.#subs.set(id, sub);
     this.deps.relay.follow(this, id);
-    this.send({ type: "conversation", conversation });
+    this.#sendConversation(conversation);
     // Its place in line comes with the next computation of positions (never stale ones).
     if (this.#noteMode(sub, conversation)) this.deps.queueMoved();
     await this.#sync(id, sub);
@@ -139,7 +140,7 @@ export class Subscriber implements Listener {
         if (!this.#newer(event.conversation)) return;
         const sub = this.#subs.get(event.conversation.id);
         if (sub) this.#noteMode(sub, event.conversation);
-        return this.send({ type: "conversation", conversation: event.conversation });
+        return this.#sendConversation(event.conversation);
       }
       case "agent": {
         const last = this.#agentVersions.get(event.user.id);
@@ -198,6 +199,11 @@ export class Subscriber implements Listener {
     if (this.#sentStates.size >= MAX_STATES) this.#sentStates.clear();
     this.#sentStates.set(c.id, c);
     return true;
+  }
+
+  /** A conversation frame: a customer's copy has no labels (they are the team's). */
+  #sendConversation(c: Conversation) {
+    this.send({ type: "conversation", conversation: this.seesNotes ? c : customerView(c) });
   }
 
   /**
