@@ -46,8 +46,11 @@ export function checkLimitFor(kvPath: string | undefined): number {
 }
 const MAX_MUTATIONS = 1000;
 const MAX_BATCH_BYTES = 400 * 1024;
-/** Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields. */
-const costOf = (input: NewMessage) => input.text.length * 3 * 2 + 1024;
+/**
+ * Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields, and its
+ * search entries (a word of up to 40 characters, the message id, {c, s}: under 200 bytes each).
+ */
+const costOf = (p: Pending) => p.input.text.length * 3 * 2 + 1024 + termsOf(p).length * 200;
 
 export interface GroupCommitOptions {
   kv: Deno.Kv;
@@ -161,7 +164,7 @@ export class GroupCommitter {
       const items = batch.get(id);
       const adds = (items ? 0 : 1 + LIST_MOVES) + ownWrites(p);
       const addChecks = (items ? 0 : 1) + (checksDedupe(p) ? 1 : 0);
-      const cost = costOf(p.input);
+      const cost = costOf(p);
       const fits = !closed.has(id) &&
         (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
         checks + addChecks <= this.#maxChecks && mutations + adds <= MAX_MUTATIONS &&
