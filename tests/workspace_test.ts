@@ -5,7 +5,7 @@
  * customer name or email, newest first, notes for staff only, bad queries refused).
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type TestServer, withTestServer } from "./helpers.ts";
+import { type TestServer, withTestServer, WsClient } from "./helpers.ts";
 
 async function people(server: TestServer) {
   const { api } = server;
@@ -35,6 +35,18 @@ Deno.test("labels: set, validated, listed and counted by label; colours on /admi
     assertEquals(own.body.conversation.labels, []);
     const ownList = await api.request("GET", "/api/conversations", { token: cleo.token });
     assertEquals(ownList.body.conversations[0].labels, []);
+    const ws = await WsClient.connect(server.wsUrl, cleo.token);
+    try {
+      ws.send({ type: "subscribe", conversationId: conv.id });
+      assertEquals((await ws.next((f) => f.type === "conversation")).conversation.labels, []);
+      await put(ann.token, { labels: ["Billing", "vip", "refund-abuse"] });
+      // The customer's socket hears the change (a state change) without the labels.
+      const frame = await ws.next((f) => f.type === "conversation");
+      assertEquals(frame.conversation.labels, []);
+      assert(!JSON.stringify(ws.frames).includes("refund-abuse"));
+    } finally {
+      await ws.close();
+    }
 
     // Bad input changes nothing.
     for (
