@@ -22,6 +22,7 @@ import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";
 import { type Listed, type ListResponse, PagedList } from "../lib/client/paged_list.ts";
+import { SearchBox } from "../components/SearchBox.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import {
   ConversationList,
@@ -330,6 +331,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
             </span>
           )}
         </h1>
+        <SearchBox onOpen={open} />
         <label class="status-select">
           <span>Status</span>
           <select

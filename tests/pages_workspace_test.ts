@@ -2,7 +2,7 @@
  * In a real browser, one scene: an agent writes a private note mentioning a colleague — shown as a
  * note in the console, a notice on the colleague's console, absent from the customer's page —
  * then answers with a canned reply picked with `/` (filtered list, arrows, Escape, Enter), its
- * placeholders filled before it is sent.
+ * placeholders filled before it is sent; the console's search finds the note and opens it.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
@@ -76,6 +76,16 @@ Deno.test(
         assert(/^Hi Guest.*, Where is my invoice: see Billing\. — Ann Agent$/.test(filled), filled);
         await box.press("Enter");
         await log(c).getByText(filled).waitFor();
+
+        // Search finds the note (staff only), and a result opens its conversation.
+        const search = a.getByRole("searchbox", { name: "Search conversations" });
+        await search.fill("5150");
+        await search.press("Enter");
+        const hit = a.getByRole("list", { name: "Search results" })
+          .getByRole("link", { name: /Private note/ });
+        await hit.waitFor();
+        await hit.click();
+        await log(a).locator("li.msg.note", { hasText: "NOTE-5150" }).waitFor();
 
         // The customer's page never shows the note.
         await log(c).getByText("Ann Agent joined the conversation.").waitFor();
