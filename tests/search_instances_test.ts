@@ -1,10 +1,12 @@
 /**
- * Search across instances and restarts: the index is written in the message's own commit, in the
- * shared KV, so a message sent through one instance is found through another at once (no sync,
- * no wait), and an instance started later on the same store finds it too.
+ * Search and notes across instances and restarts: the index is written in the message's own
+ * commit, in the shared KV, so a message sent through one instance is found through another at
+ * once (no sync, no wait), and an instance started later on the same store finds it too. A note
+ * written on one instance reaches the other instance's customer socket never (its catch-up from
+ * KV filters it) and the mentioned colleague's socket there (through the feed).
  */
-import { assertEquals } from "./assert.ts";
-import { GENEROUS_LIMITS, startCluster } from "./instances.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { GENEROUS_LIMITS, startCluster, WsClient } from "./instances.ts";
 import { ADMIN, Api } from "./helpers.ts";
 import { startWorker } from "../lib/server/workers.ts";
 
@@ -14,8 +16,17 @@ Deno.test("search: written on one instance, found on another and after a restart
     const [a, b] = cluster.instances;
     const admin = await cluster.admin();
     const agent = await a.api.agent(admin, "Ann", "ann@example.com");
+    const bob = await a.api.agent(admin, "Bob", "bob@example.com");
     const customer = await a.api.register("Rita Quinn", "rita@example.com");
     const conv = await a.api.start(customer);
+    // On the other instance: the customer's socket and Bob's inbox.
+    const customerWs = await WsClient.connect(b.wsUrl, customer.token);
+    const bobWs = await WsClient.connect(b.wsUrl, bob.token);
+    customerWs.send({ type: "subscribe", conversationId: conv.id });
+    await customerWs.next((f) => f.type === "message" && f.message.seq === 1);
+    bobWs.send({ type: "subscribe", inbox: true });
+    bobWs.send({ type: "ping" });
+    await bobWs.next((f) => f.type === "pong");
     const sent = await a.api.request("POST", `/api/conversations/${conv.id}/messages`, {
       token: customer.token,
       body: { text: "The parcel tracking number does not work" },
@@ -26,6 +37,23 @@ Deno.test("search: written on one instance, found on another and after a restart
       body: { text: "courier confirmed delay", private: true },
     });
     assertEquals(note.status, 201);
+    const mention = await a.api.request("POST", `/api/conversations/${conv.id}/messages`, {
+      token: agent.token,
+      body: { text: "@bob can you call the courier?", private: true },
+    });
+    const reply = await a.api.request("POST", `/api/conversations/${conv.id}/messages`, {
+      token: agent.token,
+      body: { text: "We are on it." },
+    });
+    // Across instances (KV catch-up, the feed): the mention reaches Bob; the customer gets the
+    // reply and never a note.
+    const told = await bobWs.next((f) => f.type === "mention");
+    assertEquals([told.conversationId, told.seq], [conv.id, mention.body.message.seq]);
+    await customerWs.next((f) => f.type === "message" && f.message.seq === reply.body.message.seq);
+    assertEquals(customerWs.messages(conv.id).filter((m) => m.private).length, 0);
+    assert(!JSON.stringify(customerWs.frames).includes("courier"));
+    await customerWs.close();
+    await bobWs.close();
 
     const find = async (api: Api, q: string) => {
       const res = await api.request("GET", `/api/search?q=${encodeURIComponent(q)}`, {
@@ -37,7 +65,7 @@ Deno.test("search: written on one instance, found on another and after a restart
       ) => [r.conversation.id, r.message?.seq ?? null]);
     };
     assertEquals(await find(b.api, "tracking parcel"), [[conv.id, sent.body.message.seq]]);
-    assertEquals(await find(b.api, "courier"), [[conv.id, note.body.message.seq]]);
+    assertEquals(await find(b.api, "courier confirmed"), [[conv.id, note.body.message.seq]]);
     assertEquals(await find(b.api, "quinn"), [[conv.id, null]]);
 
     // Every instance stops; a new one on the same store finds the same.
