@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
-import { withTestServer } from "./helpers.ts";
+import { searchIndexed, withTestServer } from "./helpers.ts";
 import { log, noErrors, openConsole, openPage, say, waitForMessages } from "./pages_helpers.ts";
 
 Deno.test(
@@ -78,6 +78,7 @@ Deno.test(
         await log(c).getByText(filled).waitFor();
 
         // Search finds the note (staff only), and a result opens its conversation.
+        await searchIndexed(server);
         const search = a.getByRole("searchbox", { name: "Search conversations" });
         await search.fill("5150");
         await search.press("Enter");

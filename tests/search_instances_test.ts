@@ -1,7 +1,9 @@
 /**
- * Search and notes across instances and restarts: the index is written in the message's own
- * commit, in the shared KV, so a message sent through one instance is found through another at
- * once (no sync, no wait), and an instance started later on the same store finds it too. A note
+ * Search and notes across instances and restarts: the message's commit queues it for the indexer
+ * (lib/store/search_indexer.ts), which one instance at a time (a KV lease) turns into index
+ * entries in the shared KV, so a message sent through one instance is found through another
+ * shortly after (waited for with a deadline), and an instance started later on the same store
+ * finds it too. A note
  * written on one instance reaches the other instance's customer socket never (its catch-up from
  * KV filters it) and the mentioned colleague's socket there (through the feed).
  */
@@ -9,6 +11,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { GENEROUS_LIMITS, startCluster, WsClient } from "./instances.ts";
 import { ADMIN, Api } from "./helpers.ts";
 import { startWorker } from "../lib/server/workers.ts";
+import { until } from "./wait.ts";
 
 Deno.test("search: written on one instance, found on another and after a restart", async () => {
   const cluster = await startCluster(2);
@@ -64,8 +67,14 @@ Deno.test("search: written on one instance, found on another and after a restart
         r: { conversation: { id: string }; message?: { seq: number } },
       ) => [r.conversation.id, r.message?.seq ?? null]);
     };
-    assertEquals(await find(b.api, "tracking parcel"), [[conv.id, sent.body.message.seq]]);
-    assertEquals(await find(b.api, "courier confirmed"), [[conv.id, note.body.message.seq]]);
+    /** Waits (with a deadline) until `q` finds `expected`: the indexer runs shortly after. */
+    const found = (api: Api, q: string, expected: unknown) =>
+      until(
+        async () => JSON.stringify(await find(api, q)) === JSON.stringify(expected),
+        `"${q}" found through the index`,
+      );
+    await found(b.api, "tracking parcel", [[conv.id, sent.body.message.seq]]);
+    await found(b.api, "courier confirmed", [[conv.id, note.body.message.seq]]);
     assertEquals(await find(b.api, "quinn"), [[conv.id, null]]);
 
     // Every instance stops; a new one on the same store finds the same.

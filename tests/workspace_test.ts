@@ -5,7 +5,7 @@
  * customer name or email, newest first, notes for staff only, bad queries refused).
  */
 import { assert, assertEquals } from "./assert.ts";
-import { type TestServer, withTestServer, WsClient } from "./helpers.ts";
+import { searchIndexed, type TestServer, withTestServer, WsClient } from "./helpers.ts";
 
 async function people(server: TestServer) {
   const { api } = server;
@@ -186,6 +186,7 @@ Deno.test("search: text, name, email; newest first; notes for staff; bad queries
     await say(dan.token, b.id, "the invoice shows the wrong address");
     await say(ann.token, b.id, "Escalated: duplicate charge on card", true);
     await server.services.botRunner.idle();
+    await searchIndexed(server); // the index follows the messages (lib/store/search_indexer.ts)
     const search = (q: string, token = ann.token) =>
       api.request("GET", `/api/search?q=${encodeURIComponent(q)}`, { token });
 

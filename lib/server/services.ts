@@ -10,6 +10,8 @@ import { createLogger, type Logger } from "../log.ts";
 import { BucketMap } from "../token_bucket.ts";
 import { createStore, type Store } from "../store/mod.ts";
 import { checkLimitFor } from "../store/group_commit.ts";
+import { SearchIndexer } from "../store/search_indexer.ts";
+import type { CommitObserver } from "../store/signals.ts";
 import { newFeedId } from "../store/feed.ts";
 import { OwnSignals } from "../realtime/own_signals.ts";
 import { Relay } from "../realtime/relay.ts";
@@ -89,6 +91,8 @@ export interface Services {
   /** Canned replies (lib/chat/canned.ts) and search (lib/chat/search.ts). */
   canned: CannedReplyService;
   search: Search;
+  /** Writes the search index off the message path, one instance at a time (lease). */
+  searchIndexer: SearchIndexer;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -116,7 +120,7 @@ export interface Services {
   isHttps: RequestIsHttps;
   /** Set when the store may be ephemeral (Deno Deploy without KV): /admin shows it. */
   kvWarning: EphemeralKvWarning | null;
-  /** Starts the KV watch, the feed reader, presence and the session check. */
+  /** Starts the KV watch, the feed reader, presence, the session check and the search indexer. */
   start(): void;
   close(): Promise<void>;
 }
@@ -138,10 +142,24 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logLevel);
   const ownSignals = new OwnSignals();
+  const searchIndexer = new SearchIndexer(kv, {
+    clock,
+    onError: (err) => log.warn("search indexer failed", { err: String(err) }),
+  });
+  // After each of this instance's signalled commits (messages among them): the indexer looks.
+  const onCommit: CommitObserver = {
+    start() {
+      const done = ownSignals.start();
+      return (versionstamp, shards) => {
+        done(versionstamp, shards);
+        if (versionstamp) searchIndexer.wake();
+      };
+    },
+  };
   const store = createStore(kv, {
     clock,
     maxChecks: checkLimitFor(config.kvPath),
-    onCommit: ownSignals,
+    onCommit,
     onInvalidSetting: (name, problem) => log.warn("stored setting unreadable", { name, problem }),
   });
   const feedWriter = new FeedWriter(kv, ownSignals, log);
@@ -263,6 +281,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     labels,
     canned,
     search,
+    searchIndexer,
     buckets,
     sockets,
     socketDeps,
@@ -281,9 +300,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       feed.start();
       sessionCheck.start();
       help.start();
+      searchIndexer.start();
     },
     async close() {
       await presence.stop();
+      await searchIndexer.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

@@ -34,7 +34,7 @@ import type { Conversation, Message } from "../contract/types.ts";
 import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
-import { indexed, indexMessage, searchTerms } from "./search.ts";
+import { indexed } from "./search.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 
 /** Checks per commit: Deno's local SQLite backend allows 100, a self-hosted denokv 10. */
@@ -48,9 +48,9 @@ const MAX_MUTATIONS = 1000;
 const MAX_BATCH_BYTES = 400 * 1024;
 /**
  * Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields, and its
- * search entries (a word of up to 40 characters, the message id, {c, s}: under 200 bytes each).
+ * search-pending entry.
  */
-const costOf = (p: Pending) => p.input.text.length * 3 * 2 + 1024 + termsOf(p).length * 200;
+const costOf = (p: Pending) => p.input.text.length * 3 * 2 + 1024;
 
 export interface GroupCommitOptions {
   kv: Deno.Kv;
@@ -79,20 +79,12 @@ interface Pending {
   resolve: (appended: Appended) => void;
   reject: (err: unknown) => void;
   attempts: number;
-  /** The message's search terms (./search.ts), computed once. */
-  terms?: string[];
-}
-
-/** The search terms a pending message writes, computed once. */
-function termsOf(p: Pending): string[] {
-  if (!indexed(p.input)) return [];
-  return p.terms ??= searchTerms(p.input.text);
 }
 
 /** Mutations a message writes besides its conversation's: itself, its dedupe key, its note
- * marker and its search terms. */
+ * marker and its search-pending entry (./search_indexer.ts). */
 const ownWrites = (p: Pending) =>
-  1 + (p.input.clientId ? 1 : 0) + (p.input.private ? 1 : 0) + termsOf(p).length;
+  1 + (p.input.clientId ? 1 : 0) + (p.input.private ? 1 : 0) + (indexed(p.input) ? 1 : 0);
 
 export class GroupCommitter {
   #queue: Pending[] = [];
@@ -262,7 +254,7 @@ export class GroupCommitter {
       for (const { p, message: m } of plan.writes) {
         op.set(keys.message(id, m.seq), m);
         if (m.private) op.set(keys.note(id, m.seq), null);
-        indexMessage(op, m, termsOf(p));
+        if (indexed(m)) op.set(keys.searchPending(m.id), { c: id, s: m.seq });
         if (!m.clientId) continue;
         const dk = keys.clientId(id, m.authorId, m.clientId);
         if (checksDedupe(p)) op.check({ key: dk, versionstamp: null });

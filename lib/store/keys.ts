@@ -43,7 +43,9 @@
  * | ["users_by_external_id", externalId]                 | userId (unique: the website widget's verified identify, ./visitors.ts)                                 |
  * | ["settings", name]                                   | SettingEntry: an admin's run-time setting, versioned (./settings.ts)                                   |
  * | ["notes", conversationId, seq]                       | null: seq is a private note (customers' unread skips it; ./reads.ts), written with the note            |
- * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of a message (./search.ts), written with the message               |
+ * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of a message (./search.ts), written by the indexer                 |
+ * | ["search_pending", messageId]                        | {c: conversationId, s: seq}: a message not yet indexed, written with it (./search_indexer.ts)          |
+ * | ["search_indexer_lease"]                             | {owner, until}: the one instance indexing (./search_indexer.ts)                                        |
  * | ["search_customer", term, conversationId]            | null: a word of its customer's name or email (./search.ts), written with the conversation              |
  * | ["canned_replies", id]                               | CannedReplyRecord (./canned.ts)                                                                        |
  * | ["canned_by_owner", owner, id]                       | null: owner "team" or the agent's id (./canned.ts)                                                     |
@@ -138,6 +140,10 @@ export const keys = {
   /** Search terms (./search.ts): a message's words, and its conversation's customer's. */
   searchMessage: (term: string, messageId: string) => ["search_msg", term, messageId] as const,
   searchMessagePrefix: (term: string) => ["search_msg", term] as const,
+  /** Messages waiting for the indexer (./search_indexer.ts), in message-id (ULID) order. */
+  searchPending: (messageId: string) => ["search_pending", messageId] as const,
+  searchPendingPrefix: () => ["search_pending"] as const,
+  searchIndexerLease: () => ["search_indexer_lease"] as const,
   searchCustomer: (term: string, conversationId: string) =>
     ["search_customer", term, conversationId] as const,
   searchCustomerPrefix: (term: string) => ["search_customer", term] as const,

@@ -1,10 +1,13 @@
 /**
- * The search index (GET /api/search), kept in KV and written in the same commits as what it
- * indexes (key shapes in ./keys.ts), so every instance sees it and it can't drift:
+ * The search index (GET /api/search), kept in KV (key shapes in ./keys.ts), so every instance
+ * sees it:
  *
- * - each customer, agent or bot message's words: ["search_msg", term, messageId] → {c, s}, set by
- *   the group commit (./group_commit.ts) with the message. Message ids are ULIDs, so a term's
- *   entries listed backwards are newest first. System messages and the greeting are not indexed;
+ * - each customer, agent or bot message's words: ["search_msg", term, messageId] → {c, s}. The
+ *   group commit (./group_commit.ts) writes one ["search_pending", messageId] entry with the
+ *   message, and the indexer (./search_indexer.ts, one instance at a time) turns it into these
+ *   entries shortly after (typically well under a second), off the message path. Message ids are
+ *   ULIDs, so a term's entries listed backwards are newest first. System messages and the
+ *   greeting are not indexed;
  * - each conversation's customer's name and email words: ["search_customer", term, conversationId],
  *   set with the conversation (./conversations.ts `create`);
  * - conversations and messages written before the index: the resumable step of ./migrations.ts.

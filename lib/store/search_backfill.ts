@@ -4,8 +4,10 @@
  * in seq order; every batch is one commit of index entries (sets only: writing one twice is
  * harmless) that checks and moves the progress record ["migration_progress", 2] = {after, seq,
  * done}, so a crash resumes at the last committed batch and two instances starting at once share
- * the work without repeating a batch. Messages written by this version index themselves, and the
- * server migrates before it serves, so the walk can't miss anything that arrives meanwhile.
+ * the work without repeating a batch. Messages written by this version are queued for the indexer
+ * (./search_indexer.ts) with themselves, and the server migrates before it serves, so the walk
+ * can't miss anything that arrives meanwhile. (It indexes directly rather than queueing pending
+ * entries: half the writes, and the index is complete before the first request.)
  */
 import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../contract/types.ts";

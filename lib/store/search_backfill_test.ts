@@ -3,12 +3,13 @@
  * before the index (simulated by removing every search key and setting the store back to version
  * 1) are indexed by `migrate`, which a crash part-way through leaves resumable: a second run
  * finishes from the progress record, and afterwards the index holds exactly what the message
- * path would have written.
+ * path and the indexer (./search_indexer.ts) wrote.
  */
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { createStore } from "./mod.ts";
 import { migrate } from "./migrations.ts";
 import { keys } from "./keys.ts";
+import { SearchIndexer } from "./search_indexer.ts";
 import type { User } from "../contract/types.ts";
 
 async function searchKeys(kv: Deno.Kv): Promise<string[]> {
@@ -47,11 +48,13 @@ Deno.test("search backfill: resumable after a crash, and the same index as live 
       }, () => {});
     }
   }
+  // The message path queues; the indexer writes the index.
+  assert((await new SearchIndexer(kv).drain()) > 200);
   const live = await searchKeys(kv);
   assert(live.length > 500, `the message path indexed (${live.length})`);
 
   // "Before the index": no search keys, store at version 1.
-  for (const prefix of [["search_msg"], ["search_customer"]]) {
+  for (const prefix of [["search_msg"], ["search_customer"], ["search_pending"]]) {
     for await (const e of kv.list({ prefix })) await kv.delete(e.key);
   }
   await kv.set(keys.migrations(), { version: 1 });
