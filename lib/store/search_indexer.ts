@@ -56,6 +56,8 @@ export interface IndexerOptions {
 
 /** Mutations per batch commit: index entries, pending deletes and the lease. */
 const MAX_MUTATIONS = 800;
+/** Messages read at once while filling a commit. */
+const READ_SLICE = 40;
 
 export class SearchIndexer {
   readonly owner: string;
@@ -184,22 +186,26 @@ export class SearchIndexer {
     });
     for await (const e of iter) pending.push(e);
     if (!pending.length) return 0;
-    const messages = await getManyBatched<Message>(
-      this.kv,
-      pending.map((p) => keys.message(p.value.c, p.value.s)),
-    );
     const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
     const op = this.kv.atomic().check(lease).set(keys.searchIndexerLease(), value);
     let mutations = 1, count = 0;
-    for (const [i, p] of pending.entries()) {
-      const m = messages[i].value;
-      // A message that is gone (or not indexed) just leaves the queue.
-      const terms = m && indexed(m) ? searchTerms(m.text) : [];
-      if (count > 0 && mutations + terms.length + 1 > MAX_MUTATIONS) break;
-      if (m && terms.length) indexMessage(op, m, terms);
-      op.delete(p.key);
-      mutations += terms.length + 1;
-      count++;
+    // Messages are read a slice at a time, until the commit is full (about 50 typical messages).
+    fill: for (let from = 0; from < pending.length; from += READ_SLICE) {
+      const slice = pending.slice(from, from + READ_SLICE);
+      const messages = await getManyBatched<Message>(
+        this.kv,
+        slice.map((p) => keys.message(p.value.c, p.value.s)),
+      );
+      for (const [i, p] of slice.entries()) {
+        const m = messages[i].value;
+        // A message that is gone (or not indexed) just leaves the queue.
+        const terms = m && indexed(m) ? searchTerms(m.text) : [];
+        if (count > 0 && mutations + terms.length + 1 > MAX_MUTATIONS) break fill;
+        if (m && terms.length) indexMessage(op, m, terms);
+        op.delete(p.key);
+        mutations += terms.length + 1;
+        count++;
+      }
     }
     const res = await op.commit();
     if (!res.ok) {
