@@ -7,7 +7,9 @@
  * - One instance at a time: a lease ["search_indexer_lease"] = {owner, until} taken with a
  *   checked commit once the previous holder's `until` has passed. Every batch commit checks the
  *   lease entry it holds and renews it, so a holder that lost the lease (paused past `until`,
- *   another took over) writes nothing; a holder that crashed is replaced after at most LEASE_MS.
+ *   another took over) writes nothing; a holder that crashed is replaced within `leaseMs` (5 s).
+ *   Each instance's clock decides when a lease has passed: a skewed clock can at worst make two
+ *   instances alternate, and their checked, idempotent batches still write each entry right.
  * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first), their
  *   messages read, their index entries set and the pending entries deleted in one commit of at
  *   most MAX_MUTATIONS (each entry under 200 bytes, so far under the 800 KiB limit). Sets only:
