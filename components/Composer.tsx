@@ -14,10 +14,18 @@ export interface ComposerProps {
   children?: preact.ComponentChildren;
   /** The text being written, when the caller fills it too (the agent's "Suggest reply"). */
   text?: Signal<string>;
+  /** A key in the textarea; returning true means the caller handled it (the `/` picker). */
+  onKey?(e: KeyboardEvent): boolean;
+  /** Shown above the textarea (the canned-reply picker). */
+  above?: preact.ComponentChildren;
+  /** Extra class names (e.g. "note" while writing a private note). */
+  class?: string;
+  /** The textarea's accessible description (the picker it controls). */
+  textareaProps?: Record<string, string | boolean | undefined>;
 }
 
 export function Composer(
-  { onSend, onInput, disabled, placeholder, children, text: shared }: ComposerProps,
+  { onSend, onInput, disabled, placeholder, children, text: shared, ...more }: ComposerProps,
 ) {
   const own = useSignal("");
   const text = shared ?? own;
@@ -32,8 +40,10 @@ export function Composer(
     text.value = "";
   };
   return (
-    <form class="composer" onSubmit={submit}>
+    <form class={`composer ${more.class ?? ""}`} onSubmit={submit}>
+      {more.above}
       <textarea
+        {...more.textareaProps}
         aria-label="Message"
         name="message"
         rows={1}
@@ -47,6 +57,7 @@ export function Composer(
           onInput?.(text.value);
         }}
         onKeyDown={(e) => {
+          if (more.onKey?.(e)) return;
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
         }}
       />

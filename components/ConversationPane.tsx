@@ -7,10 +7,10 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ConversationModel } from "../lib/client/conversation.ts";
-import type { User } from "../lib/contract/types.ts";
+import type { Conversation, User } from "../lib/contract/types.ts";
 import { MessageLog } from "./MessageLog.tsx";
-import { Composer } from "./Composer.tsx";
 import { AttachFiles } from "./Attachments.tsx";
+import { AgentComposer } from "./AgentComposer.tsx";
 import { modeLabel } from "./ConversationList.tsx";
 import { SuggestReply } from "./SuggestReply.tsx";
 import { Name } from "./Name.tsx";
@@ -18,6 +18,7 @@ import { isolateName } from "../lib/contract/text.ts";
 import { CustomerCard } from "./CustomerCard.tsx";
 import { RatingNote } from "./RatingNote.tsx";
 import { ColleaguesBar, useColleagues } from "./ColleaguesBar.tsx";
+import { LabelEditor } from "./LabelEditor.tsx";
 
 export type Action = "takeover" | "handback" | "resolve" | "transfer";
 
@@ -31,6 +32,8 @@ export interface ConversationPaneProps {
   /** The transfer list is about to be used: a cue to refresh the agents' status and load. */
   onTransferFocus?(): void;
   onBack(): void;
+  /** The conversation changed here (its labels): the list shows the new state. */
+  onUpdated?(c: Conversation): void;
 }
 
 export function ConversationPane(props: ConversationPaneProps) {
@@ -65,6 +68,7 @@ export function ConversationPane(props: ConversationPaneProps) {
           <span class={`mode-pill mode-${open ? c.mode : "resolved"}`}>{modeLabel(c)}</span>
         </div>
         <CustomerCard customerId={c.customerId} />
+        <LabelEditor conversationId={c.id} labels={c.labels ?? []} onSaved={props.onUpdated} />
         <div class="actions">
           <button
             type="button"
@@ -159,7 +163,11 @@ export function ConversationPane(props: ConversationPaneProps) {
       <RatingNote conversationId={c.id} resolved={!open} />
       <ColleaguesBar colleagues={colleagues} />
       <MessageLog model={model} viewer="staff" selfId={self.id} />
-      <Composer
+      <AgentComposer
+        conversationId={c.id}
+        customerId={c.customerId}
+        customerName={c.customerName}
+        self={self}
         disabled={!open}
         placeholder={!open
           ? "This conversation is resolved."
@@ -168,17 +176,18 @@ export function ConversationPane(props: ConversationPaneProps) {
           : mine
           ? "Reply to the customer…"
           : "Writing here takes the conversation over…"}
-        onSend={(text) => model.send(text)}
+        onReply={(text) => model.send(text)}
         onInput={(text) => model.inputChanged(text)}
+        onNoteInput={(typing) => colleagues.typingNote(typing)}
         text={draft}
+        attach={<AttachFiles conversationId={() => Promise.resolve(c.id)} disabled={!open} />}
       >
-        <AttachFiles conversationId={() => Promise.resolve(c.id)} disabled={!open} />
         <SuggestReply
           conversationId={c.id}
           disabled={!open}
           onDraft={(text) => draft.value = text}
         />
-      </Composer>
+      </AgentComposer>
     </section>
   );
 }

@@ -63,14 +63,25 @@ function Bubble(
       </li>
     );
   }
-  const badge = message.sender === "bot" ? "Bot" : message.sender === "agent" ? "Agent" : null;
+  // A private note (agents only: the server never sends one to a customer) is marked as such.
+  const note = message.private === true;
+  const badge = note
+    ? "Private note"
+    : message.sender === "bot"
+    ? "Bot"
+    : message.sender === "agent"
+    ? "Agent"
+    : null;
   return (
-    <li class={`msg ${message.sender} ${ours ? "ours" : "theirs"}`} data-seq={message.seq}>
+    <li
+      class={`msg ${message.sender} ${ours ? "ours" : "theirs"}${note ? " note" : ""}`}
+      data-seq={message.seq}
+    >
       <div class="meta">
         <span class="author">
           <Name name={name} />
         </span>
-        {badge && <span class={`badge ${message.sender}`}>{badge}</span>}
+        {badge && <span class={`badge ${note ? "note" : message.sender}`}>{badge}</span>}
         <time dateTime={message.createdAt}>{time(message.createdAt)}</time>
       </div>
       {message.text && <div class="text">{linkify(message.text)}</div>}

@@ -20,6 +20,7 @@ import { Name } from "../components/Name.tsx";
 import { isolateName } from "../lib/contract/text.ts";
 import { WidgetSettingsForm } from "../components/WidgetSettingsForm.tsx";
 import { BusinessHoursForm } from "../components/BusinessHoursForm.tsx";
+import { LabelSettingsForm } from "../components/LabelSettingsForm.tsx";
 
 export interface AdminPanelProps {
   agents: User[];
@@ -130,6 +131,7 @@ export default function AdminPanel(props: AdminPanelProps) {
         <h2 id="business-hours">Business hours</h2>
         <BusinessHoursForm />
       </section>
+      <LabelSettingsForm />
       <section class="card" aria-labelledby="all-conversations">
         <h2 id="all-conversations">All conversations</h2>
         {all.items.value.length === 0 ? <p class="muted">No conversations yet.</p> : (

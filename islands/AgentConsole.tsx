@@ -22,6 +22,7 @@ import { api, ApiError } from "../lib/client/api.ts";
 import { type ChatSocket, sharedSocket } from "../lib/client/chat_socket.ts";
 import { ConversationModel } from "../lib/client/conversation.ts";
 import { type Listed, type ListResponse, PagedList } from "../lib/client/paged_list.ts";
+import { SearchBox } from "../components/SearchBox.tsx";
 import { ConnectionBanner } from "../components/ConnectionBanner.tsx";
 import {
   ConversationList,
@@ -207,12 +208,20 @@ export default function AgentConsole(props: AgentConsoleProps) {
       refresh().catch(() => {});
       if (document.visibilityState === "visible") model.peek()?.markRead();
     });
+    // A colleague's private note mentioned us: a notice that opens the conversation.
+    const stopMentions = socket.onMention((m) => {
+      const key = `mention:${m.conversationId}:${m.seq}`;
+      if (notices.peek().some((n) => n.key === key)) return;
+      const text = `${m.byName} mentioned you in a note: “${m.text.slice(0, 80)}”`;
+      notices.value = [...notices.peek(), { key, conversationId: m.conversationId, text }];
+    });
     const fromHash = /^#c=([\w-]+)$/.exec(location.hash)?.[1];
     if (fromHash) open(fromHash);
     return () => {
       stopInbox();
       stopAgents();
       stopReady();
+      stopMentions();
       if (countsTimer.id !== null) clearTimeout(countsTimer.id);
     };
   }, []);
@@ -289,7 +298,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
     // The note box is tagged data-shortcut="note" by whoever renders it.
     note: () => {
       const el = inPane('[data-shortcut="note"]');
-      if (el?.tagName === "BUTTON") el.click();
+      if (el instanceof HTMLInputElement && el.type === "checkbox") {
+        if (!el.checked) el.click(); // the composer's Private note switch
+        inPane('textarea[name="message"]')?.focus();
+      } else if (el?.tagName === "BUTTON") el.click();
       else el?.focus();
     },
     resolve: () => {
@@ -353,6 +365,7 @@ export default function AgentConsole(props: AgentConsoleProps) {
             </span>
           )}
         </h1>
+        <SearchBox onOpen={open} />
         <label class="status-select">
           <span>Status</span>
           <select
@@ -389,6 +402,10 @@ export default function AgentConsole(props: AgentConsoleProps) {
               error={error.value}
               onAction={act}
               onTransferFocus={refreshAgents}
+              onUpdated={(c) => {
+                model.peek()!.conversation.value = c;
+                upsert(c);
+              }}
               onBack={() => {
                 model.value = null;
                 history.replaceState(null, "", location.pathname);

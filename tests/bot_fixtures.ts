@@ -30,5 +30,6 @@ export function message(seq: number, sender: Message["sender"], text: string): M
     authorName: sender === "agent" ? "Sam" : sender,
     text,
     createdAt: "2026-11-22T10:00:00.000Z",
+    private: false,
   };
 }

@@ -5,6 +5,8 @@
 import { parseConfig } from "../lib/config.ts";
 import { type RunningServer, type StartOptions, startServer } from "../lib/server/server.ts";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
+import { keys } from "../lib/store/keys.ts";
+import { until } from "./wait.ts";
 
 export interface TestServer extends RunningServer {
   api: Api;
@@ -263,3 +265,14 @@ export class WsClient {
 export const messageFrom = (sender: string, conversationId?: string) => (f: Frame) =>
   f.type === "message" && f.message.sender === sender &&
   (!conversationId || f.message.conversationId === conversationId);
+
+/** Waits (with a deadline) until the search indexer has indexed every message queued so far. */
+export function searchIndexed(server: RunningServer): Promise<void> {
+  const kv = server.services.store.kv;
+  return until(async () => {
+    for await (const _ of kv.list({ prefix: keys.searchPendingPrefix() }, { limit: 1 })) {
+      return false;
+    }
+    return true;
+  }, "the search indexer");
+}

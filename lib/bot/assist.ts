@@ -5,8 +5,9 @@
  * (./gemini_assist.ts) it is a drafted reply, falling back to this one. A suggestion only fills
  * the agent's composer: nothing here sends anything.
  *
- * Canned replies belong to the agents' workspace (a separate feature): `CannedReplies` is the seam
- * it plugs into; until then no canned replies are suggested.
+ * Canned replies belong to the agents' workspace: `CannedReplies` is the seam they plug into
+ * (lib/chat/canned.ts `suggest`, wired in lib/server/services.ts): the team's replies sharing the
+ * most words with the question.
  */
 import type { Message, User } from "../contract/types.ts";
 import type { SuggestedCannedReply, Suggestion } from "../contract/bot.ts";

@@ -189,6 +189,7 @@ function context(c: EvalCase) {
     authorName: t.sender,
     text: t.text,
     createdAt: CUSTOMER.createdAt,
+    private: false,
   }));
   return {
     conversation: {

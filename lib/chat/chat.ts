@@ -23,6 +23,8 @@ import {
   MAX_MESSAGE_LENGTH,
   MAX_MESSAGE_UNITS,
 } from "../contract/text.ts";
+import type { Mentions } from "./mentions.ts";
+import { customerView } from "../contract/labels.ts";
 import { badRequest, conflict, forbidden, notFound, tooLarge } from "../errors.ts";
 
 export interface ListFilter {
@@ -70,6 +72,7 @@ export class Chat {
     private bot: BotRunner,
     private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
     private botMetrics?: BotMetrics,
+    private mentions?: Mentions,
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -103,7 +106,8 @@ export class Chat {
     const { lists } = this.store;
     if (!isStaff(user.role)) {
       const own = { customer: user.id, status: filter.status, mode: filter.mode };
-      return await lists.page(own, limit, cursor);
+      const page = await lists.page(own, limit, cursor);
+      return { ...page, conversations: page.conversations.map(customerView) };
     }
     const query = this.#staffFilter(user, filter);
     const [page, counts] = await Promise.all([
@@ -126,20 +130,34 @@ export class Chat {
 
   async messages(user: UserRecord, id: string, after: number, limit: number): Promise<Message[]> {
     await this.visible(user, id);
-    return await this.store.conversations.messages(id, after, limit);
+    // Private notes are for agents and admins only.
+    return await this.store.conversations.messages(id, after, limit, {
+      notes: isStaff(user.role),
+    });
   }
 
   /**
    * Persists a message, then publishes it. A customer's message wakes the bot unless a human
    * holds the conversation; an agent writing to a conversation the bot holds takes it over first.
+   * A private note (`opts.private`, agents and admins only) changes nothing but the notes: no
+   * takeover, no bot, and its `@Name` mentions notify those colleagues (./mentions.ts).
    */
   async send(
     user: UserRecord,
     id: string,
     text: string,
     clientId?: string,
-    attachmentIds?: string[],
+    opts: { private?: boolean; attachmentIds?: string[] } = {},
   ): Promise<Appended> {
+    const note = opts.private === true;
+    const { attachmentIds } = opts;
+    if (note && !isStaff(user.role)) {
+      throw forbidden("Only agents and admins write private notes.");
+    }
+    // A file is served to the conversation's customer too, so it never rides in a note.
+    if (note && attachmentIds?.length) {
+      throw badRequest("attachmentIds: files can't be attached to a private note.");
+    }
     // Characters as people count them (an emoji is one), within what a 16 KiB frame carries.
     if (text.length > MAX_MESSAGE_UNITS || longerThan(text, MAX_MESSAGE_LENGTH)) {
       throw tooLarge(
@@ -159,7 +177,9 @@ export class Chat {
     // Staff: writing to the bot's or the queue's conversation takes it over. Writing to another
     // agent's conversation posts the message and leaves it theirs: taking it is explicit
     // (`takeover`, which the console confirms), never a side effect of a reply.
-    if (staff && conv.status === "open" && conv.mode !== "human") await this.takeover(user, id);
+    if (staff && !note && conv.status === "open" && conv.mode !== "human") {
+      await this.takeover(user, id);
+    }
     const appended = await this.store.conversations.append({
       conversationId: id,
       sender: staff ? "agent" : "customer",
@@ -168,6 +188,7 @@ export class Chat {
       text,
       clientId,
       attachmentIds,
+      ...(note ? { private: true } : {}),
     }, (c) => {
       if (!staff && c.customerId !== user.id) throw notFound("Conversation");
       if (c.status === "resolved") throw resolvedError();
@@ -176,8 +197,9 @@ export class Chat {
     });
     if (appended.duplicate) return appended;
     this.publisher.appended(appended);
+    if (note) await this.mentions?.notify(user, appended.message);
     // A file alone asks the bot nothing: it answers text.
-    if (!staff && appended.conversation.mode !== "human" && text.trim() !== "") {
+    else if (!staff && appended.conversation.mode !== "human" && text.trim() !== "") {
       this.bot.answer(appended.conversation, appended.message);
     }
     return appended;
@@ -189,7 +211,7 @@ export class Chat {
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
     const result = await this.assigner.requestHuman(id);
     this.botMetrics?.customerHandoff(conv);
-    return result;
+    return customerView(result);
   }
 
   /**
@@ -292,7 +314,7 @@ export class Chat {
       });
     this.bot.stop(id);
     if (result.changed) this.botMetrics?.resolved(result.conversation);
-    return result.conversation;
+    return isStaff(user.role) ? result.conversation : customerView(result.conversation);
   }
 
   /**

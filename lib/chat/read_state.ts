@@ -7,13 +7,15 @@
  *   "read everything" stays the meaning). The receipt relayed to the others carries the stored
  *   position.
  * - `unread` = lastSeq − the caller's read position; with no receipt yet that is lastSeq: every
- *   message counts, the caller's own included, until a client reports what it has shown.
+ *   message counts, the caller's own included, until a client reports what it has shown. For a
+ *   customer, private notes after the position don't count (they never see them).
  */
 import type { Chat } from "./chat.ts";
 import type { Relay } from "../realtime/relay.ts";
 import type { Reads } from "../store/reads.ts";
-import type { UserRecord } from "../store/users.ts";
+import { isStaff, type UserRecord } from "../store/users.ts";
 import type { Conversation } from "../contract/types.ts";
+import { customerView } from "../contract/labels.ts";
 
 /** A conversation as its reader sees it: the contract object plus `unread`. */
 export type ReadView = Conversation & { unread: number };
@@ -29,20 +31,38 @@ export class ReadState {
     const conversation = await this.chat.visible(user, id);
     const stored = await this.reads.mark(id, user.id, Math.min(seq, conversation.lastSeq));
     this.relay.publish({ type: "read", conversationId: id, userId: user.id, seq: stored, origin });
-    return { ...conversation, unread: Math.max(0, conversation.lastSeq - stored) };
+    return {
+      ...this.#view(user, conversation),
+      unread: await this.#unread(user, conversation, stored),
+    };
+  }
+
+  /** lastSeq − position, less the private notes after it for anyone but staff. */
+  /** The reader's copy: a customer's has no labels (customerView). */
+  #view(user: UserRecord, c: Conversation): Conversation {
+    return isStaff(user.role) ? c : customerView(c);
+  }
+
+  async #unread(user: UserRecord, c: Conversation, position: number): Promise<number> {
+    const unread = Math.max(0, c.lastSeq - position);
+    if (unread === 0 || isStaff(user.role)) return unread;
+    return Math.max(0, unread - await this.reads.notesAfter(c.id, position));
   }
 
   /** `conversations` with the caller's `unread`, from one batched read of their positions. */
   async annotate(user: UserRecord, conversations: Conversation[]): Promise<ReadView[]> {
     const read = await this.reads.many(conversations.map((c) => c.id), user.id);
-    return conversations.map((c) => ({
-      ...c,
-      unread: Math.max(0, c.lastSeq - (read.get(c.id) ?? 0)),
-    }));
+    return await Promise.all(conversations.map(async (c) => ({
+      ...this.#view(user, c),
+      unread: await this.#unread(user, c, read.get(c.id) ?? 0),
+    })));
   }
 
   async one(user: UserRecord, conversation: Conversation): Promise<ReadView> {
     const seq = await this.reads.get(conversation.id, user.id);
-    return { ...conversation, unread: Math.max(0, conversation.lastSeq - seq) };
+    return {
+      ...this.#view(user, conversation),
+      unread: await this.#unread(user, conversation, seq),
+    };
   }
 }

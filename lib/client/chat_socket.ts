@@ -16,6 +16,7 @@ import type { Conversation, Message, User } from "../contract/types.ts";
 import type {
   ColleagueActivity,
   ColleagueFrame,
+  MentionFrame,
   ReadFrame,
   ServerFrame,
   TypingFrame,
@@ -80,6 +81,7 @@ export class ChatSocket {
   #subs = new Map<string, Subscription>();
   #inbox = new Set<(conversation: Conversation) => void>();
   #agents = new Set<(agent: User) => void>();
+  #mentions = new Set<(frame: MentionFrame) => void>();
   #ready = new Set<() => void>();
   #pending = new Map<string, Pending>();
   #failures = 0;
@@ -129,6 +131,12 @@ export class ChatSocket {
    * Agents' status and load as they change (`agent` frames; they come with the inbox subscription,
    * so call `subscribeInbox` too). Returns the function that stops listening.
    */
+  /** A colleague mentioned this agent in a private note (agents' sockets). */
+  onMention(listener: (frame: MentionFrame) => void): () => void {
+    this.#mentions.add(listener);
+    return () => this.#mentions.delete(listener);
+  }
+
   onAgent(listener: (agent: User) => void): () => void {
     this.#agents.add(listener);
     return () => this.#agents.delete(listener);
@@ -271,6 +279,9 @@ export class ChatSocket {
       }
       case "agent":
         for (const listener of this.#agents) listener(frame.user);
+        return;
+      case "mention":
+        for (const listener of this.#mentions) listener(frame);
         return;
       case "typing":
         for (const h of this.#handlers(frame.conversationId)) h.typing?.(frame);

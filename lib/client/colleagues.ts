@@ -26,6 +26,9 @@ interface Seen extends Colleague {
   typingUntil: number;
 }
 
+/** While a note is being typed, it is said again this often. */
+const NOTE_REPEAT_MS = 3_000;
+
 export class Colleagues {
   readonly list = signal<Colleague[]>([]);
   #seen = new Map<string, Seen>();
@@ -74,8 +77,15 @@ export class Colleagues {
 
   /** Tell colleagues we are typing a note (true) or stopped (false). */
   typingNote(on: boolean): void {
+    // Once per change, and again every few seconds while typing goes on (their view expires).
+    const now = Date.now();
+    if (on === this.#noting && (!on || now - this.#notedAt < NOTE_REPEAT_MS)) return;
+    this.#noting = on;
+    this.#notedAt = now;
     this.#announce(on ? "note" : "idle");
   }
+  #noting = false;
+  #notedAt = 0;
 
   stop(): void {
     clearInterval(this.#timer);

@@ -44,6 +44,8 @@ export const clientFrame = z.discriminatedUnion("type", [
     conversationId: id,
     text: messageText,
     clientId,
+    /** A private note (agents and admins; v2). */
+    private: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal("typing"), conversationId: id, typing: z.boolean() }),
   z.strictObject({ type: z.literal("read"), conversationId: id, seq: z.number().int().min(0) }),
@@ -92,6 +94,23 @@ export interface ReadFrame {
   id?: string;
 }
 
+/**
+ * A colleague mentioned the recipient (`@Name`) in a private note (v2): agents' sockets only,
+ * the mentioned agent's own.
+ */
+export interface MentionFrame {
+  type: "mention";
+  /** The mentioned agent. */
+  userId: string;
+  conversationId: string;
+  seq: number;
+  byName: string;
+  /** The note's text, at most 200 characters. */
+  text: string;
+  /** The event's id: the same on every copy of it (extension). */
+  id?: string;
+}
+
 /** Every frame the server sends. */
 export type ServerFrame =
   | { type: "ready"; user: User }
@@ -103,6 +122,7 @@ export type ServerFrame =
   | TypingFrame
   | ReadFrame
   | ColleagueFrame
+  | MentionFrame
   /** The bot's reply while it streams (never stored; the committed message follows). */
   | { type: "draft"; conversationId: string; text: string }
   /** Agents' inbox: an agent's status and load changed. */

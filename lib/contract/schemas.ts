@@ -77,6 +77,8 @@ export const sendBody = z.strictObject({
   clientId: clientId.optional(),
   attachmentIds: z.array(id).min(1).max(MAX_ATTACHMENTS_PER_MESSAGE).optional()
     .refine((ids) => !ids || new Set(ids).size === ids.length, "must not repeat an id"),
+  /** A private note (agents and admins; a customer gets 403). */
+  private: z.boolean().optional(),
 }).refine((b) => b.text !== "" || (b.attachmentIds?.length ?? 0) > 0, {
   message: "must not be empty (send text, attachmentIds, or both)",
   path: ["text"],
@@ -100,6 +102,13 @@ export const listFilterQuery = z.object({
 export const listQuery = listFilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(400).optional(),
+});
+/** GET /api/search: the words to find (a longer query is a 400 naming `q`). */
+export const MAX_SEARCH_QUERY = 500;
+export const searchQuery = z.object({
+  q: z.string().trim().min(1, "must not be empty")
+    .max(MAX_SEARCH_QUERY, `must be at most ${MAX_SEARCH_QUERY} characters`),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),

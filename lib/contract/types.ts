@@ -110,6 +110,12 @@ export interface Message {
   text: string;
   createdAt: string;
   clientId?: string;
+  /**
+   * A private note (v2 contract): agents and admins only. Never sent to the customer by any path,
+   * never in the bot's history, never in `lastMessage`, never in a customer's `unread`. Records
+   * written before notes existed have none, which means false (the store fills it in on read).
+   */
+  private: boolean;
   /** Files sent with the message (v2 contract): `GET /api/attachments/:id` serves each. */
   attachments?: Attachment[];
 }

@@ -5,7 +5,7 @@
  * subscribers, ./subscriber.ts) receive the events they follow.
  */
 import type { Conversation, Message, User } from "../contract/types.ts";
-import type { ColleagueFrame, ReadFrame, TypingFrame } from "../contract/frames.ts";
+import type { ColleagueFrame, MentionFrame, ReadFrame, TypingFrame } from "../contract/frames.ts";
 
 export type RelayEvent =
   | { type: "message"; message: Message }
@@ -22,6 +22,8 @@ export type RelayEvent =
   | (ReadFrame & { origin?: string })
   /** Staff only (listeners with `staff`): never delivered to a customer's socket. */
   | (ColleagueFrame & { origin?: string })
+  /** A private note mentioned an agent: their inbox sockets only. */
+  | MentionFrame
   | { type: "session_revoked"; tokenHash: string; id?: string }
   /**
    * An agent's status and load changed (inbox sockets: ./agent_frames.ts). `version` is the
@@ -37,12 +39,12 @@ export type RelayEvent =
 /** Events that exist only in flight (not in KV): carried across instances by the feed. */
 export type EphemeralEvent = Extract<
   RelayEvent,
-  { type: "typing" | "read" | "session_revoked" | "colleague" }
+  { type: "typing" | "read" | "session_revoked" | "colleague" | "mention" }
 >;
 
 export const isEphemeral = (e: RelayEvent): e is EphemeralEvent =>
   e.type === "typing" || e.type === "read" || e.type === "session_revoked" ||
-  e.type === "colleague";
+  e.type === "colleague" || e.type === "mention";
 
 export interface Listener {
   /** Conversation ids this listener follows. */
@@ -52,6 +54,13 @@ export interface Listener {
   /** An agent's or admin's socket: only these get `colleague` events. */
   readonly staff?: boolean;
   readonly tokenHash: string | null;
+  /** The signed-in user (mentions reach their own sockets). */
+  readonly userId: string | null;
+  /**
+   * Whether this listener may receive private notes (agents and admins). Message events reach every
+   * follower; the subscriber (./subscriber.ts) drops notes for the others but counts their seq.
+   */
+  readonly seesNotes: boolean;
   onEvent(event: RelayEvent): void;
   /** Something changed in KV for conversations in this shard: re-read what is missing. */
   onSignal(shard: number): void;
@@ -72,6 +81,8 @@ export function wants(l: Listener, e: RelayEvent): boolean {
       return l.staff === true && l.follows(e.conversationId);
     case "session_revoked":
       return l.tokenHash === e.tokenHash;
+    case "mention":
+      return l.seesNotes && l.userId === e.userId;
     case "agent":
       return l.inbox;
     case "queue":

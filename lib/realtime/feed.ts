@@ -32,6 +32,10 @@ export class FeedWriter {
     let shard = 0;
     if (event.type === "session_revoked") {
       entry = { kind: "revoked", tokenHash: event.tokenHash, origin };
+    } else if (event.type === "mention") {
+      const { userId, conversationId, seq, byName, text } = event;
+      entry = { kind: "mention", userId, conversationId, seq, byName, text, origin };
+      shard = signalShard(conversationId);
     } else if (event.type === "typing") {
       const { conversationId, userId, name, role, typing } = event;
       entry = { kind: "typing", conversationId, userId, name, role, typing, origin };
@@ -128,6 +132,11 @@ export class FeedReader {
         case "colleague": {
           const { kind, origin: _origin, ...rest } = value;
           this.relay.deliverRemote({ type: kind, ...rest, id } as EphemeralEvent);
+          break;
+        }
+        case "mention": {
+          const { kind: _kind, origin: _origin, ...rest } = value;
+          this.relay.deliverRemote({ type: "mention", ...rest, id });
           break;
         }
         case "revoked":

@@ -12,18 +12,21 @@ export class ListenerIndex {
   #followed = new Map<Listener, Set<string>>();
   #inbox = new Set<Listener>();
   #byToken = new Map<string, Set<Listener>>();
+  #byUser = new Map<string, Set<Listener>>();
   /** Followed conversations that their followers last saw waiting. */
   #waiting = new Map<string, Set<Listener>>();
 
   add(l: Listener): void {
     this.all.add(l);
     if (l.tokenHash) addTo(this.#byToken, l.tokenHash, l);
+    if (l.userId) addTo(this.#byUser, l.userId, l);
   }
 
   remove(l: Listener): void {
     this.all.delete(l);
     this.#inbox.delete(l);
     if (l.tokenHash) removeFrom(this.#byToken, l.tokenHash, l);
+    if (l.userId) removeFrom(this.#byUser, l.userId, l);
     for (const id of this.#followed.get(l) ?? []) {
       removeFrom(this.#following, id, l);
       removeFrom(this.#waiting, id, l);
@@ -78,6 +81,8 @@ export class ListenerIndex {
         return this.#following.get(e.conversationId) ?? none;
       case "session_revoked":
         return this.#byToken.get(e.tokenHash) ?? none;
+      case "mention":
+        return this.#byUser.get(e.userId) ?? none;
       case "agent":
         return this.#inbox;
       case "queue": {

@@ -8,6 +8,8 @@ function listener(name: string, tokenHash: string | null = null): Listener & { n
   return {
     name,
     tokenHash,
+    userId: null,
+    seesNotes: false,
     inbox: false,
     follows: () => true,
     onEvent: () => {},

@@ -143,7 +143,7 @@ export class Relay {
         if (this.#recent.has(event.id)) return;
         this.#remember(event.id);
       }
-      if (event.type !== "session_revoked") event = { ...event, origin: undefined };
+      if (event.type === "typing" || event.type === "read") event = { ...event, origin: undefined };
     }
     this.#dispatch(event);
   }

@@ -14,6 +14,7 @@ import type { Relay } from "./relay.ts";
 import { signalShard } from "../store/signals.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import type { ServerFrame } from "../contract/frames.ts";
+import { customerView } from "../contract/labels.ts";
 import type { Logger } from "../log.ts";
 
 /** Where a subscriber's frames go: the socket, which may close itself instead (slow consumer). */
@@ -26,7 +27,12 @@ export interface Outbox {
 export interface SubscriberDeps {
   relay: Relay;
   /** Messages of a conversation with seq > after, ascending (lib/store/conversations.ts). */
-  messages(conversationId: string, after: number, limit: number): Promise<Message[]>;
+  messages(
+    conversationId: string,
+    after: number,
+    limit: number,
+    opts: { notes: true },
+  ): Promise<Message[]>;
   /** A followed conversation is waiting: positions are recomputed and sent (./queue_frames.ts). */
   queueMoved(): void;
   log: Logger;
@@ -51,6 +57,8 @@ const MAX_STATES = 2000;
 const messageFrames = new WeakMap<Message, string>();
 /** Serialized conversation frames, likewise (each message publishes one). */
 const conversationFrames = new WeakMap<Conversation, string>();
+/** The same for customers' sockets (the customer view of the record). */
+const customerConversationFrames = new WeakMap<Conversation, string>();
 
 export class Subscriber implements Listener {
   #subs = new Map<string, Subscription>();
@@ -62,19 +70,29 @@ export class Subscriber implements Listener {
   #agentVersions = new Map<string, string>();
 
   /** `id`: the socket's, the origin of its typing and read events (not echoed back to it). */
+  /**
+   * `userId`: the signed-in user; `seesNotes`: an agent or admin. Anyone else never gets a private
+   * note: live, in catch-up or in a replay with `after`, the note's seq is passed over silently.
+   */
   constructor(
     readonly id: string,
     private out: Outbox,
     private deps: SubscriberDeps,
     readonly tokenHash: string | null,
-    /** An agent's or admin's socket (gets colleagues' activity; a customer's never does). */
-    readonly staff = false,
+    readonly userId: string | null = null,
+    /** An agent's or admin's socket: gets private notes and colleagues' activity; a customer's never. */
+    readonly seesNotes = false,
   ) {
     this.#removeListener = deps.relay.add(this);
   }
 
   get inbox() {
     return this.#inbox;
+  }
+
+  /** An agent's or admin's socket (colleagues' activity is routed to these only). */
+  get staff() {
+    return this.seesNotes;
   }
 
   follows(conversationId: string): boolean {
@@ -100,7 +118,7 @@ export class Subscriber implements Listener {
     };
     this.#subs.set(id, sub);
     this.deps.relay.follow(this, id);
-    this.send({ type: "conversation", conversation });
+    this.#sendConversation(conversation);
     // Its place in line comes with the next computation of positions (never stale ones).
     if (this.#noteMode(sub, conversation)) this.deps.queueMoved();
     await this.#sync(id, sub);
@@ -150,8 +168,12 @@ export class Subscriber implements Listener {
         return;
       case "draft":
         return this.send(event);
+      case "mention": {
+        if (!this.seesNotes || event.userId !== this.userId) return;
+        return this.send(event);
+      }
       case "colleague":
-        if (!this.staff) return; // never to a customer, whatever routed it here
+        if (!this.seesNotes) return; // never to a customer, whatever routed it here
         // falls through
       case "typing":
       case "read": {
@@ -194,18 +216,27 @@ export class Subscriber implements Listener {
     return true;
   }
 
-  /** A conversation frame, serialized once for every socket that receives it. */
+  /**
+   * A conversation frame, serialized once per view for every socket that receives it: staff see
+   * the record, a customer's copy has no labels (they are the team's; `customerView`).
+   */
   #sendConversation(conversation: Conversation) {
-    let text = conversationFrames.get(conversation);
+    const cache = this.seesNotes ? conversationFrames : customerConversationFrames;
+    let text = cache.get(conversation);
     if (text === undefined) {
-      text = JSON.stringify({ type: "conversation", conversation } satisfies ServerFrame);
-      conversationFrames.set(conversation, text);
+      const shown = this.seesNotes ? conversation : customerView(conversation);
+      text = JSON.stringify({ type: "conversation", conversation: shown } satisfies ServerFrame);
+      cache.set(conversation, text);
     }
     this.out.sendText(text);
   }
 
-  /** A message frame, serialized once for every socket that receives it. */
+  /**
+   * A message frame, serialized once for every socket that receives it. The one place a message
+   * leaves for a socket: a private note goes to agents and admins only.
+   */
   #sendMessage(message: Message) {
+    if (message.private && !this.seesNotes) return;
     let text = messageFrames.get(message);
     if (text === undefined) {
       text = JSON.stringify({ type: "message", message } satisfies ServerFrame);
@@ -244,7 +275,8 @@ export class Subscriber implements Listener {
       let batch: Message[];
       do {
         sub.dirty = false;
-        batch = await this.deps.messages(id, sub.lastSeq, CATCH_UP_BATCH);
+        // Notes included (their seqs keep the order gapless); #sendMessage filters them.
+        batch = await this.deps.messages(id, sub.lastSeq, CATCH_UP_BATCH, { notes: true });
         for (const m of batch) {
           if (this.#subs.get(id) !== sub) return;
           if (m.seq !== sub.lastSeq + 1) break;

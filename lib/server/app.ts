@@ -29,6 +29,9 @@ import { pageSecurityHeaders } from "../../routes/pages/security.ts";
 import { islandAssets } from "../islands/serve.ts";
 import { widgetApiRoutes } from "../../routes/api/widget.ts";
 import { settingsRoutes } from "../../routes/api/settings.ts";
+import { conversationLabelRoutes, labelPaletteRoutes } from "../../routes/api/labels.ts";
+import { cannedReplyRoutes } from "../../routes/api/canned_replies.ts";
+import { searchRoutes } from "../../routes/api/search.ts";
 import { widgetFrameHeaders, widgetLoader } from "../../routes/widget.ts";
 import { healthCheck } from "./health.ts";
 import { webhookRoutes } from "../../routes/api/webhooks.ts";
@@ -162,6 +165,10 @@ export function createApp(services: Services, pages?: PageDeps): Hono<AppEnv> {
   api.route("/audit", auditRoutes(services));
   api.route("/conversations", transcriptRoutes(services));
   api.route("/", openApiRoutes());
+  api.route("/conversations", conversationLabelRoutes(services));
+  api.route("/labels", labelPaletteRoutes(services));
+  api.route("/canned-replies", cannedReplyRoutes(services));
+  api.route("/search", searchRoutes(services));
   app.route("/api", api);
 
   app.route("/ws", wsRoutes(services));

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from "../log.ts";
 import { BucketMap } from "../token_bucket.ts";
 import { createStore, type Store } from "../store/mod.ts";
 import { checkLimitFor } from "../store/group_commit.ts";
+import { SearchIndexer } from "../store/search_indexer.ts";
+import type { CommitObserver } from "../store/signals.ts";
 import { newFeedId } from "../store/feed.ts";
 import { OwnSignals } from "../realtime/own_signals.ts";
 import { Relay } from "../realtime/relay.ts";
@@ -44,6 +46,10 @@ import {
   BusinessCalendar,
   BusinessHoursService,
 } from "../assignment/business_hours.ts";
+import { Mentions } from "../chat/mentions.ts";
+import { ConversationLabels, LABEL_SETTINGS } from "../chat/labels.ts";
+import { CannedReplyService } from "../chat/canned.ts";
+import { Search } from "../chat/search.ts";
 import { SocketRegistry } from "../ws/registry.ts";
 import { SocketGuards } from "../ws/guard.ts";
 import type { SocketDeps } from "../ws/client_socket.ts";
@@ -109,6 +115,13 @@ export interface Services {
   files: Files;
   /** Snoozes and their waker (lib/chat/snooze.ts). */
   snoozer: Snoozer;
+  /** Labels on conversations and the team's colours (lib/chat/labels.ts). */
+  labels: ConversationLabels;
+  /** Canned replies (lib/chat/canned.ts) and search (lib/chat/search.ts). */
+  canned: CannedReplyService;
+  search: Search;
+  /** Writes the search index off the message path, one instance at a time (lease). */
+  searchIndexer: SearchIndexer;
   /**
    * Rate-limit buckets, per isolate: frames and HTTP messages per address, conversations started
    * and handoffs asked for per user and per address. (Sign-in limits are in KV: `signInLimits`.)
@@ -142,7 +155,10 @@ export interface Services {
   outboxLoop: OutboxLoop;
   /** Ids for records made outside the store's own classes (webhooks, tokens, deliveries). */
   newId: () => string;
-  /** Starts the KV watch, the feed reader, presence and the session check. */
+  /**
+   * Starts the KV watch, the feed reader, presence, the session check, the search indexer and
+   * the sweepers (outbox, retention, files, snoozes).
+   */
   start(): void;
   close(): Promise<void>;
 }
@@ -166,11 +182,25 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const ownSignals = new OwnSignals();
   // The current business hours, for the report durations the store measures in its commits.
   const calendar = new BusinessCalendar();
+  const searchIndexer = new SearchIndexer(kv, {
+    clock,
+    onError: (err) => log.warn("search indexer failed", { err: String(err) }),
+  });
+  // After each of this instance's signalled commits (messages among them): the indexer looks.
+  const onCommit: CommitObserver = {
+    start() {
+      const done = ownSignals.start();
+      return (versionstamp, shards) => {
+        done(versionstamp, shards);
+        if (versionstamp) searchIndexer.wake();
+      };
+    },
+  };
   const store = createStore(kv, {
     measure: calendar.measure,
     clock,
     maxChecks: checkLimitFor(config.kvPath),
-    onCommit: ownSignals,
+    onCommit,
     onInvalidSetting: (name, problem) => log.warn("stored setting unreadable", { name, problem }),
   });
   const feedWriter = new FeedWriter(kv, ownSignals, log);
@@ -245,7 +275,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     metrics: botMetrics,
     log,
   });
-  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics);
+  const mentions = new Mentions(store.users, relay);
+  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics, mentions);
   const reads = new ReadState(chat, store.reads, relay);
   // A rating is a webhook event, recorded in the rating's own commit (the outbox).
   const csat = new Csat(store, clock, {
@@ -285,10 +316,13 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   let hoursTimer: ReturnType<typeof setInterval> | undefined;
   const files = new Files(store, { maxBytes: config.attachments.maxBytes, clock, log });
   const snoozer = new Snoozer(store, publisher, { clock, log });
+  const labels = new ConversationLabels(store, publisher);
+  const canned = new CannedReplyService(store.canned);
+  const search = new Search(store);
   const botTools = new BotTools(
     chat,
     store,
-    opts.assistant ?? createAssistant(config, help, log),
+    opts.assistant ?? createAssistant(config, help, log, canned.suggest),
     facts,
   );
   const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
@@ -315,7 +349,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     presence,
     delivery: {
       relay,
-      messages: (id, after, limit) => store.conversations.messages(id, after, limit),
+      messages: (id, after, limit, opts) => store.conversations.messages(id, after, limit, opts),
       queueMoved: () => void queueFrames.moved(),
       log,
     },
@@ -354,6 +388,10 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     businessHours,
     files,
     snoozer,
+    labels,
+    canned,
+    search,
+    searchIndexer,
     buckets,
     sockets,
     socketDeps,
@@ -362,6 +400,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     settingDefinitions: [
       WIDGET_SETTINGS as SettingDefinition<unknown>,
       BUSINESS_HOURS as SettingDefinition<unknown>,
+      LABEL_SETTINGS as SettingDefinition<unknown>,
     ],
     clientAddress: clientAddressResolver(config.trustProxy),
     isHttps: httpsResolver(config.trustProxy),
@@ -380,6 +419,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       hoursTimer = setInterval(() => void businessHours.hours().catch(() => {}), 5_000);
       files.start();
       snoozer.start();
+      searchIndexer.start();
     },
     async close() {
       await outboxLoop.stop();
@@ -388,6 +428,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       await retention.stop();
       await files.stop();
       await snoozer.stop();
+      await searchIndexer.stop();
       await botRunner.idle();
       sessionCheck.stop();
       help.stop();

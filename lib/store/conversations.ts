@@ -23,6 +23,7 @@ import { countMilestones, type Measure, wallClock } from "./report_counters.ts";
 import { Queue, type Writes } from "./queue.ts";
 import { publicRecord } from "./client_ids.ts";
 import { addOutbox, changeEvents, conversationData } from "./outbox.ts";
+import { indexCustomer, indexed } from "./search.ts";
 
 export interface ConversationsOptions {
   /** Checks per commit the KV allows (see `checkLimitFor`). */
@@ -54,6 +55,8 @@ export interface NewMessage {
    * (./attachments.ts); one that is not → 400 naming `attachmentIds`, nothing written.
    */
   attachmentIds?: string[];
+  /** A private note (agents and admins; see Message.private). */
+  private?: boolean;
 }
 
 export interface Appended {
@@ -185,6 +188,7 @@ export class Conversations {
         authorName: greeting.name,
         text: greeting.text,
         createdAt: now,
+        private: false,
       };
       const conversation: Conversation = {
         id,
@@ -214,6 +218,7 @@ export class Conversations {
         { event: "message.created", ref: { conversationId: id, seq: 1 } },
       ], new Date(now));
       countMilestones(op, null, conversation, this.#measure);
+      indexCustomer(op, id, customer.name, customer.email);
       const res = await this.#commit(addChange(op, id, "state"), [signalShard(id)]);
       if (!res.ok) continue; // the customer started another one meanwhile: count again
       this.#group.remember({
@@ -289,14 +294,29 @@ export class Conversations {
     return found.map(publicRecord);
   }
 
-  /** Messages with seq > after, ascending, at most `limit`. */
-  async messages(conversationId: string, after = 0, limit = 1000): Promise<Message[]> {
+  /**
+   * Messages with seq > after, ascending, at most `limit`. Private notes only with `notes: true`
+   * (agents' reads and the sockets' catch-up, which filters per recipient): the default is what a
+   * customer and the bot may see.
+   */
+  async messages(
+    conversationId: string,
+    after = 0,
+    limit = 1000,
+    opts: { notes?: boolean } = {},
+  ): Promise<Message[]> {
     const out: Message[] = [];
     const iter = this.kv.list<Message>({
       start: keys.message(conversationId, after + 1),
       end: keys.message(conversationId, Number.MAX_SAFE_INTEGER),
-    }, { limit });
-    for await (const e of iter) out.push(e.value);
+    }, { limit: opts.notes ? limit : undefined, batchSize: Math.min(limit, 500) });
+    for await (const e of iter) {
+      const m = e.value;
+      if (m.private !== true) m.private = false; // written before notes existed
+      else if (!opts.notes) continue;
+      out.push(m);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 
@@ -323,10 +343,14 @@ export class Conversations {
       authorName: input.authorName,
       text: input.text,
       createdAt: now,
+      private: false,
     };
     next.lastSeq = message.seq;
     next.lastMessage = preview(message);
     op.set(keys.message(input.conversationId, message.seq), message);
+    if (indexed(message)) {
+      op.set(keys.searchPending(message.id), { c: input.conversationId, s: message.seq });
+    }
     return message;
   }
 

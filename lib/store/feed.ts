@@ -41,6 +41,16 @@ export type FeedEntry =
     origin: string;
   }
   | { kind: "revoked"; tokenHash: string; origin: string }
+  /** A private note mentioned an agent (their console shows a notice). */
+  | {
+    kind: "mention";
+    userId: string;
+    conversationId: string;
+    seq: number;
+    byName: string;
+    text: string;
+    origin: string;
+  }
   /** These agents' state (status, load, capacity) changed: readers re-read it. */
   | { kind: "agent"; agentIds: string[]; origin: string }
   /** A conversation joined or left the waiting queue: readers recompute positions. */

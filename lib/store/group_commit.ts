@@ -39,6 +39,7 @@ import { notFound } from "../errors.ts";
 import { getManyBatched } from "./batch.ts";
 import { RecordedWrites, reindex } from "./lists.ts";
 import { countMilestones, type Measure } from "./report_counters.ts";
+import { indexed } from "./search.ts";
 import type { Appended, NewMessage } from "./conversations.ts";
 import { candidates, publicRecord, type StoredConversation, withClientId } from "./client_ids.ts";
 import type { Writes } from "./queue.ts";
@@ -53,8 +54,11 @@ export function checkLimitFor(kvPath: string | undefined): number {
 }
 const MAX_MUTATIONS = 1000;
 const MAX_BATCH_BYTES = 400 * 1024;
-/** Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields. */
-const costOf = (input: NewMessage) => input.text.length * 3 * 2 + 1024;
+/**
+ * Bytes a message costs in a commit, generously: UTF-8 text, the preview, keys and fields, and its
+ * search-pending entry.
+ */
+const costOf = (p: Pending) => p.input.text.length * 3 * 2 + 1024;
 
 export interface GroupCommitOptions {
   kv: Deno.Kv;
@@ -93,6 +97,10 @@ interface Pending {
   reject: (err: unknown) => void;
   attempts: number;
 }
+
+/** Mutations a message writes besides its conversation's: itself, its note marker and its
+ * search-pending entry (./search_indexer.ts). Its clientId lives in the record's window. */
+const ownWrites = (p: Pending) => 1 + (p.input.private ? 1 : 0) + (indexed(p.input) ? 1 : 0);
 
 export class GroupCommitter {
   #queue: Pending[] = [];
@@ -166,9 +174,9 @@ export class GroupCommitter {
       const items = batch.get(id);
       // An attached file is checked (unused, this conversation's) and marked used: 2 writes.
       const files = p.input.attachmentIds?.length ?? 0;
-      const adds = (items ? 0 : 1 + LIST_MOVES) + 1 + this.#extra + 2 * files;
+      const adds = (items ? 0 : 1 + LIST_MOVES) + ownWrites(p) + this.#extra + 2 * files;
       const addChecks = (items ? 0 : 1) + files;
-      const cost = costOf(p.input);
+      const cost = costOf(p);
       const fits = !closed.has(id) &&
         (items !== undefined || (!solo && (p.attempts < 2 || batch.size === 0))) &&
         checks + addChecks <= this.#maxChecks && mutations + adds <= MAX_MUTATIONS &&
@@ -292,6 +300,9 @@ export class GroupCommitter {
     countMilestones(writes, prev, last, this.opts.measure);
     for (const m of messages) {
       writes.set(keys.message(last.id, m.seq), m);
+      // A note's marker (customers' unread skips it: ./reads.ts); the search indexer's work.
+      if (m.private) writes.set(keys.note(last.id, m.seq), null);
+      if (indexed(m)) writes.set(keys.searchPending(m.id), { c: last.id, s: m.seq });
       this.opts.extraWrites?.(writes, m);
     }
     return writes;
@@ -350,7 +361,9 @@ export class GroupCommitter {
       }
       const message = this.#message(p.input, current.lastSeq + 1);
       if (files.length) message.attachments = files.map((f) => attachmentInfo(f.value!));
-      current = {
+      // A private note takes the next seq and nothing else: the preview, the activity time (so
+      // the lists) and the milestones stay what the customer's side of the conversation made them.
+      current = message.private ? { ...current, ...patch, lastSeq: message.seq } : {
         ...current,
         ...patch,
         lastSeq: message.seq,
@@ -360,7 +373,7 @@ export class GroupCommitter {
       if (clientId) {
         current.recentClientIds = withClientId(current, authorId, clientId, message.seq);
       }
-      stampMessage(current, message);
+      if (!message.private) stampMessage(current, message);
       writes.push({ message, files });
       if (twin) firsts.set(twin, message);
       outcomes.push({
@@ -397,6 +410,7 @@ export class GroupCommitter {
       authorName: input.authorName,
       text: input.text,
       createdAt: this.opts.nowIso(),
+      private: input.private === true,
     };
     if (input.clientId) message.clientId = input.clientId;
     return message;

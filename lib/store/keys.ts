@@ -65,6 +65,13 @@
  *
  * Counters and ["by_state", …] use the status "snoozed" for an open conversation that is snoozed
  * (./lists.ts `laneOf`), so it leaves the open lists and counts while it sleeps.
+ * | ["notes", conversationId, seq]                       | null: seq is a private note (customers' unread skips it; ./reads.ts), written with the note            |
+ * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of a message (./search.ts), written by the indexer                 |
+ * | ["search_pending", messageId]                        | {c: conversationId, s: seq}: a message not yet indexed, written with it (./search_indexer.ts)          |
+ * | ["search_indexer_lease"]                             | {owner, until}: the one instance indexing (./search_indexer.ts)                                        |
+ * | ["search_customer", term, conversationId]            | null: a word of its customer's name or email (./search.ts), written with the conversation              |
+ * | ["canned_replies", id]                               | CannedReplyRecord (./canned.ts)                                                                        |
+ * | ["canned_by_owner", owner, id]                       | null: owner "team" or the agent's id (./canned.ts)                                                     |
  *
  * The list indexes, counters and queue keys are derived from the conversation record and written
  * in the same commit as it (./lists.ts `reindex`; the queue: ./queue.ts; lists are read in
@@ -206,4 +213,21 @@ export const keys = {
   /** Conversations snoozed until a time, in wake-up order (./lists.ts, lib/chat/snooze.ts). */
   snoozed: (until: string, id: string) => ["snoozed", until, id] as const,
   snoozedPrefix: () => ["snoozed"] as const,
+  /** Private notes of a conversation, by seq (customers' unread skips them: ./reads.ts). */
+  note: (conversationId: string, seq: number) => ["notes", conversationId, seq] as const,
+  notesPrefix: (conversationId: string) => ["notes", conversationId] as const,
+  /** Search terms (./search.ts): a message's words, and its conversation's customer's. */
+  searchMessage: (term: string, messageId: string) => ["search_msg", term, messageId] as const,
+  searchMessagePrefix: (term: string) => ["search_msg", term] as const,
+  /** Messages waiting for the indexer (./search_indexer.ts), in message-id (ULID) order. */
+  searchPending: (messageId: string) => ["search_pending", messageId] as const,
+  searchPendingPrefix: () => ["search_pending"] as const,
+  searchIndexerLease: () => ["search_indexer_lease"] as const,
+  searchCustomer: (term: string, conversationId: string) =>
+    ["search_customer", term, conversationId] as const,
+  searchCustomerPrefix: (term: string) => ["search_customer", term] as const,
+  /** Canned replies (./canned.ts): the record, and each owner's ("team" or an agent id). */
+  cannedReply: (id: string) => ["canned_replies", id] as const,
+  cannedByOwner: (owner: string, id: string) => ["canned_by_owner", owner, id] as const,
+  cannedByOwnerPrefix: (owner: string) => ["canned_by_owner", owner] as const,
 };

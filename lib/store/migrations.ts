@@ -16,6 +16,8 @@
  *    one is skipped.
  * 3. The old ["client_ids", …] keys are deleted, a batch per commit (deleting is idempotent: a
  *    crash or a second instance just lists what is left).
+ * 4. Search (issue 13): the search index for messages and customers written before it existed
+ *    (./search_backfill.ts); new messages are indexed by ./search_indexer.ts.
  *
  * A process of an older version writing during the upgrade does not maintain the indexes; upgrade
  * without overlapping such processes (see docs/operations.md).
@@ -27,8 +29,9 @@ import { reindex } from "./lists.ts";
 import type { Writes } from "./queue.ts";
 import { PER_AUTHOR, type StoredConversation, withClientId } from "./client_ids.ts";
 import type { Message } from "../contract/types.ts";
+import { backfillSearch } from "./search_backfill.ts";
 
-export const LATEST_VERSION = 3;
+export const LATEST_VERSION = 4;
 /** Messages read per conversation for its dedupe window (step 2). */
 const WINDOW_SOURCE = PER_AUTHOR * 4;
 
@@ -64,6 +67,7 @@ export async function migrate(kv: Deno.Kv, opts: MigrateOptions = {}): Promise<n
     if (step === 1) migrated += await indexLists(kv, step, opts);
     if (step === 2) await foldClientIds(kv, step, opts);
     if (step === 3) await dropClientIdKeys(kv, opts);
+    if (step === 4) await backfillSearch(kv, step, opts.onBatch);
     // Whoever commits first records the version; the others read it on their next turn.
     await kv.atomic().check(state).set(keys.migrations(), { version: step }).commit();
   }

@@ -11,7 +11,10 @@ import { LATEST_VERSION, migrate } from "./migrations.ts";
 import { retryWhenBusy } from "./busy.ts";
 import { keys } from "./keys.ts";
 import { PER_AUTHOR, type StoredConversation } from "./client_ids.ts";
-import type { Message } from "../contract/types.ts";
+import type { Message as Current } from "../contract/types.ts";
+
+/** Messages as the code before notes wrote them (no `private`: read as false). */
+type Message = Omit<Current, "private">;
 
 /** The fixture: conversations and, per conversation, how many messages each author sent. */
 const FIXTURE = Array.from({ length: 30 }, (_, i) => ({

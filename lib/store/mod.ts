@@ -21,6 +21,8 @@ import { Reports } from "./reports.ts";
 import { Eraser } from "./erase.ts";
 import { Leases } from "./leases.ts";
 import { Attachments } from "./attachments.ts";
+import { SearchIndex } from "./search.ts";
+import { CannedReplies } from "./canned.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { idGenerator } from "../ids.ts";
 import { retryWhenBusy } from "./busy.ts";
@@ -61,6 +63,9 @@ export interface Store {
   leases: Leases;
   /** Files uploaded to conversations, in chunks (./attachments.ts). */
   attachments: Attachments;
+  /** The search index (./search.ts) and canned replies (./canned.ts). */
+  search: SearchIndex;
+  canned: CannedReplies;
   close(): void;
 }
 
@@ -117,6 +122,8 @@ export function createStore(kv: Deno.Kv, opts: StoreOptions = {}): Store {
     eraser: new Eraser(kv, () => new Date(clock.now()).toISOString(), attachments),
     leases: new Leases(kv, clock),
     attachments,
+    search: new SearchIndex(kv),
+    canned: new CannedReplies(kv, clock, newId),
     close: () => kv.close(),
   };
 }

@@ -24,6 +24,20 @@ export class Reads {
   }
 
   /**
+   * Private notes after `after` (["notes", conversationId, seq], written with each note): what a
+   * customer's `unread` leaves out. Keys only; nothing to list in a conversation without notes.
+   */
+  async notesAfter(conversationId: string, after: number): Promise<number> {
+    let n = 0;
+    const iter = this.kv.list({
+      start: keys.note(conversationId, after + 1),
+      end: keys.note(conversationId, Number.MAX_SAFE_INTEGER),
+    });
+    for await (const _ of iter) n++;
+    return n;
+  }
+
+  /**
    * Moves the read position to max(current, seq) with a checked commit (retried when another
    * receipt of the same user wins the race) and returns the stored position. Never backwards.
    */

@@ -133,6 +133,7 @@ export class ClientSocket {
       },
       this.deps.delivery,
       principal.tokenHash,
+      principal.user.id,
       isStaff(principal.user.role),
     );
     if (isStaff(principal.user.role) && this.ws.readyState === WebSocket.OPEN) {
@@ -229,7 +230,15 @@ export class ClientSocket {
       case "unsubscribe":
         return subscriber.unfollow(frame.conversationId);
       case "send": {
-        const { message } = await chat.send(user, frame.conversationId, frame.text, frame.clientId);
+        const { message } = await chat.send(
+          user,
+          frame.conversationId,
+          frame.text,
+          frame.clientId,
+          {
+            private: frame.private,
+          },
+        );
         return this.#send({ type: "ack", clientId: frame.clientId, message });
       }
       case "read": // stored (never backwards), then relayed: lib/chat/read_state.ts

@@ -63,7 +63,7 @@ export function conversationRoutes(
         c.req.param("id"),
         body.text,
         body.clientId,
-        body.attachmentIds,
+        { private: body.private, attachmentIds: body.attachmentIds },
       );
       return c.json({ message }, 201);
     })
