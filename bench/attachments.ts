@@ -46,7 +46,10 @@ async function measure(kvPath: string) {
     const up: number[] = [], down: number[] = [];
     for (let i = 0; i < runs; i++) {
       const form = new FormData();
-      form.append("file", new File([bytes as Uint8Array<ArrayBuffer>], "big.pdf", { type: "application/pdf" }));
+      form.append(
+        "file",
+        new File([bytes as Uint8Array<ArrayBuffer>], "big.pdf", { type: "application/pdf" }),
+      );
       let t0 = performance.now();
       const res = await api(`api/conversations/${conv.id}/attachments`, {
         method: "POST",
