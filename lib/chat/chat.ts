@@ -73,6 +73,8 @@ export class Chat {
     private limits: OpenLimits = { maxOpenGuest: Infinity, maxOpenCustomer: Infinity },
     private botMetrics?: BotMetrics,
     private mentions?: Mentions,
+    /** Told when the customer's request moves a conversation from the bot to a person. */
+    private handoffNotes?: { after(conversationId: string): void },
   ) {}
 
   /** The conversation, if `user` may see it: its customer, or any agent or admin. Else 404. */
@@ -211,6 +213,7 @@ export class Chat {
     if (conv.customerId !== user.id) throw forbidden("Only the customer can ask for a person.");
     const result = await this.assigner.requestHuman(id);
     this.botMetrics?.customerHandoff(conv);
+    if (conv.mode === "bot" && result.mode !== "bot") this.handoffNotes?.after(id);
     return customerView(result);
   }
 

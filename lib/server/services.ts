@@ -47,6 +47,7 @@ import {
   BusinessHoursService,
 } from "../assignment/business_hours.ts";
 import { Mentions } from "../chat/mentions.ts";
+import { HandoffNotes } from "../chat/handoff_note.ts";
 import { ConversationLabels, LABEL_SETTINGS } from "../chat/labels.ts";
 import { CannedReplyService } from "../chat/canned.ts";
 import { Search } from "../chat/search.ts";
@@ -252,6 +253,17 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     ? opts.bot(help)
     : opts.bot ?? createBot(config, help, log);
   const botMetrics = new BotMetrics(store.botStats, log);
+  const canned = new CannedReplyService(store.canned);
+  const assistant = opts.assistant ?? createAssistant(config, help, log, canned.suggest);
+  // The handoff summary, posted as a private note once a person is asked for (lib/chat/handoff_note.ts).
+  const handoffNotes = new HandoffNotes({
+    store,
+    publisher,
+    assistant,
+    facts,
+    botName: bot.name,
+    log,
+  });
   const { limits } = config;
   const perHour = (n: number) => new BucketMap(n / 3600, n, clock);
   const buckets = {
@@ -267,7 +279,11 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     relay,
     publisher,
     requestHuman: (id) => assigner.requestHuman(id),
-    handoff: (id, say) => assigner.botHandoff(id, say),
+    handoff: async (id, say) => {
+      const handed = await assigner.botHandoff(id, say);
+      if (handed) handoffNotes.after(id);
+      return handed;
+    },
     // A customer asking the bot for a person spends the same budget as the button.
     mayRequestHuman: (customerId) => buckets.handoffs.get(customerId).take(),
     bot,
@@ -276,7 +292,16 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     log,
   });
   const mentions = new Mentions(store.users, relay);
-  const chat = new Chat(store, publisher, assigner, botRunner, limits, botMetrics, mentions);
+  const chat = new Chat(
+    store,
+    publisher,
+    assigner,
+    botRunner,
+    limits,
+    botMetrics,
+    mentions,
+    handoffNotes,
+  );
   const reads = new ReadState(chat, store.reads, relay);
   // A rating is a webhook event, recorded in the rating's own commit (the outbox).
   const csat = new Csat(store, clock, {
@@ -317,14 +342,8 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const files = new Files(store, { maxBytes: config.attachments.maxBytes, clock, log });
   const snoozer = new Snoozer(store, publisher, { clock, log });
   const labels = new ConversationLabels(store, publisher);
-  const canned = new CannedReplyService(store.canned);
   const search = new Search(store);
-  const botTools = new BotTools(
-    chat,
-    store,
-    opts.assistant ?? createAssistant(config, help, log, canned.suggest),
-    facts,
-  );
+  const botTools = new BotTools(chat, store, assistant, facts);
   const origins = new AllowedOrigins(config.allowedOrigins, store.settings);
   const identity = new WidgetIdentity({
     secret: config.widgetSecret,
@@ -430,6 +449,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
       await snoozer.stop();
       await searchIndexer.stop();
       await botRunner.idle();
+      await handoffNotes.idle();
       sessionCheck.stop();
       help.stop();
       passwords.close();
