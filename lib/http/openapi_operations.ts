@@ -7,6 +7,8 @@ import type { z } from "zod";
 import * as req from "../contract/schemas.ts";
 import * as bot from "../contract/bot.ts";
 import * as ops from "../contract/operations.ts";
+import * as labels from "../contract/labels.ts";
+import * as canned from "../contract/canned.ts";
 import { identifyBody, profileBody } from "../contract/widget.ts";
 import { responses as res } from "../contract/responses.ts";
 
@@ -338,6 +340,45 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "A file's bytes, with nosniff and a sandboxing CSP",
     who: "the conversation's customer, agents, admins",
     responses: { 200: null },
+  },
+  "PUT /api/conversations/{id}/labels": {
+    summary: "Set a conversation's labels",
+    who: "agents, admins",
+    body: labels.labelsBody,
+    responses: ok(res.object),
+  },
+  "GET /api/labels": {
+    summary: "The team's labels and their colours",
+    who: "agents, admins",
+    responses: ok(res.object),
+  },
+  "GET /api/canned-replies": {
+    summary: "Team replies and the caller's own",
+    who: "agents, admins",
+    responses: ok(res.object),
+  },
+  "POST /api/canned-replies": {
+    summary: "A canned reply (team: admins; personal: any agent)",
+    who: "agents, admins",
+    body: canned.cannedBody,
+    responses: ok(res.object, 201),
+  },
+  "PUT /api/canned-replies/{id}": {
+    summary: "Change a canned reply",
+    who: "its owner; admins for team replies",
+    body: canned.cannedBody,
+    responses: ok(res.object),
+  },
+  "DELETE /api/canned-replies/{id}": {
+    summary: "Delete a canned reply",
+    who: "its owner; admins for team replies",
+    responses: none,
+  },
+  "GET /api/search": {
+    summary: "Conversations by message text, customer name or email, newest first",
+    who: "agents, admins",
+    query: req.searchQuery,
+    responses: ok(res.object),
   },
   "GET /api/openapi.json": { summary: "This document", who: "anyone", responses: ok(res.object) },
   "GET /api/docs": { summary: "This document as a page", who: "anyone", responses: { 200: null } },

@@ -53,7 +53,8 @@ async function resolveItem(
   const { conversationId, seq } = item.ref;
   const [conversation, messages] = await Promise.all([
     deps.store.conversations.get(conversationId),
-    deps.store.conversations.messages(conversationId, seq - 1, 1),
+    // That seq exactly, note or not (webhooks that ask get notes; the caller decides).
+    deps.store.conversations.messages(conversationId, seq - 1, 1, { notes: true }),
   ]);
   const message = messages[0];
   if (!conversation || !message || message.seq !== seq) return null;

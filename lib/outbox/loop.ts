@@ -155,10 +155,13 @@ export class OutboxLoop {
       if (read >= d.seq) {
         return { ok: false, permanent: false, skipped: true, httpStatus: null, error: "read" };
       }
-      const [message] = await store.conversations.messages(d.conversationId, d.seq - 1, 1);
-      if (!message || (message as { private?: boolean }).private) return fail("no message", true);
+      const [message] = await store.conversations.messages(d.conversationId, d.seq - 1, 1, {
+        notes: true,
+      });
+      if (!message || message.seq !== d.seq || message.private) return fail("no message", true);
       mail = replyMail(d.to, this.deps.businessName, link, message);
     } else {
+      // Notes are left out by the reader: a transcript is what the customer saw.
       const messages = await store.conversations.messages(d.conversationId, 0, 1000);
       mail = transcriptMail(d.to, this.deps.businessName, link, conversation, messages);
     }
