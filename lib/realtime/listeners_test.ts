@@ -11,7 +11,7 @@ function listener(name: string, tokenHash: string | null = null): Listener & { n
     inbox: false,
     follows: () => true,
     onEvent: () => {},
-    onSignal: () => {},
+    onCommitted: () => {},
   };
 }
 

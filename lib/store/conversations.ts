@@ -265,6 +265,22 @@ export class Conversations {
     return found.map(publicRecord);
   }
 
+  /**
+   * The `lastSeq` of each conversation of `ids` that exists (one `getMany` per 10 ids): what a
+   * wake-up from another instance needs to tell which followed conversations moved.
+   */
+  async lastSeqs(ids: readonly string[]): Promise<Map<string, number>> {
+    const entries = await getManyBatched<Conversation>(
+      this.kv,
+      ids.map((id) => keys.conversation(id)),
+    );
+    const out = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (e.value) out.set(ids[i], e.value.lastSeq);
+    });
+    return out;
+  }
+
   /** Messages with seq > after, ascending, at most `limit`. */
   async messages(conversationId: string, after = 0, limit = 1000): Promise<Message[]> {
     const out: Message[] = [];
