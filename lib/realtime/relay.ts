@@ -5,12 +5,12 @@
  * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
  * delivery does not rely on it: commits bump watched signal keys (lib/store/signals.ts), and
  * listeners of the conversations that moved re-read from KV after the last seq they delivered
- * (`#signalled`, `onCommitted`). What messages can't
- * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
- * rides on the feed (./feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
- * events get an `id` (their feed key) so a copy that arrives both ways is delivered once. With KV in
- * a local file, the signal keys are also polled (./signal_poll.ts): a watch there hears only this
- * process, and the poll is how other processes on the same file are heard.
+ * (`#signalled`, `onCommitted`). What messages can't carry (conversation changes for the inbox,
+ * agents' state, queue moves, typing, reads, sign-outs) rides on the feed (./feed.ts), read on
+ * every wake-up (`onWake`). Typing, read and sign-out events get an `id` (their feed key) so a copy
+ * that arrives both ways is delivered once. With KV in a local file, the signal keys are also
+ * polled (./signal_poll.ts): a watch there hears only this process, and the poll is how other
+ * processes on the same file are heard.
  */
 import { ListenerIndex } from "./listeners.ts";
 import {
@@ -22,6 +22,7 @@ import {
 } from "./events.ts";
 import { SIGNAL_SHARDS } from "../store/signals.ts";
 import { keys } from "../store/keys.ts";
+import { GET_MANY_LIMIT } from "../store/batch.ts";
 import type { OwnSignals } from "./own_signals.ts";
 import { SignalPoller } from "./signal_poll.ts";
 import type { Logger } from "../log.ts";
@@ -238,11 +239,15 @@ export class Relay {
         this.#pendingShards.clear();
         if (!ids.length) continue;
         let lastSeqs: Map<string, number> | null = null;
-        // One socket following one conversation of these shards: its catch-up read is the read.
-        const single = ids.length === 1 && this.#listeners.followerCount(ids[0]) === 1;
+        // Read only when it saves reads: with as many catch-ups as getMany calls (one socket
+        // following one conversation of these shards), the catch-up read itself is the check.
+        let pairs = 0;
+        for (const id of ids) pairs += this.#listeners.followerCount(id);
+        const worth = pairs > Math.ceil(ids.length / GET_MANY_LIMIT);
         try {
-          if (this.#opts.lastSeqs && !single) lastSeqs = await this.#opts.lastSeqs(ids);
+          if (this.#opts.lastSeqs && worth) lastSeqs = await this.#opts.lastSeqs(ids);
         } catch (err) {
+          if (this.#watchAbort.signal.aborted) return; // closing: the KV may be closed already
           // Unknown: every follower re-reads, as if each had moved.
           this.#opts.log.warn("signal catch-up read failed", { err: String(err) });
         }
