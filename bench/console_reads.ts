@@ -9,6 +9,7 @@
  */
 import { parseConfig } from "../lib/config.ts";
 import { startServer } from "../lib/server/server.ts";
+import { openKv } from "../lib/store/mod.ts";
 import { countingKv, type KvCounts, reads, zeroCounts } from "./counting_kv.ts";
 import { closeAll, nextFrame, openParleySocket, ParleyApi, pool } from "./clients.ts";
 import { cpuMs } from "./proc.ts";
@@ -47,7 +48,7 @@ const ADMIN = { email: "admin@bench.local", password: "bench-admin-password" };
 export async function consoleReads(opts: ConsoleReadsOptions): Promise<ConsoleReadsResult> {
   const dir = opts.kvPath ? null : await Deno.makeTempDir({ prefix: "parley-console-reads-" });
   const path = opts.kvPath ?? `${dir}/kv.sqlite`;
-  const counting = countingKv(await Deno.openKv(path));
+  const counting = countingKv(await openKv(path));
   const config = parseConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -60,7 +61,7 @@ export async function consoleReads(opts: ConsoleReadsOptions): Promise<ConsoleRe
   // With two instances, customers use the first and the counted sockets the second: every
   // message then reaches the counted sockets through the KV signal (watch or poll), as across
   // instances. The second instance's KV is the one counted.
-  const other = opts.instances === 2 ? countingKv(await Deno.openKv(path)) : null;
+  const other = opts.instances === 2 ? countingKv(await openKv(path)) : null;
   const server = await startServer(config, { kv: other ? other.kv : counting.kv });
   const counted = other ? await startServer(config, { kv: counting.kv }) : server;
   const sockets: WebSocket[] = [];
@@ -117,10 +118,15 @@ export async function consoleReads(opts: ConsoleReadsOptions): Promise<ConsoleRe
     const perMessage = opts.shape === "both" ? 2 : 1;
     let delivered = 0;
     let until = { n: messages * perMessage, resolve: () => {} };
+    // Every wait has a deadline: a lost message fails the run instead of hanging it.
     const reached = (n: number) =>
-      new Promise<void>((resolve) => {
-        until = { n, resolve };
-        if (delivered >= n) resolve();
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`delivered ${delivered} of ${n} after 60 s`)),
+          60_000,
+        );
+        until = { n, resolve: () => (clearTimeout(timer), resolve()) };
+        if (delivered >= n) until.resolve();
       });
     for (const ws of receivers) {
       ws.addEventListener("message", (e) => {
