@@ -62,8 +62,11 @@ export interface Listener {
    */
   readonly seesNotes: boolean;
   onEvent(event: RelayEvent): void;
-  /** Something changed in KV for conversations in this shard: re-read what is missing. */
-  onSignal(shard: number): void;
+  /**
+   * Another instance committed to a followed conversation: its `lastSeq` is now at least
+   * `lastSeq` (null: unknown), so re-read from KV whatever after the last delivered seq is missing.
+   */
+  onCommitted(conversationId: string, lastSeq: number | null): void;
 }
 
 /** Whether `l` wants `e` (the listener index narrows the candidates first: ./listeners.ts). */

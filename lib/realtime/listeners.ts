@@ -5,10 +5,13 @@
  * followed conversations are waiting in the queue (their places are computed for those only).
  */
 import type { Listener, RelayEvent } from "./events.ts";
+import { signalShard } from "../store/signals.ts";
 
 export class ListenerIndex {
   readonly all = new Set<Listener>();
   #following = new Map<string, Set<Listener>>();
+  /** The followed conversations of each signal shard (what a wake-up of that shard concerns). */
+  #byShard = new Map<number, Set<string>>();
   #followed = new Map<Listener, Set<string>>();
   #inbox = new Set<Listener>();
   #byToken = new Map<string, Set<Listener>>();
@@ -28,7 +31,7 @@ export class ListenerIndex {
     if (l.tokenHash) removeFrom(this.#byToken, l.tokenHash, l);
     if (l.userId) removeFrom(this.#byUser, l.userId, l);
     for (const id of this.#followed.get(l) ?? []) {
-      removeFrom(this.#following, id, l);
+      this.#unfollowing(id, l);
       removeFrom(this.#waiting, id, l);
     }
     this.#followed.delete(l);
@@ -36,14 +39,40 @@ export class ListenerIndex {
 
   follow(l: Listener, conversationId: string): void {
     if (!this.all.has(l)) return;
+    if (!this.#following.has(conversationId)) {
+      addTo(this.#byShard, signalShard(conversationId), conversationId);
+    }
     addTo(this.#following, conversationId, l);
     addTo(this.#followed, l, conversationId);
   }
 
   unfollow(l: Listener, conversationId: string): void {
-    removeFrom(this.#following, conversationId, l);
+    this.#unfollowing(conversationId, l);
     removeFrom(this.#followed, l, conversationId);
     removeFrom(this.#waiting, conversationId, l);
+  }
+
+  #unfollowing(conversationId: string, l: Listener) {
+    removeFrom(this.#following, conversationId, l);
+    if (!this.#following.has(conversationId)) {
+      removeFrom(this.#byShard, signalShard(conversationId), conversationId);
+    }
+  }
+
+  /** The followed conversations whose commits bump one of `shards`' signal keys. */
+  followedIn(shards: Iterable<number>): string[] {
+    const out: string[] = [];
+    for (const shard of shards) out.push(...this.#byShard.get(shard) ?? []);
+    return out;
+  }
+
+  followerCount(conversationId: string): number {
+    return this.#following.get(conversationId)?.size ?? 0;
+  }
+
+  /** The listeners following a conversation. */
+  followers(conversationId: string): Iterable<Listener> {
+    return this.#following.get(conversationId) ?? [];
   }
 
   /** `l` saw a conversation it follows enter (`waiting`) or leave the queue. */

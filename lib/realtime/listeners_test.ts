@@ -1,5 +1,6 @@
 /** The relay's listener index: an event reaches the listeners it concerns, and only them. */
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { SIGNAL_SHARDS, signalShard } from "../store/signals.ts";
 import { ListenerIndex } from "./listeners.ts";
 import type { Listener, RelayEvent } from "./events.ts";
 import type { Conversation, Message } from "../contract/types.ts";
@@ -13,7 +14,7 @@ function listener(name: string, tokenHash: string | null = null): Listener & { n
     inbox: false,
     follows: () => true,
     onEvent: () => {},
-    onSignal: () => {},
+    onCommitted: () => {},
   };
 }
 
@@ -64,4 +65,29 @@ Deno.test("recipients follow subscriptions, the inbox and sessions", () => {
   index.joinInbox(agent);
   assertEquals(names(index.recipients(changed("c2", "state"))), ["b"]);
   assertEquals(index.all.size, 3);
+});
+
+Deno.test("followed conversations by signal shard: what a wake-up of a shard concerns", () => {
+  const index = new ListenerIndex();
+  const [a, b] = [listener("a"), listener("b")];
+  index.add(a);
+  index.add(b);
+  const ids = Array.from({ length: 20 }, (_, i) => `conv-${i}`);
+  for (const id of ids) index.follow(a, id);
+  index.follow(b, ids[0]);
+  const all = [...Array(SIGNAL_SHARDS).keys()];
+  assertEquals(index.followedIn(all).sort(), [...ids].sort());
+  const shard = signalShard(ids[0]);
+  assertEquals(
+    index.followedIn([shard]).sort(),
+    ids.filter((id) => signalShard(id) === shard).sort(),
+  );
+  assertEquals(index.followerCount(ids[0]), 2);
+  assertEquals(names(index.followers(ids[0])), ["a", "b"]);
+  // Still followed by b after a leaves; gone from its shard once nobody follows it.
+  index.unfollow(a, ids[0]);
+  assert(index.followedIn([shard]).includes(ids[0]));
+  index.remove(b);
+  assert(!index.followedIn([shard]).includes(ids[0]));
+  assertEquals(index.followerCount(ids[0]), 0);
 });

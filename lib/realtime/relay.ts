@@ -4,12 +4,13 @@
  * Publishing delivers to this isolate's listeners at once and posts the event on a
  * BroadcastChannel for the other isolates of this process (the fast path). Cross-instance
  * delivery does not rely on it: commits bump watched signal keys (lib/store/signals.ts), and
- * listeners re-read from KV after the last seq they delivered (`onSignal`). What messages can't
- * carry (conversation changes for the inbox, agents' state, queue moves, typing, reads, sign-outs)
- * rides on the feed (./feed.ts), read on every wake-up (`onWake`). Typing, read and sign-out
- * events get an `id` (their feed key) so a copy that arrives both ways is delivered once. With KV in
- * a local file, the signal keys are also polled (./signal_poll.ts): a watch there hears only this
- * process, and the poll is how other processes on the same file are heard.
+ * listeners of the conversations that moved re-read from KV after the last seq they delivered
+ * (`#signalled`, `onCommitted`). What messages can't carry (conversation changes for the inbox,
+ * agents' state, queue moves, typing, reads, sign-outs) rides on the feed (./feed.ts), read on
+ * every wake-up (`onWake`). Typing, read and sign-out events get an `id` (their feed key) so a copy
+ * that arrives both ways is delivered once. With KV in a local file, the signal keys are also
+ * polled (./signal_poll.ts): a watch there hears only this process, and the poll is how other
+ * processes on the same file are heard.
  */
 import { ListenerIndex } from "./listeners.ts";
 import {
@@ -21,6 +22,7 @@ import {
 } from "./events.ts";
 import { SIGNAL_SHARDS } from "../store/signals.ts";
 import { keys } from "../store/keys.ts";
+import { GET_MANY_LIMIT } from "../store/batch.ts";
 import type { OwnSignals } from "./own_signals.ts";
 import { SignalPoller } from "./signal_poll.ts";
 import type { Logger } from "../log.ts";
@@ -38,6 +40,8 @@ export interface RelayOptions {
   writeFeed?: (event: EphemeralEvent & { id: string }) => Promise<void>;
   /** Ids for ephemeral events (the feed's ids, so that copies can be recognised). */
   newId?: () => string;
+  /** The `lastSeq` of the conversations of `ids` that exist (lib/store/conversations.ts). */
+  lastSeqs?: (ids: string[]) => Promise<Map<string, number>>;
   /** Also read the signal keys this often (ms): KV in a local file, see ./signal_poll.ts. */
   pollMs?: number;
   log: Logger;
@@ -50,6 +54,9 @@ export class Relay {
   #poller: SignalPoller | null = null;
   #wakeHooks: (() => void)[] = [];
   #wakeScheduled = false;
+  /** Shards signalled by other instances, not yet caught up (`#signalled`). */
+  #pendingShards = new Set<number>();
+  #catchingUp = false;
   #recent = new Map<string, number>();
   readonly #opts: RelayOptions;
   readonly #newId: () => string;
@@ -181,7 +188,7 @@ export class Relay {
     const signalKeys = Array.from({ length: SIGNAL_SHARDS }, (_, i) => keys.signal(i));
     const reading = (shard: number, entry: Deno.KvEntryMaybe<unknown>) => {
       this.#opts.ownSignals.reading(shard, entry, () => {
-        for (const l of this.#listeners.all) l.onSignal(shard);
+        this.#signalled(shard);
         this.#wakeSoon();
       });
     };
@@ -208,6 +215,55 @@ export class Relay {
         onError: (err) => this.#opts.log.warn("signal poll failed", { err: String(err) }),
       });
       this.#poller.start();
+    }
+  }
+
+  /**
+   * A shard moved because of another instance: once for all the shards signalled meanwhile, the
+   * `lastSeq` of every conversation followed here in them is read (one `getMany` per 10, shared by
+   * all sockets), and each follower is told, so that a socket re-reads messages only of the
+   * conversations that moved past what it delivered. Reads start after the signal was seen, so
+   * they see its commit; signals that arrive during a pass get a pass of their own.
+   */
+  #signalled(shard: number): void {
+    this.#pendingShards.add(shard);
+    if (this.#catchingUp) return;
+    this.#catchingUp = true;
+    queueMicrotask(() => void this.#catchUp());
+  }
+
+  async #catchUp(): Promise<void> {
+    try {
+      while (this.#pendingShards.size) {
+        const ids = this.#listeners.followedIn(this.#pendingShards);
+        this.#pendingShards.clear();
+        if (!ids.length) continue;
+        let lastSeqs: Map<string, number> | null = null;
+        // Read only when it saves reads: with as many catch-ups as getMany calls (one socket
+        // following one conversation of these shards), the catch-up read itself is the check.
+        let pairs = 0;
+        for (const id of ids) pairs += this.#listeners.followerCount(id);
+        const worth = pairs > Math.ceil(ids.length / GET_MANY_LIMIT);
+        try {
+          if (this.#opts.lastSeqs && worth) lastSeqs = await this.#opts.lastSeqs(ids);
+        } catch (err) {
+          if (this.#watchAbort.signal.aborted) return; // closing: the KV may be closed already
+          // Unknown: every follower re-reads, as if each had moved.
+          this.#opts.log.warn("signal catch-up read failed", { err: String(err) });
+        }
+        for (const id of ids) {
+          const lastSeq = lastSeqs ? lastSeqs.get(id) ?? null : null;
+          for (const l of this.#listeners.followers(id)) {
+            try {
+              l.onCommitted(id, lastSeq);
+            } catch (err) {
+              this.#opts.log.error("listener failed", { event: "committed", err: String(err) });
+            }
+          }
+        }
+      }
+    } finally {
+      this.#catchingUp = false;
     }
   }
 

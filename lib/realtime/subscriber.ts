@@ -11,7 +11,6 @@
  */
 import type { Listener, RelayEvent } from "./events.ts";
 import type { Relay } from "./relay.ts";
-import { signalShard } from "../store/signals.ts";
 import type { Conversation, Message } from "../contract/types.ts";
 import type { ServerFrame } from "../contract/frames.ts";
 import { customerView } from "../contract/labels.ts";
@@ -186,9 +185,12 @@ export class Subscriber implements Listener {
     }
   }
 
-  onSignal(shard: number): void {
-    for (const [id, sub] of this.#subs) {
-      if (signalShard(id) === shard) this.#syncInBackground(id, sub);
+  onCommitted(conversationId: string, lastSeq: number | null): void {
+    const sub = this.#subs.get(conversationId);
+    // Read from KV only what this socket has not delivered (most wake-ups move one conversation
+    // of the many a console follows).
+    if (sub && (lastSeq === null || lastSeq > sub.lastSeq)) {
+      this.#syncInBackground(conversationId, sub);
     }
   }
 

@@ -211,6 +211,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     writeFeed: feedWriter.write,
     newId: newFeedId,
     pollMs: config.kv.pollMs,
+    lastSeqs: (ids) => store.conversations.lastSeqs(ids),
     log,
   });
   const agentFrames = new AgentFrames(store.users, relay, config.agentCapacity);

@@ -295,6 +295,22 @@ export class Conversations {
   }
 
   /**
+   * The `lastSeq` of each conversation of `ids` that exists (one `getMany` per 10 ids): what a
+   * wake-up from another instance needs to tell which followed conversations moved.
+   */
+  async lastSeqs(ids: readonly string[]): Promise<Map<string, number>> {
+    const entries = await getManyBatched<Conversation>(
+      this.kv,
+      ids.map((id) => keys.conversation(id)),
+    );
+    const out = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (e.value) out.set(ids[i], e.value.lastSeq);
+    });
+    return out;
+  }
+
+  /**
    * Messages with seq > after, ascending, at most `limit`. Private notes only with `notes: true`
    * (agents' reads and the sockets' catch-up, which filters per recipient): the default is what a
    * customer and the bot may see.
