@@ -10,7 +10,9 @@ import { type TestServer, withTestServer as withServer } from "./helpers.ts";
 async function dump(server: TestServer): Promise<string[]> {
   const out: string[] = [];
   for await (const e of server.services.store.kv.list({ prefix: [] })) {
-    if (["outbox", "outbox_lease", "leases"].includes(String(e.key[0]))) continue;
+    if (["outbox", "outbox_lease", "leases", "search_indexer_lease"].includes(String(e.key[0]))) {
+      continue;
+    }
     out.push(JSON.stringify(e.key) + (e.versionstamp));
   }
   return out;

@@ -24,9 +24,17 @@ type Input = { kind: "text"; data: string } | { kind: "binary"; data: Uint8Array
 
 /**
  * The store as data; the feed and signal keys are transport, not state, and so is the outbox
- * (drained in the background by lib/outbox/loop.ts); leases are taken by background sweepers.
+ * (drained in the background by lib/outbox/loop.ts); leases are taken by background sweepers and
+ * the search indexer.
  */
-const TRANSPORT = new Set(["feed", "signal", "outbox", "outbox_lease", "leases"]);
+const TRANSPORT = new Set([
+  "feed",
+  "signal",
+  "outbox",
+  "outbox_lease",
+  "leases",
+  "search_indexer_lease",
+]);
 async function dump(server: TestServer): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of server.services.store.kv.list({ prefix: [] })) {

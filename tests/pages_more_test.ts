@@ -232,6 +232,9 @@ Deno.test(
         await server.api.request("POST", `/api/conversations/${aheadConv.id}/handoff`, {
           token: ahead.token,
         });
+        // From the Message box, Tab passes Attach file and reaches Talk to a human.
+        await page.keyboard.press("Tab");
+        assertEquals(await focused(), "button:Attach file");
         await page.keyboard.press("Tab");
         assertEquals(await focused(), "button:Talk to a human");
         await page.keyboard.press("Enter");
@@ -244,6 +247,7 @@ Deno.test(
         await status(page, "You're number 1 in line");
         assertEquals(await log(page).getByText(/in the queue/).count(), 1);
         // Focus is not lost to the page: Shift+Tab returns to the Message box.
+        await page.keyboard.press("Shift+Tab");
         await page.keyboard.press("Shift+Tab");
         assertEquals(await focused(), textbox);
         await page.keyboard.type("Still here");

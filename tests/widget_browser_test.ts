@@ -194,7 +194,10 @@ Deno.test(
         const c = consolePage.page;
         await c.getByRole("button", { name: "With bot" }).click();
         await c.getByRole("link", { name: /Ada Lovelace/ }).click();
-        const card = c.getByRole("definition").filter({ hasText: "cust-42" });
+        // The customer's card above the conversation (the customer panel beside it shows it too).
+        const card = c.getByLabel("Customer details").getByRole("definition").filter({
+          hasText: "cust-42",
+        });
         await card.waitFor();
         await c.getByRole("log").getByText("Hello, I'm Ada").waitFor();
         await screenshot(c, "widget-console-identified");

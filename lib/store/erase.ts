@@ -16,7 +16,8 @@
  */
 import { keys } from "./keys.ts";
 import type { UserRecord } from "./users.ts";
-import type { Conversation } from "../contract/types.ts";
+import type { Conversation, Message } from "../contract/types.ts";
+import { searchTerms } from "./search.ts";
 import { unindex } from "./lists.ts";
 import {
   conversationParts,
@@ -32,6 +33,8 @@ export const BATCH = 200;
 
 export interface ErasureJob {
   customerId: string;
+  /** The name and email their search entries were made from (the record is gone meanwhile). */
+  searchText?: string;
   /** Keys derived from the record (unique indexes, sign-in limits), deleted if still theirs. */
   derivedKeys: Deno.KvKey[];
   conversationIds: string[];
@@ -48,10 +51,39 @@ export class Eraser {
     private attachments?: { deleteForConversation(id: string): Promise<number> },
   ) {}
 
-  /** Every part of a conversation: its files first (through their index), then the registry's. */
-  async #deleteParts(id: string): Promise<void> {
+  /**
+   * Every part of a conversation: its files first (through their index), its search entries
+   * (keyed by word, so found from the texts they were made from), then the registry's.
+   */
+  async #deleteParts(id: string, conversation: Conversation | null, customerText?: string) {
     await this.attachments?.deleteForConversation(id);
+    await this.#deleteSearch(id, conversation, customerText);
     await this.deletePlaces(conversationParts.flatMap((p) => p.of(id)));
+  }
+
+  /**
+   * The conversation's search entries (./search.ts): each message's words and its pending entry,
+   * and the words of its customer's name and email. `customerText`: the name and email the
+   * erasure job kept (the record is gone by then); otherwise read from the record and the user.
+   */
+  async #deleteSearch(id: string, conversation: Conversation | null, customerText?: string) {
+    const doomed: Deno.KvKey[] = [];
+    for await (const e of this.kv.list<Message>({ prefix: keys.messagesPrefix(id) })) {
+      const m = e.value;
+      doomed.push(keys.searchPending(m.id));
+      for (const t of searchTerms(m.text ?? "")) doomed.push(keys.searchMessage(t, m.id));
+    }
+    let text = `${customerText ?? ""} ${conversation?.customerName ?? ""}`;
+    if (customerText === undefined && conversation) {
+      const user = (await this.kv.get<UserRecord>(keys.user(conversation.customerId))).value;
+      text += ` ${user?.name ?? ""} ${user?.email ?? ""}`;
+    }
+    for (const t of searchTerms(text, 120)) doomed.push(keys.searchCustomer(t, id));
+    for (let i = 0; i < doomed.length; i += BATCH) {
+      const op = this.kv.atomic();
+      for (const key of doomed.slice(i, i + BATCH)) op.delete(key);
+      await op.commit();
+    }
   }
 
   /** Deletes every key at `places`, `BATCH` at a time. Returns how many. */
@@ -79,16 +111,16 @@ export class Eraser {
   }
 
   /** Erases one resolved conversation and its parts ("open": refused, nothing deleted). */
-  async eraseConversation(id: string): Promise<ConversationErased> {
+  async eraseConversation(id: string, customerText?: string): Promise<ConversationErased> {
     for (;;) {
       const entry = await this.kv.get<Conversation>(keys.conversation(id));
       if (!entry.value) {
         // Gone already (another instance's final commit): parts left by a crash go too.
-        await this.#deleteParts(id);
+        await this.#deleteParts(id, null, customerText);
         return "gone";
       }
       if (entry.value.status !== "resolved") return "open";
-      await this.#deleteParts(id);
+      await this.#deleteParts(id, entry.value, customerText);
       const op = this.kv.atomic().check(entry).delete(keys.conversation(id));
       unindex(op, entry.value);
       if ((await op.commit()).ok) return "erased";
@@ -108,6 +140,7 @@ export class Eraser {
     const derivedKeys = (await customerKeys(record)).slice(1);
     const job: ErasureJob = {
       customerId: record.id,
+      searchText: `${record.name} ${record.email ?? ""}`,
       derivedKeys,
       conversationIds,
       startedAt: this.now(),
@@ -145,10 +178,10 @@ export class Eraser {
       ids.add(String(e.key[2]));
     }
     for (const id of ids) {
-      let result = await this.eraseConversation(id);
+      let result = await this.eraseConversation(id, job.searchText);
       if (result === "open") {
         await closeOpen(id);
-        result = await this.eraseConversation(id);
+        result = await this.eraseConversation(id, job.searchText);
       }
       if (result === "erased") onErased?.();
     }
