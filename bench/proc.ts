@@ -9,9 +9,20 @@ export function rssBytes(pid: number): number {
 
 const CLOCK_TICKS_PER_S = 100;
 
-/** CPU time a process has used so far (user + system), in milliseconds. */
+/**
+ * CPU time a process has used so far (user + system), in milliseconds; NaN where /proc can't be
+ * read (Deno allows /proc/<pid> only with --allow-all: a test run naming its permissions).
+ */
 export function cpuMs(pid: number | "self"): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      return NaN;
+    }
+    throw err;
+  }
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)

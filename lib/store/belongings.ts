@@ -32,6 +32,8 @@ export const conversationParts: ConversationPart[] = [
   { name: "reads", of: (id) => [{ prefix: keys.readsPrefix(id) }] },
   { name: "botFeedback", of: (id) => [{ prefix: keys.botFeedbackPrefix(id) }] },
   { name: "rating", of: (id) => [{ key: keys.rating(id) }] },
+  // Which seqs are private notes (./reads.ts).
+  { name: "notes", of: (id) => [{ prefix: keys.notesPrefix(id) }] },
   // Files themselves are deleted first through this index (./erase.ts, ./attachments.ts).
   { name: "attachments", of: (id) => [{ prefix: keys.attachmentsByConversationPrefix(id) }] },
 ];
@@ -71,6 +73,9 @@ export const scannedParts: ScannedPart[] = [
   // delivery is dropped by the sender (./deliveries.ts).
   { name: "outbox", prefix: keys.outboxPrefix(), names: mentions },
   { name: "deliveries", prefix: keys.deliveriesPrefix(), names: mentions },
+  // Messages waiting for the search indexer (drained within seconds). The index entries
+  // themselves are keyed by word: ./erase.ts deletes them from the texts they were made from.
+  { name: "searchPending", prefix: keys.searchPendingPrefix(), names: mentions },
 ];
 
 /** The customer's record, its unique indexes, and their sign-in limits record. */
