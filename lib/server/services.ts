@@ -185,6 +185,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const calendar = new BusinessCalendar();
   const searchIndexer = new SearchIndexer(kv, {
     clock,
+    maxChecks: checkLimitFor(config.kvPath),
     onError: (err) => log.warn("search indexer failed", { err: String(err) }),
   });
   // After each of this instance's signalled commits (messages among them): the indexer looks.

@@ -48,6 +48,8 @@ export interface IndexerOptions {
   leaseCheckMs?: number;
   /** Pending entries read per batch (default 200). */
   batchSize?: number;
+  /** Checks one commit may hold (default 100; a remote KV allows 10: ./group_commit.ts). */
+  maxChecks?: number;
   onError?: (err: unknown) => void;
   /**
    * Told after each committed batch (tests): returning false stops the loop as a crash would,
@@ -82,7 +84,9 @@ export class SearchIndexer {
     this.#pollMs = opts.pollMs ?? 200;
     this.#leaseCheckMs = opts.leaseCheckMs ?? 1000;
     this.#batchSize = opts.batchSize ?? 200;
+    this.#maxChecks = opts.maxChecks ?? 100;
   }
+  readonly #maxChecks: number;
 
   start(): void {
     if (this.#loop) return;
@@ -203,8 +207,11 @@ export class SearchIndexer {
         // A message that is gone (or not indexed) just leaves the queue.
         const terms = m && indexed(m) ? searchTerms(m.text) : [];
         if (count > 0 && mutations + terms.length + 1 > MAX_MUTATIONS) break fill;
+        if (count + 2 > this.#maxChecks) break fill; // the lease's check and one per entry
         if (m && terms.length) indexMessage(op, m, terms);
-        op.delete(p.key);
+        // Checked: an erasure that deleted this entry meanwhile (lib/store/erase.ts deletes the
+        // pending entries before the words) makes this commit fail, so no word outlives it.
+        op.check(p).delete(p.key);
         mutations += terms.length + 1;
         count++;
       }
