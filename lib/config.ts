@@ -45,6 +45,8 @@ const schema = z.object({
   BUSINESS_NAME: z.string().min(1).default("Parley"),
   BOT_NAME: z.string().min(1).default("Parley Assistant"),
   BOT_TONE: z.string().min(1).default("friendly, concise and precise"),
+  /** The handoff summary posted as a private note when a person is asked for: on or off. */
+  HANDOFF_NOTE: z.preprocess(blankIsUnset, z.enum(["on", "off"]).default("on")),
   /** Session lifetime in hours. */
   SESSION_TTL_HOURS: positiveInt.default(24 * 30),
   /** Default maximum number of open human conversations per agent. */
@@ -238,6 +240,8 @@ export interface Config {
   businessName: string;
   botName: string;
   botTone: string;
+  /** HANDOFF_NOTE: post the handoff summary as a private note (lib/chat/handoff_note.ts). */
+  handoffNote: boolean;
   sessionTtlMs: number;
   /** An unused guest (no conversation started) expires after this, with its session. */
   guestTtlMs: number;
@@ -345,6 +349,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     businessName: e.BUSINESS_NAME,
     botName: e.BOT_NAME,
     botTone: e.BOT_TONE,
+    handoffNote: e.HANDOFF_NOTE === "on",
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     guestTtlMs: e.GUEST_TTL_HOURS * 3600_000,
     agentCapacity: e.AGENT_CAPACITY,

@@ -19,7 +19,7 @@ async function summaryNote(read: () => Promise<Message[]>, what: string): Promis
 }
 
 Deno.test("handoff summary: a private note for agents, after the button and after asking in words", async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ HANDOFF_NOTE: "on" });
   const sockets: WsClient[] = [];
   try {
     const { api } = server;

@@ -43,6 +43,9 @@ export async function startTestServer(
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: "error",
+    // The handoff summary note takes a seq after each handoff, asynchronously; tests that count
+    // seqs run without it, and tests/handoff_note_test.ts turns it on.
+    HANDOFF_NOTE: "off",
     ...ONE_ADDRESS_IS_MANY,
     ...env,
   });

@@ -47,6 +47,7 @@ export async function startCluster(n: number, env: Record<string, string> = {}):
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: "error",
+    HANDOFF_NOTE: "off", // as in tests/helpers.ts
     ...GENEROUS_LIMITS,
     ...env,
   };

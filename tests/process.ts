@@ -38,7 +38,7 @@ export async function spawnMain(
   const child = new Deno.Command(program, {
     args,
     cwd: ROOT,
-    env,
+    env: { HANDOFF_NOTE: "off", ...env }, // as in tests/helpers.ts
     stdout: "piped",
     stderr: "piped",
   }).spawn();

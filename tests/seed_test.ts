@@ -107,9 +107,12 @@ Deno.test("seed scenario: guest, customer, handoff, takeover, handback", async (
     assertMatch(botAgain.message.text, /carla@example\.com/);
     await a.next((f) => messageFrom("bot")(f) && f.message.seq === botAgain.message.seq);
 
-    // Everything in KV is gapless and each message appears once.
-    const all = await api.messages(cust, conv.id);
+    // Everything in KV is gapless and each message appears once (staff read notes too: the
+    // handoff summary is one); the customer reads all but the notes.
+    const all = await api.messages(agent, conv.id);
     assertEquals(all.map((m) => m.seq), all.map((_, i) => i + 1));
+    const theirs = await api.messages(cust, conv.id);
+    assertEquals(theirs.map((m) => m.seq), all.filter((m) => !m.private).map((m) => m.seq));
   } finally {
     for (const s of sockets) await s.close();
     await server.shutdown();

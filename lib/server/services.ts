@@ -283,7 +283,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     requestHuman: (id) => assigner.requestHuman(id),
     handoff: async (id, say) => {
       const handed = await assigner.botHandoff(id, say);
-      if (handed) handoffNotes.after(id);
+      if (handed && config.handoffNote) handoffNotes.after(id);
       return handed;
     },
     // A customer asking the bot for a person spends the same budget as the button.
@@ -302,7 +302,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     limits,
     botMetrics,
     mentions,
-    handoffNotes,
+    config.handoffNote ? handoffNotes : undefined,
   );
   const reads = new ReadState(chat, store.reads, relay);
   // A rating is a webhook event, recorded in the rating's own commit (the outbox).
