@@ -6,7 +6,7 @@
  * conversation through the `storage` event.
  */
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import type { Conversation, Message, User } from "../lib/contract/types.ts";
 import { api, ApiError, browserTimeZone } from "../lib/client/api.ts";
@@ -106,9 +106,15 @@ export default function ChatApp(props: ChatAppProps) {
   });
 
   /** The open conversation, creating the guest and the conversation first if needed. */
-  const ensureConversation = async (): Promise<ConversationModel> => {
+  // One conversation is started at a time: a send and a pasted file right after it share it.
+  const starting = useRef<Promise<ConversationModel> | null>(null);
+  const ensureConversation = (): Promise<ConversationModel> => {
     const current = model.peek();
-    if (current && current.conversation.peek().status === "open") return current;
+    if (current && current.conversation.peek().status === "open") return Promise.resolve(current);
+    starting.current ??= startConversation().finally(() => starting.current = null);
+    return starting.current;
+  };
+  const startConversation = async (): Promise<ConversationModel> => {
     if (!user.peek()) {
       const issued = await api<{ user: User; token: string }>("POST", "/api/auth/guest", {
         timeZone: browserTimeZone(),

@@ -89,7 +89,10 @@ Deno.test(
         await log(a).getByText("My invoice is wrong").waitFor();
         await a.waitForURL(new RegExp(`#c=${earlier.id}$`));
 
-        // The console shows the customer's screenshot as a thumbnail.
+        // The console shows the customer's screenshot as a thumbnail (the open list again: the
+        // past conversation opened from the panel is a resolved one).
+        await a.getByRole("group", { name: "Filter conversations" })
+          .getByRole("button", { name: /^All open / }).click();
         await a.getByRole("link", { name: /Guest/ }).click();
         await thumbnailLoaded(a, "image.png");
 
