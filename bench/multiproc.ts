@@ -13,8 +13,8 @@
 import { parseArgs } from "node:util";
 import { nextFrame, openParleySocket, ParleyApi } from "./clients.ts";
 import { cpuMs, latencyStats, sleep } from "./proc.ts";
+import { startServer, startTaskFlags, stop } from "./spawn.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const ADMIN = { email: "admin@bench.local", password: "bench-password-1" };
 
 const { values } = parseArgs({
@@ -24,53 +24,17 @@ const { values } = parseArgs({
 const idleSeconds = Number(values.idle);
 const messages = Number(values.messages);
 
-/** The `deno run` flags of deno.json's `start` task. */
-async function startTaskFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  const words = String(config.tasks.start).split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
-}
-
+/** A Parley process as `deno task start` runs it (./spawn.ts), on `kvPath`. */
 async function startParley(kvPath: string, env: Record<string, string> = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await startTaskFlags(), "main.ts"],
-    cwd: ROOT,
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      KV_PATH: kvPath,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited before listening: ${buffered.slice(-500)}`);
-    buffered += value;
-    const url = buffered.match(/Listening on (http:\/\/\S+)/)?.[1];
-    if (url) {
-      (async () => { // keep draining stdout so the server never blocks on a full pipe
-        while (!(await reader.read()).done);
-      })().catch(() => {});
-      return {
-        url,
-        pid: child.pid,
-        stop: async () => {
-          try {
-            child.kill("SIGTERM");
-          } catch { /* already gone */ }
-          await child.status;
-        },
-      };
-    }
-  }
+  const { child, url, pid } = await startServer([...await startTaskFlags(), "main.ts"], {
+    HOST: "127.0.0.1",
+    KV_PATH: kvPath,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: "warn",
+    ...env,
+  });
+  return { url, pid, stop: () => stop(child) };
 }
 
 async function idleCpu(pollMs: string, socket: boolean): Promise<number> {
