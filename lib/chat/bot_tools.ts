@@ -7,16 +7,46 @@
 import type { Store } from "../store/mod.ts";
 import { isStaff, publicUser, type UserRecord } from "../store/users.ts";
 import type { BotFeedback } from "../store/bot_stats.ts";
-import type { Assistant } from "../bot/assist.ts";
+import type { Assistant, AssistContext } from "../bot/assist.ts";
 import { citedSlug } from "../bot/metrics.ts";
 import type { HandoffSummary } from "../bot/summary.ts";
 import type { FactsSource } from "../bot/facts.ts";
 import type { Suggestion } from "../contract/bot.ts";
+import type { Conversation } from "../contract/types.ts";
 import { badRequest, conflict, forbidden, notFound } from "../errors.ts";
 import type { Chat } from "./chat.ts";
 
 /** Messages the assistant reads: enough for the topic, bounded for the prompt. */
 const HISTORY = 20;
+
+/**
+ * What the assistant reads about a conversation (./handoff_note.ts too): its recent history as the
+ * customer saw it (the store's reader leaves notes out), the customer and their facts. Null when
+ * the customer is gone. Without an agent (nobody has taken it yet), the customer stands in: the
+ * assistant uses the agent only to open drafts.
+ */
+export async function assistContext(
+  store: Store,
+  facts: FactsSource,
+  conversation: Conversation,
+  agent: UserRecord | null,
+  signal?: AbortSignal,
+): Promise<AssistContext | null> {
+  const history = await store.conversations.messages(
+    conversation.id,
+    Math.max(0, conversation.lastSeq - HISTORY),
+    HISTORY,
+  );
+  const customer = await store.users.get(conversation.customerId);
+  if (!customer) return null;
+  return {
+    history,
+    customer: publicUser(customer),
+    facts: await facts(customer, conversation.id),
+    agent: publicUser(agent ?? customer),
+    signal,
+  };
+}
 
 export class BotTools {
   constructor(
@@ -60,18 +90,12 @@ export class BotTools {
     return votes.map(({ seq, helpful }) => ({ seq, helpful }));
   }
 
-  async #context(user: UserRecord, id: string, signal?: AbortSignal) {
+  async #context(user: UserRecord, id: string, signal?: AbortSignal): Promise<AssistContext> {
     if (!isStaff(user.role)) throw forbidden("Only agents can ask for a suggestion.");
     const conversation = await this.chat.visible(user, id);
-    const history = await this.store.conversations.messages(
-      id,
-      Math.max(0, conversation.lastSeq - HISTORY),
-      HISTORY,
-    );
-    const customer = await this.store.users.get(conversation.customerId);
-    if (!customer) throw notFound("Customer");
-    const facts = await this.facts(customer, id);
-    return { history, customer: publicUser(customer), facts, agent: publicUser(user), signal };
+    const context = await assistContext(this.store, this.facts, conversation, user, signal);
+    if (!context) throw notFound("Customer");
+    return context;
   }
 
   /** A draft reply for the agent (never sent by itself). */

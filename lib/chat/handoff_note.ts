@@ -10,15 +10,13 @@
  * commits leaves no note, and the summary is still on the console (GET …/summary).
  */
 import type { Store } from "../store/mod.ts";
-import { publicUser } from "../store/users.ts";
 import type { Assistant } from "../bot/assist.ts";
 import type { FactsSource } from "../bot/facts.ts";
 import type { Publisher } from "../realtime/publisher.ts";
 import type { Logger } from "../log.ts";
 import { AppError, conflict } from "../errors.ts";
+import { assistContext } from "./bot_tools.ts";
 
-/** Messages the summary reads (the assistant's own bound). */
-const HISTORY = 20;
 /** A summary that takes longer (a slow model) is given up: the note is a convenience. */
 const TIMEOUT_MS = 15_000;
 
@@ -57,21 +55,15 @@ export class HandoffNotes {
     if (!conversation || conversation.status !== "open" || conversation.mode === "bot") {
       return false;
     }
-    const customer = await store.users.get(conversation.customerId);
-    if (!customer) return false;
-    // Notes are left out by the store's reader: the summary is built from what the customer saw.
-    const history = await store.conversations.messages(
-      conversationId,
-      Math.max(0, conversation.lastSeq - HISTORY),
-      HISTORY,
+    const context = await assistContext(
+      store,
+      facts,
+      conversation,
+      null, // nobody has taken it yet
+      AbortSignal.timeout(TIMEOUT_MS),
     );
-    const summary = await assistant.summarize({
-      history,
-      customer: publicUser(customer),
-      facts: await facts(customer, conversationId),
-      agent: publicUser(customer), // no agent yet; the assistant uses it only to open drafts
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    if (!context) return false;
+    const summary = await assistant.summarize(context);
     const appended = await store.conversations.append({
       conversationId,
       sender: "bot",
