@@ -148,3 +148,38 @@ Deno.test("search indexer: indexing a message again duplicates nothing", async (
   await indexer.stop();
   kv.close();
 });
+
+Deno.test("search indexer: messages erased while it reads them leave no words behind", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  await seed(store, 1, 6);
+  assertEquals(await count(kv, ["search_pending"]), 6);
+  // An erasure lands between the indexer's read of the messages and its commit: it deletes the
+  // pending entries (lib/store/erase.ts deletes them no later than the words).
+  let erased = false;
+  const racing = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") {
+        return async (ks: Deno.KvKey[]) => {
+          const read = await target.getMany(ks);
+          if (!erased) {
+            erased = true;
+            for await (const e of target.list({ prefix: ["search_pending"] })) {
+              await target.delete(e.key);
+            }
+          }
+          return read;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const indexer = new SearchIndexer(racing);
+  await indexer.drain();
+  assert(erased, "the erasure raced the read");
+  assertEquals(await messageIndex(kv), [], "no word written after the erasure");
+  await indexer.stop();
+  kv.close();
+});
