@@ -69,6 +69,10 @@ Deno.test("snooze over HTTP: lists, counts, the customer's reply, bad input", as
         token: carol.token,
       })).body;
       assertEquals(mine.conversations.map((c: Conversation) => c.id), [conv.id]);
+      // When the team snoozed it is the team's business: not in the customer's copies.
+      assert(!("snoozedUntil" in mine.conversations[0]), "not in the customer's list");
+      const theirs = (await api.request("GET", path, { token: carol.token })).body.conversation;
+      assert(!("snoozedUntil" in theirs), "not in the customer's read");
     });
 
     await t.step("the customer's message ends it in the same commit", async () => {

@@ -61,5 +61,5 @@ export function customerView<C extends { labels?: string[]; snoozedUntil?: strin
 ): C {
   if (!c.labels?.length && c.snoozedUntil === undefined) return c;
   const { snoozedUntil: _, ...rest } = c;
-  return { ...rest, labels: c.labels ? [] : c.labels } as C;
+  return (c.labels ? { ...rest, labels: [] } : rest) as C;
 }
