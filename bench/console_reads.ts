@@ -10,7 +10,7 @@
 import { parseConfig } from "../lib/config.ts";
 import { startServer } from "../lib/server/server.ts";
 import { openKv } from "../lib/store/mod.ts";
-import { countingKv, type KvCounts, reads, zeroCounts } from "./counting_kv.ts";
+import { countingKv, type KvCounts, reads, type ReadsByPrefix, zeroCounts } from "./counting_kv.ts";
 import { closeAll, nextFrame, openParleySocket, ParleyApi, pool } from "./clients.ts";
 import { cpuMs } from "./proc.ts";
 import { LIFTED_LIMITS } from "./spawn.ts";
@@ -36,6 +36,8 @@ export interface ConsoleReadsResult {
   /** Message frames received by the open sockets. */
   delivered: number;
   counts: KvCounts;
+  /** Read calls of the counted instance by the first element of the key read. */
+  byPrefix: ReadsByPrefix;
   readsPerMessage: number;
   messageListsPerMessage: number;
   cpuUsPerMessage: number;
@@ -136,7 +138,8 @@ export async function consoleReads(opts: ConsoleReadsOptions): Promise<ConsoleRe
         if (++delivered >= until.n) until.resolve();
       });
     }
-    const before = { ...counting.counts }, cpu0 = cpuMs("self");
+    const before = { ...counting.counts }, beforeByPrefix = { ...counting.byPrefix };
+    const cpu0 = cpuMs("self");
     const send = (i: number) => {
       const c = Math.floor(i / opts.burst) % C;
       customers[c].send(JSON.stringify({
@@ -173,10 +176,16 @@ export async function consoleReads(opts: ConsoleReadsOptions): Promise<ConsoleRe
     for (const k of Object.keys(counts) as (keyof KvCounts)[]) {
       counts[k] = counting.counts[k] - before[k];
     }
+    const byPrefix: ReadsByPrefix = {};
+    for (const [name, n] of Object.entries(counting.byPrefix)) {
+      const moved = n - (beforeByPrefix[name] ?? 0);
+      if (moved) byPrefix[name] = moved;
+    }
     return {
       messages,
       delivered,
       counts,
+      byPrefix,
       readsPerMessage: round(reads(counts) / messages),
       messageListsPerMessage: round(counts.messageLists / messages),
       cpuUsPerMessage: Math.round((cpu * 1000) / messages),

@@ -11,6 +11,8 @@ export interface KvCounts {
   list: number;
   /** `list` calls whose range starts under ["messages", …] (catch-up reads of messages). */
   messageLists: number;
+  /** `list` calls under ["feed"]: one per foreign wake-up, and one more when wakes overlap. */
+  feedLists: number;
   commits: number;
 }
 
@@ -20,28 +22,41 @@ export const zeroCounts = (): KvCounts => ({
   getManyKeys: 0,
   list: 0,
   messageLists: 0,
+  feedLists: 0,
   commits: 0,
 });
 
 /** Read round trips: every get, getMany and list call. */
 export const reads = (c: KvCounts) => c.get + c.getMany + c.list;
 
-export function countingKv(kv: Deno.Kv): { kv: Deno.Kv; counts: KvCounts } {
+/** Read calls by kind and the first element of the (first) key read: `"list:feed"`, `"get:users"`. */
+export type ReadsByPrefix = Record<string, number>;
+
+export function countingKv(
+  kv: Deno.Kv,
+): { kv: Deno.Kv; counts: KvCounts; byPrefix: ReadsByPrefix } {
   const counts = zeroCounts();
+  const byPrefix: ReadsByPrefix = {};
+  const tally = (kind: "get" | "getMany" | "list", key: Deno.KvKey | undefined) => {
+    const name = `${kind}:${String(key?.[0] ?? "")}`;
+    byPrefix[name] = (byPrefix[name] ?? 0) + 1;
+  };
   const wrapped = new Proxy(kv, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       switch (prop) {
         case "get":
-          return (...args: unknown[]) => {
+          return (key: Deno.KvKey, ...rest: unknown[]) => {
             counts.get++;
-            return value.apply(target, args);
+            tally("get", key);
+            return value.apply(target, [key, ...rest]);
           };
         case "getMany":
           return (keys: Deno.KvKey[], ...rest: unknown[]) => {
             counts.getMany++;
             counts.getManyKeys += keys.length;
+            tally("getMany", keys[0]);
             return value.apply(target, [keys, ...rest]);
           };
         case "list":
@@ -49,6 +64,8 @@ export function countingKv(kv: Deno.Kv): { kv: Deno.Kv; counts: KvCounts } {
             counts.list++;
             const first = "prefix" in selector ? selector.prefix : selector.start;
             if (first?.[0] === "messages") counts.messageLists++;
+            if (first?.[0] === "feed") counts.feedLists++;
+            tally("list", first);
             return value.apply(target, [selector, ...rest]);
           };
         case "atomic":
@@ -66,5 +83,5 @@ export function countingKv(kv: Deno.Kv): { kv: Deno.Kv; counts: KvCounts } {
       }
     },
   });
-  return { kv: wrapped, counts };
+  return { kv: wrapped, counts, byPrefix };
 }
