@@ -76,11 +76,14 @@ export class BotRunner {
     return { name: this.bot.name, text: this.bot.greet(publicUser(customer)) };
   }
 
-  /** Replies to `message` after any earlier reply in the same conversation. */
-  answer(conversation: Conversation, message: Message): Promise<void> {
+  /**
+   * Replies to `message` after any earlier reply in the same conversation. `author` is the
+   * sender's record as the caller already has it (their session's), which saves a read.
+   */
+  answer(conversation: Conversation, message: Message, author?: UserRecord): Promise<void> {
     const id = conversation.id;
     const prev = this.#queues.get(id) ?? Promise.resolve();
-    const next = prev.then(() => this.#reply(id, message)).catch((err) =>
+    const next = prev.then(() => this.#reply(id, message, author)).catch((err) =>
       this.deps.log.error("bot reply failed", { conversationId: id, err: String(err) })
     );
     this.#queues.set(id, next);
@@ -123,10 +126,22 @@ export class BotRunner {
       "will join as soon as one is free. I'm still here if I can help meanwhile.";
   }
 
-  async #reply(id: string, message: Message): Promise<void> {
-    const conversation = await this.store.conversations.get(id);
+  async #reply(id: string, message: Message, known?: UserRecord): Promise<void> {
+    // Reads at once, most of them from memory. The last known state of the conversation will do:
+    // the reply's commit re-checks it (a takeover elsewhere mutes the bot there), and so does a
+    // handoff's. The customer is the message's author (chat.ts lets only the conversation's
+    // customer write to it), checked against the conversation once both are known. The history
+    // comes from what this instance committed when it has all of it
+    // (lib/store/recent_messages.ts).
+    const [conversation, author, recent] = await Promise.all([
+      this.store.conversations.getCached(id),
+      known?.id === message.authorId ? known : this.store.users.get(message.authorId),
+      this.store.conversations.history(id, message.seq, HISTORY),
+    ]);
     if (!conversation || conversation.status !== "open" || conversation.mode === "human") return;
-    const customer = await this.store.users.get(conversation.customerId);
+    const customer = author?.id === conversation.customerId
+      ? author
+      : await this.store.users.get(conversation.customerId);
     if (!customer) return;
     const ac = new AbortController();
     const aborts = this.#aborts.get(id) ?? new Set();
@@ -134,15 +149,10 @@ export class BotRunner {
     let typingSent = 0;
     try {
       this.#typing(id, true);
-      const history = await this.store.conversations.messages(
-        id,
-        Math.max(0, message.seq - HISTORY),
-        HISTORY,
-      );
       const reply = await this.bot.reply({
         conversation,
         customer: publicUser(customer),
-        history: history.filter((m) => m.seq <= message.seq),
+        history: recent,
         consecutiveMisses: conversation.botMisses,
         facts: () => this.facts(customer, id),
         signal: ac.signal,
@@ -157,8 +167,12 @@ export class BotRunner {
       if (ac.signal.aborted) return;
       let handoff = reply.outcome === "handoff";
       let text = reply.text;
-      const queued = handoff && conversation.mode === "waiting";
-      if (queued) text = await this.#stillQueued(conversation);
+      // A handoff decides on the conversation as it is now: the cached state may predate a move
+      // made on another instance (the customer's own "Talk to a human" there, say).
+      const now = handoff ? await this.store.conversations.get(id) : conversation;
+      if (!now || now.status !== "open" || now.mode === "human") return;
+      const queued = handoff && now.mode === "waiting";
+      if (queued) text = await this.#stillQueued(now);
       else if (handoff && !(this.deps.mayRequestHuman?.(customer.id) ?? true)) {
         handoff = false;
         text = TOO_MANY_HANDOFFS;
@@ -190,7 +204,10 @@ export class BotRunner {
         await this.deps.requestHuman(id);
       }
     } catch (err) {
-      if (!(err instanceof AppError && err.code === "conflict")) throw err;
+      // Muted (a person took over) or gone (erased meanwhile; the cached state predates it).
+      const quiet = err instanceof AppError &&
+        (err.code === "conflict" || err.code === "not_found");
+      if (!quiet) throw err;
     } finally {
       this.#typing(id, false);
       aborts.delete(ac);

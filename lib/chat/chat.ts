@@ -202,7 +202,7 @@ export class Chat {
     if (note) await this.mentions?.notify(user, appended.message);
     // A file alone asks the bot nothing: it answers text.
     else if (!staff && appended.conversation.mode !== "human" && text.trim() !== "") {
-      this.bot.answer(appended.conversation, appended.message);
+      this.bot.answer(appended.conversation, appended.message, user);
     }
     return appended;
   }

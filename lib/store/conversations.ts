@@ -22,6 +22,7 @@ import { queuedOf, reindex } from "./lists.ts";
 import { countMilestones, type Measure, wallClock } from "./report_counters.ts";
 import { Queue, type Writes } from "./queue.ts";
 import { publicRecord } from "./client_ids.ts";
+import { RecentMessages } from "./recent_messages.ts";
 import { addOutbox, changeEvents, conversationData } from "./outbox.ts";
 import { indexCustomer, indexed } from "./search.ts";
 
@@ -112,6 +113,8 @@ export class Conversations {
   readonly #measure: Measure;
   /** The waiting queue: its head, size and places in line (./queue.ts). */
   readonly queue: Queue;
+  /** What this instance last committed to the bot's conversations (./recent_messages.ts). */
+  readonly #recent = new RecentMessages();
 
   constructor(
     private kv: Deno.Kv,
@@ -226,6 +229,7 @@ export class Conversations {
         value: conversation,
         versionstamp: res.versionstamp,
       });
+      this.#recent.add(conversation, message);
       return { message, conversation, duplicate: false };
     }
     throw new AppError("conflict", "Too many conversations started at once; try again.");
@@ -341,11 +345,32 @@ export class Conversations {
    * refuse; it may return fields of the conversation to change in the same commit). A clientId
    * seen before returns the first message and writes nothing.
    */
-  append(
+  async append(
     input: NewMessage,
     accept: (c: Conversation) => Partial<Conversation> | void,
   ): Promise<Appended> {
-    return this.#group.append(input, accept);
+    const appended = await this.#group.append(input, accept);
+    if (!appended.duplicate) this.#recent.add(appended.conversation, appended.message);
+    return appended;
+  }
+
+  /**
+   * The conversation's last `limit` messages up to `upto` (notes left out), oldest first: from what
+   * this instance committed when it holds all of them (./recent_messages.ts), else from KV.
+   */
+  async history(conversationId: string, upto: number, limit: number): Promise<Message[]> {
+    const after = Math.max(0, upto - limit);
+    const kept = this.#recent.range(conversationId, after, upto);
+    if (kept) return kept.filter((m) => m.private !== true);
+    const out: Message[] = [];
+    const iter = this.kv.list<Message>({
+      start: keys.message(conversationId, after + 1),
+      end: keys.message(conversationId, upto + 1),
+    }, { batchSize: limit });
+    for await (const { value: m } of iter) {
+      if (m.private !== true) out.push({ ...m, private: false });
+    }
+    return out;
   }
 
   /** Adds `input` to `op` as `next`'s next message, moving its lastSeq and preview. */
@@ -471,6 +496,8 @@ export class Conversations {
           value: next,
           versionstamp: res.versionstamp,
         });
+        this.#recent.add(next, said);
+        this.#recent.add(next, message);
         const version = res.versionstamp;
         return {
           conversation: publicRecord(next),
