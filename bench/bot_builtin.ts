@@ -3,7 +3,8 @@
  * its word data (SUBTLEX, stop words, the language detector) and indexing the shipped help center.
  * Then Parley started as `deno task start` does, without a Gemini key, driven over a WebSocket:
  * customer's send → the bot's typing frame, and → its committed reply (medians, one message at a
- * time), for a help-center answer.
+ * time), for a help-center answer. Also a bare KV commit's time on the same disk: a reply waits
+ * for two durable commits, so that much of it is the disk's, not the code's.
  */
 import { ParleyApi } from "./clients.ts";
 import { botRun } from "./load_bot.ts";
@@ -28,6 +29,30 @@ console.log(
 );
 
 const dir = await Deno.makeTempDir({ prefix: "parley-bot-bench-" });
+
+/**
+ * A bare KV commit on this disk (the message, a record and a signal sum, with a watch open, as
+ * the server has): each reply waits for two durable commits (the customer's message, then the
+ * bot's), so their time is the floor under the reply's, whatever the code does.
+ */
+async function bareCommitMs(path: string, n = 200): Promise<number> {
+  const kv = await Deno.openKv(path);
+  const watch = kv.watch([["signal", 0]]).getReader();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await kv.atomic()
+      .set(["messages", "c", i], { text: "How do I reset my password?", seq: i })
+      .set(["conversations", "c"], { lastSeq: i })
+      .sum(["signal", 0], 1n)
+      .commit();
+    times.push(performance.now() - t0);
+  }
+  await watch.cancel();
+  kv.close();
+  return times.sort((a, b) => a - b)[n >> 1];
+}
+const bareMs = await bareCommitMs(`${dir}/bare.sqlite`);
 const server = await startServer([...await startTaskFlags(), "main.ts"], {
   HOST: "127.0.0.1",
   KV_PATH: `${dir}/bench.sqlite`,
@@ -42,6 +67,11 @@ try {
   console.log(
     `built-in bot, ${result.samples} replies: send → typing median ${ms(result.typingMs.p50)}, ` +
       `→ committed reply median ${ms(result.replyMs.p50)} (p99 ${ms(result.replyMs.p99)})`,
+  );
+  console.log(
+    `a bare KV commit on this disk: median ${ms(bareMs)}; the reply beyond two of them: ${
+      ms(result.replyMs.p50 - 2 * bareMs)
+    }`,
   );
   console.log(
     `replies: ${JSON.stringify(Object.keys(result.replyTexts).map((x) => x.slice(-40)))}`,
