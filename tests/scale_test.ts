@@ -146,8 +146,10 @@ async function deliveryScenario(cluster: Cluster, figures: Record<string, number
   }
 }
 
+// Four instances run once, with the BroadcastChannel off: every message then crosses through KV
+// alone, the path the fast one only shortcuts (two instances cover both).
 for (const n of [2, 4]) {
-  for (const broadcast of ["1", "0"]) {
+  for (const broadcast of n === 4 ? ["0"] : ["1", "0"]) {
     Deno.test(`${n} instances, BroadcastChannel ${broadcast === "1" ? "on" : "off"}`, async () => {
       const cluster = await startCluster(n, { BROADCAST: broadcast });
       const figures: Record<string, number> = {};
