@@ -11,8 +11,6 @@ export interface KvCounts {
   list: number;
   /** `list` calls whose range starts under ["messages", …] (catch-up reads of messages). */
   messageLists: number;
-  /** `list` calls under ["feed"]: one per foreign wake-up, and one more when wakes overlap. */
-  feedLists: number;
   commits: number;
 }
 
@@ -22,7 +20,6 @@ export const zeroCounts = (): KvCounts => ({
   getManyKeys: 0,
   list: 0,
   messageLists: 0,
-  feedLists: 0,
   commits: 0,
 });
 
@@ -64,7 +61,6 @@ export function countingKv(
             counts.list++;
             const first = "prefix" in selector ? selector.prefix : selector.start;
             if (first?.[0] === "messages") counts.messageLists++;
-            if (first?.[0] === "feed") counts.feedLists++;
             tally("list", first);
             return value.apply(target, [selector, ...rest]);
           };

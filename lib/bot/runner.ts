@@ -80,7 +80,7 @@ export class BotRunner {
    * Replies to `message` after any earlier reply in the same conversation. `author` is the
    * sender's record as the caller already has it (their session's), which saves a read.
    */
-  answer(conversation: Conversation, message: Message, author?: UserRecord): Promise<void> {
+  answer(conversation: Conversation, message: Message, author: UserRecord): Promise<void> {
     const id = conversation.id;
     const prev = this.#queues.get(id) ?? Promise.resolve();
     const next = prev.then(() => this.#reply(id, message, author)).catch((err) =>
@@ -126,20 +126,18 @@ export class BotRunner {
       "will join as soon as one is free. I'm still here if I can help meanwhile.";
   }
 
-  async #reply(id: string, message: Message, known?: UserRecord): Promise<void> {
-    // Reads at once, most of them from memory. The last known state of the conversation will do:
+  async #reply(id: string, message: Message, author: UserRecord): Promise<void> {
+    // Read at once, both mostly from memory. The last known state of the conversation will do:
     // the reply's commit re-checks it (a takeover elsewhere mutes the bot there), and so does a
-    // handoff's. The customer is the message's author (chat.ts lets only the conversation's
-    // customer write to it), checked against the conversation once both are known. The history
-    // comes from what this instance committed when it has all of it
-    // (lib/store/recent_messages.ts).
-    const [conversation, author, recent] = await Promise.all([
+    // handoff's. The history comes from what this instance committed when it has all of it
+    // (lib/store/recent_messages.ts). The customer is the message's author (chat.ts lets only the
+    // conversation's customer write to it), read afresh only if that ever differs.
+    const [conversation, recent] = await Promise.all([
       this.store.conversations.getCached(id),
-      known?.id === message.authorId ? known : this.store.users.get(message.authorId),
       this.store.conversations.history(id, message.seq, HISTORY),
     ]);
     if (!conversation || conversation.status !== "open" || conversation.mode === "human") return;
-    const customer = author?.id === conversation.customerId
+    const customer = author.id === conversation.customerId
       ? author
       : await this.store.users.get(conversation.customerId);
     if (!customer) return;

@@ -362,15 +362,7 @@ export class Conversations {
     const after = Math.max(0, upto - limit);
     const kept = this.#recent.range(conversationId, after, upto);
     if (kept) return kept.filter((m) => m.private !== true);
-    const out: Message[] = [];
-    const iter = this.kv.list<Message>({
-      start: keys.message(conversationId, after + 1),
-      end: keys.message(conversationId, upto + 1),
-    }, { batchSize: limit });
-    for await (const { value: m } of iter) {
-      if (m.private !== true) out.push({ ...m, private: false });
-    }
-    return out;
+    return (await this.messages(conversationId, after, limit)).filter((m) => m.seq <= upto);
   }
 
   /** Adds `input` to `op` as `next`'s next message, moving its lastSeq and preview. */
