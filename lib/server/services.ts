@@ -185,7 +185,6 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
   const calendar = new BusinessCalendar();
   const searchIndexer = new SearchIndexer(kv, {
     clock,
-    maxChecks: checkLimitFor(config.kvPath),
     onError: (err) => log.warn("search indexer failed", { err: String(err) }),
   });
   // After each of this instance's signalled commits (messages among them): the indexer looks.
@@ -203,6 +202,7 @@ export function createServices(config: Config, kv: Deno.Kv, opts: ServiceOptions
     clock,
     maxChecks: checkLimitFor(config.kvPath),
     onCommit,
+    onMessage: (m) => searchIndexer.remember(m),
     onInvalidSetting: (name, problem) => log.warn("stored setting unreadable", { name, problem }),
   });
   const feedWriter = new FeedWriter(kv, ownSignals, log);

@@ -42,6 +42,8 @@ export interface ConversationsOptions {
   messageWrites?: { add: (op: Writes, message: Message) => number; max: number };
   /** How report durations are measured (business hours: lib/assignment/business_hours.ts). */
   measure?: Measure;
+  /** Told of each message once committed (the search indexer keeps its text: ./search_indexer.ts). */
+  onMessage?: (message: Message) => void;
 }
 
 export interface NewMessage {
@@ -115,6 +117,7 @@ export class Conversations {
   readonly queue: Queue;
   /** What this instance last committed to the bot's conversations (./recent_messages.ts). */
   readonly #recent = new RecentMessages();
+  readonly #onMessage: (message: Message) => void;
 
   constructor(
     private kv: Deno.Kv,
@@ -123,6 +126,7 @@ export class Conversations {
     opts: ConversationsOptions = {},
   ) {
     this.#onCommit = opts.onCommit;
+    this.#onMessage = opts.onMessage ?? (() => {});
     this.#measure = opts.measure ?? wallClock;
     this.queue = new Queue(kv);
     this.#group = new GroupCommitter({
@@ -350,7 +354,10 @@ export class Conversations {
     accept: (c: Conversation) => Partial<Conversation> | void,
   ): Promise<Appended> {
     const appended = await this.#group.append(input, accept);
-    if (!appended.duplicate) this.#recent.add(appended.conversation, appended.message);
+    if (!appended.duplicate) {
+      this.#recent.add(appended.conversation, appended.message);
+      this.#onMessage(appended.message);
+    }
     return appended;
   }
 
@@ -490,6 +497,8 @@ export class Conversations {
         });
         this.#recent.add(next, said);
         this.#recent.add(next, message);
+        if (said) this.#onMessage(said);
+        if (message) this.#onMessage(message);
         const version = res.versionstamp;
         return {
           conversation: publicRecord(next),

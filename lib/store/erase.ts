@@ -17,7 +17,8 @@
 import { keys } from "./keys.ts";
 import type { UserRecord } from "./users.ts";
 import type { Conversation, Message } from "../contract/types.ts";
-import { searchTerms } from "./search.ts";
+import { type IndexEntry, searchTerms } from "./search.ts";
+import { getManyBatched } from "./batch.ts";
 import { unindex } from "./lists.ts";
 import {
   conversationParts,
@@ -62,14 +63,22 @@ export class Eraser {
   }
 
   /**
-   * The conversation's search entries (./search.ts): each message's words and its pending entry,
-   * and the words of its customer's name and email. `customerText`: the name and email the
-   * erasure job kept (the record is gone by then); otherwise read from the record and the user.
+   * The conversation's search entries (./search.ts), and the words of its customer's name and
+   * email. `customerText`: the name and email the erasure job kept (the record is gone by then);
+   * otherwise read from the record and the user. A message's words are found from its text:
+   *
+   * 1. its pending entry goes (not indexed yet), with any entries of its own (older indexes);
+   * 2. the erasure counter is bumped, so an indexer batch that read one of those pending entries
+   *    before step 1 fails its commit (./search_indexer.ts) and lists the queue again;
+   * 3. each word's batch entry named by its ["search_done"] marker loses it, and the marker goes.
    */
   async #deleteSearch(id: string, conversation: Conversation | null, customerText?: string) {
-    const doomed: Deno.KvKey[] = [];
+    const messages: Message[] = [];
     for await (const e of this.kv.list<Message>({ prefix: keys.messagesPrefix(id) })) {
-      const m = e.value;
+      messages.push(e.value);
+    }
+    const doomed: Deno.KvKey[] = [];
+    for (const m of messages) {
       doomed.push(keys.searchPending(m.id));
       for (const t of searchTerms(m.text ?? "")) doomed.push(keys.searchMessage(t, m.id));
     }
@@ -79,6 +88,60 @@ export class Eraser {
       text += ` ${user?.name ?? ""} ${user?.email ?? ""}`;
     }
     for (const t of searchTerms(text, 120)) doomed.push(keys.searchCustomer(t, id));
+    await this.#deleteKeys(doomed);
+    await this.kv.atomic().sum(keys.searchEraseGen(), 1n).commit();
+    await this.#dropFromBatches(messages);
+  }
+
+  /** Takes `messages` out of the indexer's batch entries that hold them (step 3 above). */
+  async #dropFromBatches(messages: Message[]) {
+    const marks = await getManyBatched<string>(
+      this.kv,
+      messages.map((m) => keys.searchDone(m.id)),
+    );
+    const drops = new Map<string, { key: Deno.KvKey; pairs: Set<string> }>();
+    messages.forEach((m, i) => {
+      const batch = marks[i].value;
+      if (typeof batch !== "string") return;
+      for (const t of searchTerms(m.text ?? "")) {
+        const key = keys.searchMessage(t, batch);
+        const name = `${t}\u0000${batch}`;
+        const drop = drops.get(name) ?? { key, pairs: new Set<string>() };
+        drop.pairs.add(`${m.conversationId}\u0000${m.seq}`);
+        drops.set(name, drop);
+      }
+    });
+    const all = [...drops.values()];
+    // Ten entries per commit, each checked: the most checks any KV allows (./group_commit.ts).
+    for (let i = 0; i < all.length; i += 10) await this.#rewrite(all.slice(i, i + 10));
+    await this.#deleteKeys(
+      messages.filter((_, i) => marks[i].value !== null).map((m) => keys.searchDone(m.id)),
+    );
+  }
+
+  /** Rewrites batch entries without the pairs named; checked, so two erasures at once retry. */
+  async #rewrite(drops: { key: Deno.KvKey; pairs: Set<string> }[]) {
+    for (let attempt = 1;; attempt++) {
+      const entries = await getManyBatched<IndexEntry>(this.kv, drops.map((d) => d.key));
+      const op = this.kv.atomic();
+      entries.forEach((e, j) => {
+        if (!e.value || !("p" in e.value)) return;
+        const p = e.value.p, kept: (string | number)[] = [];
+        for (let i = 0; i < p.length; i += 2) {
+          if (!drops[j].pairs.has(`${p[i]}\u0000${p[i + 1]}`)) kept.push(p[i], p[i + 1]);
+        }
+        if (kept.length === p.length) return;
+        op.check(e);
+        if (kept.length) op.set(e.key, { p: kept });
+        else op.delete(e.key);
+      });
+      if ((await op.commit()).ok) return;
+      if (attempt >= 20) throw new Error("search entries kept changing during an erasure");
+    }
+  }
+
+  /** Deletes `doomed`, BATCH per commit. */
+  async #deleteKeys(doomed: Deno.KvKey[]) {
     for (let i = 0; i < doomed.length; i += BATCH) {
       const op = this.kv.atomic();
       for (const key of doomed.slice(i, i + BATCH)) op.delete(key);

@@ -66,7 +66,10 @@
  * Counters and ["by_state", …] use the status "snoozed" for an open conversation that is snoozed
  * (./lists.ts `laneOf`), so it leaves the open lists and counts while it sleeps.
  * | ["notes", conversationId, seq]                       | null: seq is a private note (customers' unread skips it; ./reads.ts), written with the note            |
- * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of a message (./search.ts), written by the indexer                 |
+ * | ["search_msg", term, batchKey]                       | {p: [conversationId, seq, …]}: a word's messages in one indexer batch (./search.ts)                    |
+ * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of one message (the backfill, and indexers before issue 16)        |
+ * | ["search_done", messageId]                           | batchKey: the indexer batch that holds the message's words (./erase.ts finds them by it)               |
+ * | ["search_erase_gen"]                                 | KvU64: bumped by each erasure; the indexer's batch commit checks it (./search_indexer.ts)              |
  * | ["search_pending", messageId]                        | {c: conversationId, s: seq}: a message not yet indexed, written with it (./search_indexer.ts)          |
  * | ["search_indexer_lease"]                             | {owner, until}: the one instance indexing (./search_indexer.ts)                                        |
  * | ["search_customer", term, conversationId]            | null: a word of its customer's name or email (./search.ts), written with the conversation              |
@@ -223,6 +226,10 @@ export const keys = {
   searchPending: (messageId: string) => ["search_pending", messageId] as const,
   searchPendingPrefix: () => ["search_pending"] as const,
   searchIndexerLease: () => ["search_indexer_lease"] as const,
+  /** The indexer batch a message's words are in (./search_indexer.ts), and erasures' counter. */
+  searchDone: (messageId: string) => ["search_done", messageId] as const,
+  searchDonePrefix: () => ["search_done"] as const,
+  searchEraseGen: () => ["search_erase_gen"] as const,
   searchCustomer: (term: string, conversationId: string) =>
     ["search_customer", term, conversationId] as const,
   searchCustomerPrefix: (term: string) => ["search_customer", term] as const,

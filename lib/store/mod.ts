@@ -81,6 +81,8 @@ export interface StoreOptions {
   onInvalidSetting?(name: string, problem: string): void;
   /** How report durations are measured (default: wall-clock time). */
   measure?: Measure;
+  /** Told of each message once committed (./conversations.ts `ConversationsOptions`). */
+  onMessage?: ConversationsOptions["onMessage"];
 }
 
 /** Resolves KV_PATH: unset → ./data/parley.sqlite (folder created); else as given. */

@@ -2,19 +2,26 @@
  * The search index (GET /api/search), kept in KV (key shapes in ./keys.ts), so every instance
  * sees it:
  *
- * - each customer, agent or bot message's words: ["search_msg", term, messageId] → {c, s}. The
- *   group commit (./group_commit.ts) writes one ["search_pending", messageId] entry with the
- *   message, and the indexer (./search_indexer.ts, one instance at a time) turns it into these
- *   entries shortly after (typically well under a second), off the message path. Message ids are
- *   ULIDs, so a term's entries listed backwards are newest first. System messages and the
- *   greeting are not indexed;
+ * - each customer, agent or bot message's words, grouped by indexer batch: ["search_msg", term,
+ *   batchKey] → {p: [conversationId, seq, …]}, one entry per word and batch, holding every message
+ *   of the batch that has the word (oldest first). The group commit (./group_commit.ts) writes one
+ *   ["search_pending", messageId] entry with the message, and the indexer (./search_indexer.ts, one
+ *   instance at a time) turns a batch of them into these entries shortly after, off the message
+ *   path. A batch key starts with the batch's newest message id (a ULID), so a word's entries
+ *   listed backwards are newest first. A word shared by a batch's messages costs one entry, not one
+ *   per message (issue 16). System messages and the greeting are not indexed. Entries of a single
+ *   message, ["search_msg", term, messageId] → {c, s} (the backfill's, and those of indexers before
+ *   issue 16), are read alike, so an existing index needs no migration;
  * - each conversation's customer's name and email words: ["search_customer", term, conversationId],
  *   set with the conversation (./conversations.ts `create`);
  * - conversations and messages written before the index: the resumable step of ./migrations.ts.
  *
- * A query's words must all be in the message (or the name and email); the rarest word (entries
- * counted up to PROBE) drives the scan, newest first, and the others are checked on the candidates. Words are compared folded
- * (lower case, accents removed); a message indexes its first MAX_TERMS distinct words.
+ * Erasure (./erase.ts) finds an indexed message's batch by its ["search_done", messageId] marker.
+ *
+ * A query's words must all be in the message (or the name and email); the rarest word (messages
+ * counted up to PROBE) drives the scan, newest first, and the others are checked on the
+ * candidates. Words are compared folded (lower case, accents removed); a message indexes its first
+ * MAX_TERMS distinct words.
  */
 import { keys } from "./keys.ts";
 import type { Conversation, Message } from "../contract/types.ts";
@@ -24,9 +31,9 @@ import type { Writes } from "./queue.ts";
 /** Distinct words indexed per message (a commit holds at most 1,000 mutations). */
 export const MAX_TERMS = 100;
 const MAX_TERM_LENGTH = 40;
-/** Candidates a query looks at, at most, before it answers with what it found. */
+/** Candidates (messages) a query looks at, at most, before it answers with what it found. */
 const MAX_SCAN = 5000;
-/** Entries counted per word to find the rarest one (the one whose scan drives a query). */
+/** Messages counted per word to find the rarest one (the one whose scan drives a query). */
 const PROBE = 200;
 /** Conversations (newest started first) a name or email query looks at, at most. */
 const MAX_CUSTOMER_SCAN = 500;
@@ -47,11 +54,27 @@ export function searchTerms(text: string, max = MAX_TERMS): string[] {
 /** Whether a message is indexed at all (customers', agents' and the bot's replies, notes too). */
 export const indexed = (m: Pick<Message, "sender">) => m.sender !== "system";
 
-/** Adds a message's entries to a commit; returns how many (`terms`: precomputed, optional). */
+/**
+ * Adds a message's own entries (one per word) to a commit; returns how many (`terms`: precomputed,
+ * optional). The backfill's shape (./search_backfill.ts); the indexer groups words by batch.
+ */
 export function indexMessage(op: Writes, m: Message, terms = searchTerms(m.text)): number {
   if (!indexed(m)) return 0;
   for (const t of terms) op.set(keys.searchMessage(t, m.id), { c: m.conversationId, s: m.seq });
   return terms.length;
+}
+
+/** An index entry: a batch's messages with the word (flat pairs, oldest first), or one message. */
+export type IndexEntry = { p: (string | number)[] } | { c: string; s: number };
+
+/** The (conversationId, seq) pairs of an index entry, newest first. */
+export function postingsOf(value: IndexEntry): { c: string; s: number }[] {
+  if (!("p" in value)) return [value];
+  const out: { c: string; s: number }[] = [];
+  for (let i = value.p.length - 2; i >= 0; i -= 2) {
+    out.push({ c: String(value.p[i]), s: Number(value.p[i + 1]) });
+  }
+  return out;
 }
 
 /** Adds a conversation's customer name and email entries to a commit; returns how many. */
@@ -130,7 +153,12 @@ export class SearchIndex {
   ): Promise<string | null> {
     const counts = await Promise.all(terms.map(async (t) => {
       let n = 0;
-      for await (const _ of this.kv.list({ prefix: prefix(t) }, { limit: PROBE })) n++;
+      for await (const e of this.kv.list({ prefix: prefix(t) }, { limit: PROBE })) {
+        // A batch entry counts its messages; a customer's entry (null) or a message's own, one.
+        const v = e.value as IndexEntry | null;
+        n += v && "p" in v ? v.p.length / 2 : 1;
+        if (n >= PROBE) break;
+      }
       return n;
     }));
     if (counts.some((n) => n === 0)) return null;
@@ -140,9 +168,9 @@ export class SearchIndex {
   async #messages(terms: string[], drive: string, limit: number): Promise<SearchHit[]> {
     const found = new Map<string, Message>();
     let scanned = 0;
-    const iter = this.kv.list<{ c: string; s: number }>(
+    const iter = this.kv.list<IndexEntry>(
       { prefix: keys.searchMessagePrefix(drive) },
-      { reverse: true, batchSize: 200 },
+      { reverse: true, batchSize: 50 },
     );
     let pending: { c: string; s: number }[] = [];
     const flush = async () => {
@@ -157,11 +185,13 @@ export class SearchIndex {
         if (terms.every((t) => words.has(t))) found.set(m.conversationId, m);
       }
     };
-    for await (const e of iter) {
-      if (found.has(e.value.c)) continue;
-      pending.push(e.value);
-      if (pending.length >= 100) await flush();
-      if (found.size >= limit || ++scanned >= MAX_SCAN) break;
+    scan: for await (const e of iter) {
+      for (const posting of postingsOf(e.value)) {
+        if (found.has(posting.c)) continue;
+        pending.push(posting);
+        if (pending.length >= 100) await flush();
+        if (found.size >= limit || ++scanned >= MAX_SCAN) break scan;
+      }
     }
     if (pending.length && found.size < limit) await flush();
     const conversations = await getValues<Conversation>(

@@ -1,29 +1,38 @@
 /**
  * The search indexer: turns the group commit's ["search_pending", messageId] → {c, s} entries
- * (one per indexed message, written with the message: ./group_commit.ts) into the message's
- * ["search_msg", term, messageId] entries (./search.ts), off the message path. Key shapes in
- * ./keys.ts.
+ * (one per indexed message, written with the message: ./group_commit.ts) into the index's entries
+ * (./search.ts), off the message path. Key shapes in ./keys.ts.
  *
  * - One instance at a time: a lease ["search_indexer_lease"] = {owner, until} taken with a
  *   checked commit once the previous holder's `until` has passed. Every batch commit checks the
  *   lease entry it holds and renews it, so a holder that lost the lease (paused past `until`,
  *   another took over) writes nothing; a holder that crashed is replaced within `leaseMs` (5 s).
  *   Each instance's clock decides when a lease has passed: a skewed clock can at worst make two
- *   instances alternate, and their checked, idempotent batches still write each entry right.
- * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first), their
- *   messages read, their index entries set and the pending entries deleted in one commit of at
- *   most MAX_MUTATIONS (each entry under 200 bytes, so far under the 800 KiB limit). Sets only:
- *   indexing a message twice writes the same keys and values again, so a batch repeated after a
- *   crash is harmless.
+ *   instances alternate, and each lists the queue only after its lease commit, so it never sees an
+ *   entry the other has already indexed.
+ * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first) in one
+ *   commit of at most MAX_MUTATIONS: one entry per distinct word of the batch's messages,
+ *   ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the batch's messages
+ *   share costs one entry), and per message its pending entry deleted and a ["search_done",
+ *   messageId] → batchKey marker set (erasure finds the entries by it: ./erase.ts). The batch key
+ *   is the newest message id of the batch and a random suffix, so entries list newest first and
+ *   two batches never share a key.
+ * - Texts: this instance's own messages are handed over in memory as they are committed
+ *   (`remember`, while it holds the lease), so a batch reads only other instances' messages, and
+ *   those left over from before a restart.
+ * - Erasures: the batch commit checks ["search_erase_gen"], which every erasure bumps after
+ *   deleting the pending entries of the messages it erases (./erase.ts), so a batch that read a
+ *   pending entry before it was erased fails and is listed again, without it.
  * - Woken by `wake()` (the composition root calls it after each of this instance's signalled
- *   commits) and otherwise polls every `pollMs` while holding the lease (others' messages), so
- *   the index trails the messages by one batch commit on the writing instance and by at most
- *   `pollMs` plus a commit elsewhere. Non-holders look at the lease every `leaseCheckMs`.
+ *   commits) and otherwise polls every `pollMs` while holding the lease (others' messages). After a
+ *   batch that emptied the queue it lets `gatherMs` pass before the next, so a busy stream is
+ *   indexed in a few commits a second, each sharing its words, and a lone message at once.
+ *   Non-holders look at the lease every `leaseCheckMs`.
  */
 import { keys } from "./keys.ts";
 import type { Message } from "../contract/types.ts";
 import { getManyBatched } from "./batch.ts";
-import { indexed, indexMessage, searchTerms } from "./search.ts";
+import { indexed, searchTerms } from "./search.ts";
 import { type Clock, systemClock } from "../clock.ts";
 
 export interface PendingEntry {
@@ -46,10 +55,10 @@ export interface IndexerOptions {
   pollMs?: number;
   /** How often a non-holder looks whether the lease is free (default 1,000 ms). */
   leaseCheckMs?: number;
-  /** Pending entries read per batch (default 200). */
+  /** Pending entries read per batch (default 200, at most 300). */
   batchSize?: number;
-  /** Checks one commit may hold (default 100; a remote KV allows 10: ./group_commit.ts). */
-  maxChecks?: number;
+  /** After a batch that emptied the queue, the least time before the next (default 200 ms). */
+  gatherMs?: number;
   onError?: (err: unknown) => void;
   /**
    * Told after each committed batch (tests): returning false stops the loop as a crash would,
@@ -58,10 +67,13 @@ export interface IndexerOptions {
   onBatch?: (indexed: number) => boolean | void;
 }
 
-/** Mutations per batch commit: index entries, pending deletes and the lease. */
+/** Mutations per batch commit: index entries, pending deletes, markers and the lease. */
 const MAX_MUTATIONS = 800;
-/** Messages read at once while filling a commit. */
-const READ_SLICE = 40;
+/** Messages' texts kept for the batch to come (`remember`); older ones are read from KV. */
+const MAX_REMEMBERED = 5000;
+
+/** What a batch needs of a message. */
+type Indexable = Pick<Message, "id" | "conversationId" | "seq" | "sender" | "text">;
 
 export class SearchIndexer {
   readonly owner: string;
@@ -75,7 +87,12 @@ export class SearchIndexer {
   #crashed = false;
   #loop: Promise<void> | null = null;
   #wakeUp: (() => void) | null = null;
+  #stopSleep: (() => void) | null = null;
   #woken = false;
+  #gatherMs: number;
+  #lastBatchAt = -Infinity;
+  /** This instance's committed messages not yet indexed, by id (`remember`). */
+  #texts = new Map<string, Indexable>();
 
   constructor(private kv: Deno.Kv, private opts: IndexerOptions = {}) {
     this.owner = opts.owner ?? crypto.randomUUID();
@@ -83,15 +100,21 @@ export class SearchIndexer {
     this.#leaseMs = opts.leaseMs ?? 5000;
     this.#pollMs = opts.pollMs ?? 200;
     this.#leaseCheckMs = opts.leaseCheckMs ?? 1000;
-    this.#batchSize = opts.batchSize ?? 200;
-    this.#maxChecks = opts.maxChecks ?? 100;
+    this.#batchSize = Math.min(opts.batchSize ?? 200, 300);
+    this.#gatherMs = opts.gatherMs ?? 200;
   }
-  readonly #maxChecks: number;
 
   start(): void {
     if (this.#loop) return;
     this.#running = true;
     this.#loop = this.#run();
+  }
+
+  /** A message this instance committed: its text, so the batch that indexes it need not read it. */
+  remember(m: Indexable): void {
+    if (!this.#lease || !indexed(m)) return;
+    this.#texts.set(m.id, m);
+    if (this.#texts.size > MAX_REMEMBERED) this.#texts.delete(this.#texts.keys().next().value!);
   }
 
   /** Something was committed: index it soon (a no-op unless this instance holds the lease). */
@@ -103,7 +126,7 @@ export class SearchIndexer {
   /** Stops the loop after its batch in flight, and gives the lease back if it holds it. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wakeUp?.();
+    this.#stopSleep?.();
     await this.#loop;
     this.#loop = null;
     if (this.#lease && !this.#crashed) {
@@ -141,26 +164,35 @@ export class SearchIndexer {
             this.#running = false;
             return;
           }
-          if (n > 0) continue; // more may be waiting
+          if (n >= this.#batchSize) continue; // more are waiting
         }
       } catch (err) {
         this.opts.onError?.(err);
       }
-      if (!this.#woken || !holding) await this.#sleep(holding ? this.#pollMs : this.#leaseCheckMs);
+      if (!holding) {
+        this.#texts.clear();
+        await this.#sleep(this.#leaseCheckMs, true);
+        continue;
+      }
+      // Wait for work: a wake-up, or the poll for other instances' messages. Then let a few more
+      // messages gather, so that a busy stream is indexed in a few commits a second.
+      if (!this.#woken) await this.#sleep(this.#pollMs, true);
+      const gather = this.#lastBatchAt + this.#gatherMs - performance.now();
+      if (gather > 0 && this.#running) await this.#sleep(Math.min(gather, this.#gatherMs), false);
     }
   }
 
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; `wakeable`: a wake-up ends it early (`stop` always does). */
+  #sleep(ms: number, wakeable: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.#wakeUp = this.#stopSleep = null;
         resolve();
-      }
-      this.#wakeUp = () => {
-        this.#wakeUp = null;
-        done();
       };
+      const timer = setTimeout(done, ms);
+      this.#wakeUp = wakeable ? done : null;
+      this.#stopSleep = done;
     });
   }
 
@@ -187,41 +219,74 @@ export class SearchIndexer {
     const lease = this.#lease;
     if (!lease) return 0;
     const pending: Deno.KvEntry<PendingEntry>[] = [];
-    const iter = this.kv.list<PendingEntry>({ prefix: keys.searchPendingPrefix() }, {
-      limit: this.#batchSize,
-    });
-    for await (const e of iter) pending.push(e);
+    const [gen] = await Promise.all([
+      this.kv.get(keys.searchEraseGen()),
+      (async () => {
+        const iter = this.kv.list<PendingEntry>({ prefix: keys.searchPendingPrefix() }, {
+          limit: this.#batchSize,
+        });
+        for await (const e of iter) pending.push(e);
+      })(),
+    ]);
     if (!pending.length) return 0;
-    const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
-    const op = this.kv.atomic().check(lease).set(keys.searchIndexerLease(), value);
-    let mutations = 1, count = 0;
-    // Messages are read a slice at a time, until the commit is full (about 50 typical messages).
-    fill: for (let from = 0; from < pending.length; from += READ_SLICE) {
-      const slice = pending.slice(from, from + READ_SLICE);
-      const messages = await getManyBatched<Message>(
-        this.kv,
-        slice.map((p) => keys.message(p.value.c, p.value.s)),
-      );
-      for (const [i, p] of slice.entries()) {
-        const m = messages[i].value;
-        // A message that is gone (or not indexed) just leaves the queue.
-        const terms = m && indexed(m) ? searchTerms(m.text) : [];
-        if (count > 0 && mutations + terms.length + 1 > MAX_MUTATIONS) break fill;
-        if (count + 2 > this.#maxChecks) break fill; // the lease's check and one per entry
-        if (m && terms.length) indexMessage(op, m, terms);
-        // Checked: an erasure that deleted this entry meanwhile (lib/store/erase.ts deletes the
-        // pending entries before the words) makes this commit fail, so no word outlives it.
-        op.check(p).delete(p.key);
-        mutations += terms.length + 1;
-        count++;
+    const messages = await this.#messagesOf(pending);
+    // Fill the commit in queue order: each message's new words, its pending entry and its marker.
+    const words = new Map<string, (string | number)[]>();
+    const taken: { entry: Deno.KvEntry<PendingEntry>; terms: string[]; id: string }[] = [];
+    let mutations = 1;
+    for (const entry of pending) {
+      const id = String(entry.key[1]);
+      const m = messages.get(id);
+      // A message that is gone (or not indexed) just leaves the queue.
+      const terms = m && indexed(m) ? searchTerms(m.text) : [];
+      const fresh = terms.filter((t) => !words.has(t)).length;
+      if (taken.length > 0 && mutations + fresh + 2 > MAX_MUTATIONS) break;
+      for (const t of terms) {
+        const list = words.get(t) ?? [];
+        list.push(entry.value.c, entry.value.s);
+        words.set(t, list);
       }
+      taken.push({ entry, terms, id });
+      mutations += fresh + 2;
+    }
+    const newest = taken.reduce((max, t) => t.id > max ? t.id : max, "");
+    const batchKey = `${newest}.${crypto.randomUUID().slice(0, 8)}`;
+    const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
+    const op = this.kv.atomic().check(lease).set(keys.searchIndexerLease(), value).check(gen);
+    for (const [t, p] of words) op.set(keys.searchMessage(t, batchKey), { p });
+    for (const { entry, terms, id } of taken) {
+      op.delete(entry.key);
+      if (terms.length) op.set(keys.searchDone(id), batchKey);
     }
     const res = await op.commit();
+    this.#lastBatchAt = performance.now();
     if (!res.ok) {
-      this.#lease = null; // taken over: the next turn looks again
+      // Taken over, or an erasure ran: the next turn looks again.
+      this.#lease = null;
       return 0;
     }
+    for (const { id } of taken) this.#texts.delete(id);
     this.#lease = { key: keys.searchIndexerLease(), value, versionstamp: res.versionstamp };
-    return count;
+    return taken.length;
+  }
+
+  /** The pending entries' messages: remembered ones, the rest read from KV. */
+  async #messagesOf(pending: Deno.KvEntry<PendingEntry>[]): Promise<Map<string, Indexable>> {
+    const out = new Map<string, Indexable>();
+    const unknown: Deno.KvEntry<PendingEntry>[] = [];
+    for (const entry of pending) {
+      const m = this.#texts.get(String(entry.key[1]));
+      if (m) out.set(m.id, m);
+      else unknown.push(entry);
+    }
+    const read = await getManyBatched<Message>(
+      this.kv,
+      unknown.map((p) => keys.message(p.value.c, p.value.s)),
+    );
+    for (const [i, entry] of unknown.entries()) {
+      const m = read[i].value;
+      if (m && m.id === String(entry.key[1])) out.set(m.id, m);
+    }
+    return out;
   }
 }

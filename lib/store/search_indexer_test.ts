@@ -2,16 +2,18 @@
  * The search indexer (./search_indexer.ts) on a real in-memory KV with an injected clock: the
  * lease holder stopping part-way (as a crash would, its lease kept) is replaced once the lease
  * expires and the other instance finishes, with an index equal to a full index of every message;
- * a holder that lost its lease writes nothing; messages queued again are indexed again without
- * any duplicate entry or result.
+ * a holder that lost its lease writes nothing; a batch's shared words are one entry each; erasing
+ * a conversation takes its messages out of the batch entries and leaves the others' findable; an
+ * erasure racing a batch leaves no word behind.
  */
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { until } from "../../tests/wait.ts";
 import { createStore, type Store } from "./mod.ts";
 import { migrate } from "./migrations.ts";
 import { keys } from "./keys.ts";
-import { indexed, indexMessage } from "./search.ts";
+import { indexed, searchTerms } from "./search.ts";
 import { SearchIndexer } from "./search_indexer.ts";
+import { indexLines } from "./search_testing.ts";
 import type { Message, User } from "../contract/types.ts";
 
 async function seed(store: Store, conversations: number, messages: number): Promise<string[]> {
@@ -49,24 +51,14 @@ const count = async (kv: Deno.Kv, prefix: Deno.KvKey) => {
   return n;
 };
 
-async function messageIndex(kv: Deno.Kv): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of kv.list({ prefix: ["search_msg"] })) {
-    out.push(JSON.stringify([e.key, e.value]));
-  }
-  return out.sort();
-}
+const messageIndex = indexLines;
 
-/** What indexing every message from scratch writes (the greeting and system messages aside). */
+/** What indexing every message from scratch gives (the greeting and system messages aside). */
 async function fullIndex(kv: Deno.Kv): Promise<string[]> {
   const out: string[] = [];
   for await (const { value: m } of kv.list<Message>({ prefix: ["messages"] })) {
     if (!indexed(m) || (m.seq === 1 && m.sender === "bot")) continue;
-    indexMessage({
-      set: (key, value) => out.push(JSON.stringify([key, value])),
-      delete: () => {},
-      sum: () => {},
-    }, m);
+    for (const t of searchTerms(m.text)) out.push(`${t} ${m.conversationId} ${m.seq}`);
   }
   return out.sort();
 }
@@ -119,32 +111,34 @@ Deno.test("search indexer: a crashed lease holder is replaced and the index is c
   kv.close();
 });
 
-Deno.test("search indexer: indexing a message again duplicates nothing", async () => {
+Deno.test("search indexer: one entry per word and batch; an erasure takes only its messages out", async () => {
   const kv = await Deno.openKv(":memory:");
   const store = createStore(kv);
   await migrate(kv);
-  await seed(store, 2, 14);
+  const ids = await seed(store, 2, 14);
   const indexer = new SearchIndexer(kv);
   assertEquals(await indexer.drain(), 28);
-  const once = await messageIndex(kv);
-  assertEquals(once, await fullIndex(kv));
-  const hits = () =>
-    store.search.query("word3", 10, () => Promise.resolve(undefined)).then((r) =>
-      r.map((h) => [h.conversation.id, h.message?.seq])
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
+  let entries = 0;
+  for await (const _ of kv.list({ prefix: ["search_msg"] })) entries++;
+  const lines = (await messageIndex(kv)).length;
+  assert(entries * 3 < lines, `shared words share entries (${entries} entries, ${lines} words)`);
+  assertEquals(await count(kv, keys.searchDonePrefix()), 28, "a marker per indexed message");
+  const hits = (q: string) =>
+    store.search.query(q, 10, () => Promise.resolve(undefined)).then((r) =>
+      r.map((h) => h.conversation.id).sort()
     );
-  const found = await hits();
-  assertEquals(found.length, 2, "one result per conversation");
+  assertEquals(await hits("word3"), [...ids].sort(), "one result per conversation");
 
-  // Every message queued again (a batch repeated after a crash looks like this).
-  for await (const { value: m } of kv.list<Message>({ prefix: ["messages"] })) {
-    // What the message path queued (not the greeting, which `create` writes unqueued).
-    if (indexed(m) && m.seq > 1) {
-      await kv.set(keys.searchPending(m.id), { c: m.conversationId, s: m.seq });
-    }
-  }
-  assert((await indexer.drain()) > 0);
-  assertEquals(await messageIndex(kv), once);
-  assertEquals(await hits(), found);
+  // Erase the first conversation (resolved first, as erasure wants).
+  await store.conversations.change(ids[0], (c) => ({ next: { ...c, status: "resolved" } }));
+  assertEquals(await store.eraser.eraseConversation(ids[0]), "erased");
+  assertEquals(await hits("word3"), [ids[1]]);
+  assertEquals(await hits("topic0"), []);
+  const left = await messageIndex(kv);
+  assert(left.length > 0 && left.every((l) => !l.includes(ids[0])), "no word of it is left");
+  assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
+  assertEquals(await count(kv, keys.searchDonePrefix()), 14, "its markers went with it");
   await indexer.stop();
   kv.close();
 });
@@ -165,9 +159,11 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
           const read = await target.getMany(ks);
           if (!erased) {
             erased = true;
+            // What lib/store/erase.ts does first: the pending entries go, then the counter moves.
             for await (const e of target.list({ prefix: ["search_pending"] })) {
               await target.delete(e.key);
             }
+            await target.atomic().sum(keys.searchEraseGen(), 1n).commit();
           }
           return read;
         };
@@ -180,6 +176,34 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
   await indexer.drain();
   assert(erased, "the erasure raced the read");
   assertEquals(await messageIndex(kv), [], "no word written after the erasure");
+  await indexer.stop();
+  kv.close();
+});
+
+Deno.test("search indexer: this instance's own messages are indexed without reading them back", async () => {
+  const kv = await Deno.openKv(":memory:");
+  let reads = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") reads++;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const indexer = new SearchIndexer(counted);
+  assertEquals(await indexer.drain(), 0);
+  assert(indexer.holding, "the lease is taken before messages come");
+  const store = createStore(kv, { onMessage: (m) => indexer.remember(m) });
+  await migrate(kv);
+  await seed(store, 2, 10);
+  assertEquals(await indexer.drain(), 20);
+  assertEquals(reads, 0, "no message read back");
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
+  // Another instance's messages (not remembered here) are read.
+  await seed(createStore(kv), 1, 3);
+  assertEquals(await indexer.drain(), 3);
+  assert(reads > 0);
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
   await indexer.stop();
   kv.close();
 });
