@@ -16,7 +16,8 @@ const schema = z.object({
   /** unset: ./data/parley.sqlite; ":memory:"; an http(s) URL for KV Connect. */
   KV_PATH: z.preprocess(blankIsUnset, z.string().optional()),
   /** With KV in a local file: how often (ms) to read the signal keys, so that the commits of other
-   * processes on the same file are seen (a watch hears only its own process); 0 turns it off. */
+   * processes on the same file are seen (a watch hears only its own process, and costs a read on
+   * every commit); 0: watch them instead, hearing this process alone. */
   KV_POLL_MS: z.coerce.number().int().max(60_000)
     .refine((ms) => ms === 0 || ms >= 10, "0 (off) or at least 10").default(100),
   /** On Deno Deploy: "1" says a KV database is attached to the app (silences the warning), "0"
