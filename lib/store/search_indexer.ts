@@ -24,9 +24,10 @@
  *   deleting the pending entries of the messages it erases (./erase.ts), so a batch that read a
  *   pending entry before it was erased fails and is listed again, without it.
  * - Woken by `wake()` (the composition root calls it after each of this instance's signalled
- *   commits) and otherwise polls every `pollMs` while holding the lease (others' messages). After a
- *   batch that emptied the queue it lets `gatherMs` pass before the next, so a busy stream is
- *   indexed in a few commits a second, each sharing its words, and a lone message at once.
+ *   commits) and otherwise polls every `pollMs` while holding the lease (others' messages). Woken,
+ *   it lets `gatherMs` (200 ms) pass before the batch, so a busy stream is indexed in a few commits
+ *   a second, each sharing its words, and the commits a message sets off (the bot's reply) do not
+ *   wait behind the index's in SQLite's one writer. A full batch is followed by the next at once.
  *   Non-holders look at the lease every `leaseCheckMs`.
  */
 import { keys } from "./keys.ts";
@@ -57,7 +58,7 @@ export interface IndexerOptions {
   leaseCheckMs?: number;
   /** Pending entries read per batch (default 200, at most 300). */
   batchSize?: number;
-  /** After a batch that emptied the queue, the least time before the next (default 200 ms). */
+  /** How long a wake-up waits for more messages before the batch (default 200 ms). */
   gatherMs?: number;
   onError?: (err: unknown) => void;
   /**
@@ -90,7 +91,6 @@ export class SearchIndexer {
   #stopSleep: (() => void) | null = null;
   #woken = false;
   #gatherMs: number;
-  #lastBatchAt = -Infinity;
   /** This instance's committed messages not yet indexed, by id (`remember`). */
   #texts = new Map<string, Indexable>();
 
@@ -174,11 +174,11 @@ export class SearchIndexer {
         await this.#sleep(this.#leaseCheckMs, true);
         continue;
       }
-      // Wait for work: a wake-up, or the poll for other instances' messages. Then let a few more
-      // messages gather, so that a busy stream is indexed in a few commits a second.
+      // Wait for work: a wake-up, or the poll for other instances' messages. Then let more
+      // messages gather, so that a busy stream is indexed in a few commits a second, and the
+      // commits a message sets off (a bot's reply) need not queue behind the index's.
       if (!this.#woken) await this.#sleep(this.#pollMs, true);
-      const gather = this.#lastBatchAt + this.#gatherMs - performance.now();
-      if (gather > 0 && this.#running) await this.#sleep(Math.min(gather, this.#gatherMs), false);
+      if (this.#running) await this.#sleep(this.#gatherMs, false);
     }
   }
 
@@ -259,7 +259,6 @@ export class SearchIndexer {
       if (terms.length) op.set(keys.searchDone(id), batchKey);
     }
     const res = await op.commit();
-    this.#lastBatchAt = performance.now();
     if (!res.ok) {
       // Taken over, or an erasure ran: the next turn looks again.
       this.#lease = null;
