@@ -2,7 +2,8 @@
  * `deno task bench`: starts the raw relay (the ceiling) and then Parley (`main.ts`, fresh KV file,
  * a fake Gemini answering instantly) as separate processes on loopback, drives each with the load
  * generator (bench/load.ts, a third process), and prints a table — and with --json, one JSON
- * object with every figure as the last line.
+ * object with every figure as the last line. Last, a Parley without a Gemini key answers
+ * --bot-samples messages with the built-in bot (issue 14's reply time).
  *
  * Options: --rate 1000 --conversations 1000 --agents 20 --duration 10 --connections 10000
  *          --step 2 (seconds per saturation step) --max-rate 200000 --bot-samples 50
@@ -18,6 +19,8 @@
  */
 import type { LoadConfig, LoadResult } from "./load.ts";
 import { startFakeGemini } from "./fake_gemini.ts";
+import { ParleyApi } from "./clients.ts";
+import { type BotResult, botRun } from "./load_bot.ts";
 import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
 import { fdLimit, LIFTED_LIMITS, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
@@ -167,6 +170,7 @@ async function main() {
       burst: opts.burst,
     }, false)
     : null;
+  const builtinBot = opts.botSamples > 0 ? await measureBuiltinBot(opts.botSamples) : null;
   const { raw, parley, idleRss, widget, geminiRequests } = round;
   const report: Report = {
     machine: { ...before, loadAverageAfter: machine().loadAverage },
@@ -178,6 +182,7 @@ async function main() {
     parley,
     burst: burst ? { raw: burst.raw, parley: burst.parley } : null,
     widget: widget!,
+    builtinBot,
   };
   printReport(report, opts.json);
   if (!opts.json) {
@@ -257,6 +262,27 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
   return { raw, parley, idleRss, widget, geminiRequests: fake.requests() };
+}
+
+/** The built-in bot's replies (no Gemini key), on a Parley of its own with a fresh KV file. */
+async function measureBuiltinBot(samples: number): Promise<BotResult> {
+  console.error("Parley with the built-in bot:");
+  const dir = await Deno.makeTempDir({ prefix: "parley-bench-bot-" });
+  const server = await startServer([...await startTaskFlags(), "main.ts"], {
+    HOST: "127.0.0.1",
+    KV_PATH: `${dir}/bench.sqlite`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: "warn",
+    ...LIFTED_LIMITS,
+  });
+  try {
+    const api = new ParleyApi(server.url);
+    return await botRun(api, server.url.replace(/^http/, "ws") + "ws", samples);
+  } finally {
+    await stop(server.child);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 if (import.meta.main) await main();

@@ -1,5 +1,6 @@
 /** The benchmark's output: a readable table on stdout, and with --json one JSON line last. */
 import type { LoadResult, RunResult } from "./load.ts";
+import type { BotResult } from "./load_bot.ts";
 import { FAKE_ANSWER } from "./fake_gemini.ts";
 import type { Options } from "./bench.ts";
 import { BUDGET, type WidgetSizes } from "./widget_sizes.ts";
@@ -23,6 +24,8 @@ export interface Report {
   burst: { raw: LoadResult; parley: LoadResult } | null;
   /** The website widget's download sizes (./widget_sizes.ts). */
   widget: WidgetSizes;
+  /** The built-in bot (no Gemini key) on a server of its own, if run (issue 14). */
+  builtinBot: BotResult | null;
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
@@ -80,6 +83,11 @@ export function summarize(r: Report) {
       target: "bot overhead ≤ 5 ms (median, send → committed reply)",
       value: bot?.replyMs.p50 ?? null,
       met: !!bot && bot.replyMs.p50 <= 5,
+    },
+    builtinBot: {
+      target: "built-in bot reply ≤ 5 ms (median, send → committed reply; issue 14)",
+      value: r.builtinBot?.replyMs.p50 ?? null,
+      met: !!r.builtinBot && r.builtinBot.replyMs.p50 <= 5,
     },
     widgetLoader: {
       target: "widget loader ≤ 6 KiB gzipped",
@@ -196,6 +204,13 @@ export function printReport(r: Report, json: boolean) {
       }, answering instantly; ${p.bot.samples} messages one at a time)`,
       row("send → bot typing p50/p90/p99/max", statsLine(p.bot.typingMs)),
       row("send → committed reply", statsLine(p.bot.replyMs)),
+    );
+  }
+  if (r.builtinBot) {
+    lines.push(
+      `Built-in bot (no Gemini key; ${r.builtinBot.samples} messages one at a time)`,
+      row("send → bot typing p50/p90/p99/max", statsLine(r.builtinBot.typingMs)),
+      row("send → committed reply", statsLine(r.builtinBot.replyMs)),
     );
   }
   const w = r.widget;
