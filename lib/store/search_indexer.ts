@@ -70,8 +70,10 @@ export interface IndexerOptions {
 
 /** Mutations per batch commit: index entries, pending deletes, markers and the lease. */
 const MAX_MUTATIONS = 800;
-/** Messages' texts kept for the batch to come (`remember`); older ones are read from KV. */
+/** Messages' texts kept for the batches to come (`remember`); others are read from KV. */
 const MAX_REMEMBERED = 5000;
+/** Longer texts are not kept (so the memory held stays under ~20 MB). */
+const MAX_REMEMBERED_TEXT = 2000;
 
 /** What a batch needs of a message. */
 type Indexable = Pick<Message, "id" | "conversationId" | "seq" | "sender" | "text">;
@@ -112,7 +114,7 @@ export class SearchIndexer {
 
   /** A message this instance committed: its text, so the batch that indexes it need not read it. */
   remember(m: Indexable): void {
-    if (!this.#lease || !indexed(m)) return;
+    if (!this.#lease || !indexed(m) || m.text.length > MAX_REMEMBERED_TEXT) return;
     this.#texts.set(m.id, m);
     if (this.#texts.size > MAX_REMEMBERED) this.#texts.delete(this.#texts.keys().next().value!);
   }
