@@ -11,7 +11,7 @@
  *   instances alternate, and each lists the queue only after its lease commit, so it never sees an
  *   entry the other has already indexed.
  * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first) in one
- *   commit of at most MAX_MUTATIONS: one entry per distinct word of the batch's messages,
+ *   commit of at most MAX_MUTATIONS and MAX_BYTES: one entry per distinct word of the batch's messages,
  *   ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the batch's messages
  *   share costs one entry), and per message its pending entry deleted and a ["search_done",
  *   messageId] → batchKey marker set (erasure finds the entries by it: ./erase.ts). The batch key
@@ -70,6 +70,8 @@ export interface IndexerOptions {
 
 /** Mutations per batch commit: index entries, pending deletes, markers and the lease. */
 const MAX_MUTATIONS = 800;
+/** Bytes per batch commit, counted generously (KV refuses a commit over 800 KiB). */
+const MAX_BYTES = 400 * 1024;
 /** Messages' texts kept for the batches to come (`remember`); others are read from KV. */
 const MAX_REMEMBERED = 5000;
 /** Longer texts are not kept (so the memory held stays under ~20 MB). */
@@ -235,21 +237,28 @@ export class SearchIndexer {
     // Fill the commit in queue order: each message's new words, its pending entry and its marker.
     const words = new Map<string, (string | number)[]>();
     const taken: { entry: Deno.KvEntry<PendingEntry>; terms: string[]; id: string }[] = [];
-    let mutations = 1;
+    let mutations = 1, bytes = 0;
     for (const entry of pending) {
       const id = String(entry.key[1]);
       const m = messages.get(id);
       // A message that is gone (or not indexed) just leaves the queue.
       const terms = m && indexed(m) ? searchTerms(m.text) : [];
-      const fresh = terms.filter((t) => !words.has(t)).length;
-      if (taken.length > 0 && mutations + fresh + 2 > MAX_MUTATIONS) break;
+      const fresh = terms.filter((t) => !words.has(t));
+      // Each word: a posting (conversation id and seq), and a key if the word is new.
+      const size = terms.length * (entry.value.c.length + 16) +
+        fresh.reduce((n, t) => n + t.length * 3 + 80, 0) + 150;
+      if (
+        taken.length > 0 &&
+        (mutations + fresh.length + 2 > MAX_MUTATIONS || bytes + size > MAX_BYTES)
+      ) break;
       for (const t of terms) {
         const list = words.get(t) ?? [];
         list.push(entry.value.c, entry.value.s);
         words.set(t, list);
       }
       taken.push({ entry, terms, id });
-      mutations += fresh + 2;
+      mutations += fresh.length + 2;
+      bytes += size;
     }
     const newest = taken.reduce((max, t) => t.id > max ? t.id : max, "");
     const batchKey = `${newest}.${crypto.randomUUID().slice(0, 8)}`;

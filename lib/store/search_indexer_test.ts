@@ -207,3 +207,34 @@ Deno.test("search indexer: this instance's own messages are indexed without read
   await indexer.stop();
   kv.close();
 });
+
+Deno.test("search indexer: a batch of long messages sharing their words stays within a commit's size", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  // 300 messages of the same 100 words: 100 entries of 300 postings each would pass the mutation
+  // count but not KV's 800 KiB per commit, so the batch must stop short of it.
+  const text = Array.from({ length: 100 }, (_, i) => `word${i}x`).join(" ");
+  const customer: User = {
+    id: "01CUSTOMERLONG000000000000",
+    name: "Long",
+    role: "customer",
+    createdAt: new Date().toISOString(),
+  };
+  await kv.set(keys.user(customer.id), { ...customer, passwordHash: "x" });
+  const { conversation } = await store.conversations.create(customer, { name: "Bot", text: "Hi" });
+  for (let m = 0; m < 300; m++) {
+    await store.conversations.append({
+      conversationId: conversation.id,
+      sender: "customer",
+      authorId: customer.id,
+      authorName: "Long",
+      text,
+    }, () => {});
+  }
+  const indexer = new SearchIndexer(kv, { batchSize: 300 });
+  assertEquals(await indexer.drain(), 300);
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
+  await indexer.stop();
+  kv.close();
+});
