@@ -11,12 +11,12 @@
  *   instances alternate, and each lists the queue only after its lease commit, so it never sees an
  *   entry the other has already indexed.
  * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first) in one
- *   commit of at most MAX_MUTATIONS and MAX_BYTES: one entry per distinct word of the batch's messages,
- *   ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the batch's messages
- *   share costs one entry), and per message its pending entry deleted and a ["search_done",
- *   messageId] → batchKey marker set (erasure finds the entries by it: ./erase.ts). The batch key
- *   is the newest message id of the batch and a random suffix, so entries list newest first and
- *   two batches never share a key.
+ *   commit of at most MAX_MUTATIONS and MAX_BYTES: one entry per distinct word of the batch's
+ *   messages, ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the
+ *   batch's messages share costs one entry), and per message its pending entry deleted and a
+ *   ["search_done", messageId] → batchKey marker set (erasure finds the entries by it:
+ *   ./erase.ts). The batch key is the newest message id of the batch and a random suffix, so
+ *   entries list newest first and two batches never share a key.
  * - Texts: this instance's own messages are handed over in memory as they are committed
  *   (`remember`, while it holds the lease), so a batch reads only other instances' messages, and
  *   those left over from before a restart.
