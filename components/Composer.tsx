@@ -1,8 +1,12 @@
 /**
  * The message box: a textarea named "Message" and a "Send" button. Enter sends, Shift+Enter adds a
- * line. Typing is reported (throttled) through the conversation model.
+ * line. Typing is reported (throttled) through the conversation model. Until the page's script has
+ * taken over (hydration), Send stays disabled — a click before it would submit the bare form and
+ * reload the page, losing the text; the islands' client keeps text typed meanwhile
+ * (lib/islands/client.ts).
  */
 import { type Signal, useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
 import { longerThan, MAX_MESSAGE_LENGTH, MAX_MESSAGE_UNITS } from "../lib/contract/text.ts";
 
 export interface ComposerProps {
@@ -29,6 +33,10 @@ export function Composer(
 ) {
   const own = useSignal("");
   const text = shared ?? own;
+  const hydrated = useSignal(false);
+  useEffect(() => {
+    hydrated.value = true;
+  }, []);
   // Characters as people count them (an emoji is one), as the server does.
   const tooLong = text.value.length > MAX_MESSAGE_UNITS ||
     longerThan(text.value, MAX_MESSAGE_LENGTH);
@@ -63,7 +71,9 @@ export function Composer(
       />
       <div class="composer-actions">
         {children}
-        <button type="submit" class="primary" disabled={disabled || tooLong}>Send</button>
+        <button type="submit" class="primary" disabled={disabled || tooLong || !hydrated.value}>
+          Send
+        </button>
       </div>
       {tooLong && (
         <p id="composer-error" class="field-error" role="alert">

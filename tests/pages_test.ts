@@ -240,3 +240,40 @@ Deno.test("pages: help article, CSP nonce, no JavaScript without islands", async
     await agent.body?.cancel();
   });
 });
+
+Deno.test(
+  "the message box before the page's script has loaded: Send waits, and the typed text is kept",
+  BROWSER_TEST,
+  () =>
+    withServer((server) =>
+      withBrowser(async (browser) => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        // Hold the islands' scripts, as a slow network would.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => release = resolve);
+        await page.route("**/_islands/**", async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(server.url, { waitUntil: "commit" });
+        const box = page.getByRole("textbox", { name: "Message" });
+        await box.fill("Typed before the script");
+        const send = page.getByRole("button", { name: "Send", exact: true });
+        // A click now would submit the bare form and reload the page, losing the text.
+        assert(await send.isDisabled(), "Send waits for the page's script");
+        release();
+        await page.waitForFunction(() =>
+          document.querySelector<HTMLButtonElement>("form.composer button[type=submit]")
+            ?.disabled === false
+        );
+        assertEquals(await box.inputValue(), "Typed before the script");
+        await send.click();
+        await seeOnce(page, "Typed before the script");
+        assertEquals(errors, []);
+        await context.close();
+      })
+    ),
+);

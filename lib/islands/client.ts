@@ -4,7 +4,8 @@
  *
  * Each island was rendered inside `<div data-island="Name" data-props="i" style="display:contents">`;
  * `<script type="application/json" id="__ISLAND_PROPS">` holds `[{props, signals?}, …]`, where
- * `signals` lists the paths of props that were signals on the server.
+ * `signals` lists the paths of props that were signals on the server. Text typed into an island's
+ * fields before its script arrived is kept through hydration.
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { signal } from "@preact/signals";
@@ -28,7 +29,32 @@ export function hydrateIslands(components: Record<string, ComponentType<any>>): 
       console.error(`Island "${name}" can't hydrate: its component or props are missing.`);
       continue;
     }
+    const typed = typedFields(element);
     hydrate(h(component, reviveSignals(wire)), element);
+    keepTyped(typed);
+  }
+}
+
+type Field = HTMLInputElement | HTMLTextAreaElement;
+
+/** Fields someone typed into before the script arrived (their value is no longer the page's). */
+function typedFields(root: HTMLElement): [Field, string][] {
+  const out: [Field, string][] = [];
+  for (const field of root.querySelectorAll<Field>("input, textarea")) {
+    if (field.value !== field.defaultValue) out.push([field, field.value]);
+  }
+  return out;
+}
+
+/**
+ * Puts what was typed back if hydration emptied it, and tells the component with an `input`
+ * event, as typing would have: its state then holds the text too.
+ */
+function keepTyped(typed: [Field, string][]): void {
+  for (const [field, value] of typed) {
+    if (!field.isConnected) continue;
+    if (field.value !== value) field.value = value;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
   }
 }
 
