@@ -153,7 +153,9 @@ export class SearchIndex {
   ): Promise<string | null> {
     const counts = await Promise.all(terms.map(async (t) => {
       let n = 0;
-      for await (const e of this.kv.list({ prefix: prefix(t) }, { limit: PROBE })) {
+      // Small reads: a common word's batch entries hold up to a few hundred messages each.
+      const iter = this.kv.list({ prefix: prefix(t) }, { limit: PROBE, batchSize: 10 });
+      for await (const e of iter) {
         // A batch entry counts its messages; a customer's entry (null) or a message's own, one.
         const v = e.value as IndexEntry | null;
         n += v && "p" in v ? v.p.length / 2 : 1;
@@ -170,7 +172,7 @@ export class SearchIndex {
     let scanned = 0;
     const iter = this.kv.list<IndexEntry>(
       { prefix: keys.searchMessagePrefix(drive) },
-      { reverse: true, batchSize: 50 },
+      { reverse: true, batchSize: 10 },
     );
     let pending: { c: string; s: number }[] = [];
     const flush = async () => {
