@@ -23,7 +23,7 @@ import { ParleyApi } from "./clients.ts";
 import { type BotResult, botRun } from "./load_bot.ts";
 import { rssBytes } from "./proc.ts";
 import { printReport, type Report } from "./report.ts";
-import { fdLimit, LIFTED_LIMITS, spawn, startServer, startTaskFlags, stop } from "./spawn.ts";
+import { fdLimit, spawn, startParley, startServer, stop } from "./spawn.ts";
 import { printScale, runScale } from "./scale.ts";
 import { measureWidget } from "./widget_sizes.ts";
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
@@ -221,26 +221,18 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
   const fake = startFakeGemini();
   const dir = await Deno.makeTempDir({ prefix: "parley-bench-" });
   const kvPath = `${dir}/bench.sqlite`;
-  const parleyServer = await startServer(
-    [
-      ...await startTaskFlags(),
-      ...(opts.profile
-        ? ["--cpu-prof", `--cpu-prof-dir=${opts.profile}`, "bench/profile_server.ts"]
-        : ["main.ts"]),
-    ],
-    {
-      HOST: "127.0.0.1",
-      KV_PATH: kvPath,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
+  const parleyServer = await startParley({
+    kvPath,
+    admin: ADMIN,
+    script: opts.profile
+      ? ["--cpu-prof", `--cpu-prof-dir=${opts.profile}`, "bench/profile_server.ts"]
+      : undefined,
+    env: {
       GEMINI_API_KEY: "bench-fake-key",
       GEMINI_BASE_URL: fake.baseUrl,
-      LOG_LEVEL: "warn",
-      // One load generator on one address stands for thousands of people (bench/spawn.ts).
-      ...LIFTED_LIMITS,
       ...(opts.hashWorkers === null ? {} : { HASH_WORKERS: String(opts.hashWorkers) }),
     },
-  );
+  });
   const idleRss = rssBytes(parleyServer.pid);
   log(`  [bench] Parley (pid ${parleyServer.pid}) at ${parleyServer.url}`);
   const widget = full ? await measureWidget(parleyServer.url) : null;
@@ -268,14 +260,7 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
 async function measureBuiltinBot(samples: number): Promise<BotResult> {
   console.error("Parley with the built-in bot:");
   const dir = await Deno.makeTempDir({ prefix: "parley-bench-bot-" });
-  const server = await startServer([...await startTaskFlags(), "main.ts"], {
-    HOST: "127.0.0.1",
-    KV_PATH: `${dir}/bench.sqlite`,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: "warn",
-    ...LIFTED_LIMITS,
-  });
+  const server = await startParley({ kvPath: `${dir}/bench.sqlite`, admin: ADMIN });
   try {
     const api = new ParleyApi(server.url);
     return await botRun(api, server.url.replace(/^http/, "ws") + "ws", samples);

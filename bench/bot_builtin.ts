@@ -8,7 +8,7 @@
  */
 import { ParleyApi } from "./clients.ts";
 import { botRun } from "./load_bot.ts";
-import { startServer, startTaskFlags, stop } from "./spawn.ts";
+import { startParley, stop } from "./spawn.ts";
 
 const samples = Number(Deno.args[0] ?? 100);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -51,13 +51,10 @@ async function bareCommitMs(path: string, n = 200): Promise<number> {
   return times.sort((a, b) => a - b)[n >> 1];
 }
 const bareMs = await bareCommitMs(`${dir}/bare.sqlite`);
-const server = await startServer([...await startTaskFlags(), "main.ts"], {
-  HOST: "127.0.0.1",
-  KV_PATH: `${dir}/bench.sqlite`,
-  ADMIN_EMAIL: "bench@example.com",
-  ADMIN_PASSWORD: "bench-password-1",
-  LOG_LEVEL: "warn",
-  RATE_AUTH_PER_MIN: "1000000",
+const server = await startParley({
+  kvPath: `${dir}/bench.sqlite`,
+  admin: { email: "bench@example.com", password: "bench-password-1" },
+  limits: { RATE_AUTH_PER_MIN: "1000000" },
 });
 try {
   const api = new ParleyApi(server.url);

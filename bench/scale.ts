@@ -12,7 +12,7 @@
  * Options: --scale-conversations N --scale-waiting N (with --scale), --json.
  */
 import { seedScaleStore } from "./seed_scale.ts";
-import { LIFTED_LIMITS, startServer, startTaskFlags, stop } from "./spawn.ts";
+import { startParley, stop } from "./spawn.ts";
 import { nextFrame, openParleySocket, ParleyApi } from "./clients.ts";
 import { type LatencyStats, latencyStats, rssBytes } from "./proc.ts";
 
@@ -70,14 +70,7 @@ export async function runScale(opts: ScaleOptions): Promise<ScaleResult> {
   const seeded = await seedScaleStore(path, plan);
   log(`seeded in ${seeded.ms} ms; starting the server (it migrates the store first)…`);
   const [startMs, server] = await timed(async () =>
-    await startServer([...await startTaskFlags(), "main.ts"], {
-      HOST: "127.0.0.1",
-      KV_PATH: path,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: "warn",
-      ...LIFTED_LIMITS,
-    })
+    await startParley({ kvPath: path, admin: ADMIN })
   );
   try {
     const api = new ParleyApi(server.url);

@@ -1,5 +1,5 @@
 /**
- * Starting and stopping the benchmark's processes (bench/bench.ts, bench/scale.ts): a command
+ * Starting and stopping the benchmark's processes (bench/bench.ts, bench/scale.ts, …): a command
  * with the file-descriptor limit raised, a server started as `deno task start` starts it and
  * waited for until it prints its URL.
  */
@@ -77,6 +77,32 @@ export async function startServer(args: string[], env: Record<string, string>) {
       return { child, url, pid: child.pid };
     }
   }
+}
+
+export interface ParleyOptions {
+  kvPath: string;
+  admin: { email: string; password: string };
+  /** The script after `deno task start`'s flags (default `main.ts`). */
+  script?: string[];
+  /** More settings, or ones replacing these (LIFTED_LIMITS unless `limits` says otherwise). */
+  env?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+/**
+ * Parley as `deno task start` runs it, on loopback with a KV file, an admin, warnings logged and
+ * the per-address limits lifted; waits until it listens.
+ */
+export async function startParley(o: ParleyOptions) {
+  return await startServer([...await startTaskFlags(), ...(o.script ?? ["main.ts"])], {
+    HOST: "127.0.0.1",
+    KV_PATH: o.kvPath,
+    ADMIN_EMAIL: o.admin.email,
+    ADMIN_PASSWORD: o.admin.password,
+    LOG_LEVEL: "warn",
+    ...(o.limits ?? LIFTED_LIMITS),
+    ...o.env,
+  });
 }
 
 export async function stop(child: Deno.ChildProcess) {
