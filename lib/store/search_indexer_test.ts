@@ -16,7 +16,13 @@ import { SearchIndexer } from "./search_indexer.ts";
 import { indexLines } from "./search_testing.ts";
 import type { Message, User } from "../contract/types.ts";
 
-async function seed(store: Store, conversations: number, messages: number): Promise<string[]> {
+/** Conversations of their own customers, each with `messages` appended at once. */
+async function seed(
+  store: Store,
+  conversations: number,
+  messages: number,
+  text = (m: number, i: number) => `message ${m} about word${m % 7} and topic${i}`,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < conversations; i++) {
     const customer: User = {
@@ -38,7 +44,7 @@ async function seed(store: Store, conversations: number, messages: number): Prom
         sender: m % 2 ? "agent" : "customer",
         authorId: m % 2 ? "agent" : customer.id,
         authorName: "x",
-        text: `message ${m} about word${m % 7} and topic${i}`,
+        text: text(m, i),
         private: m % 9 === 4,
       }, () => {})));
   }
@@ -215,23 +221,7 @@ Deno.test("search indexer: a batch of long messages sharing their words stays wi
   // 300 messages of the same 100 words: 100 entries of 300 postings each would pass the mutation
   // count but not KV's 800 KiB per commit, so the batch must stop short of it.
   const text = Array.from({ length: 100 }, (_, i) => `word${i}x`).join(" ");
-  const customer: User = {
-    id: "01CUSTOMERLONG000000000000",
-    name: "Long",
-    role: "customer",
-    createdAt: new Date().toISOString(),
-  };
-  await kv.set(keys.user(customer.id), { ...customer, passwordHash: "x" });
-  const { conversation } = await store.conversations.create(customer, { name: "Bot", text: "Hi" });
-  for (let m = 0; m < 300; m++) {
-    await store.conversations.append({
-      conversationId: conversation.id,
-      sender: "customer",
-      authorId: customer.id,
-      authorName: "Long",
-      text,
-    }, () => {});
-  }
+  await seed(store, 1, 300, () => text);
   const indexer = new SearchIndexer(kv, { batchSize: 300 });
   assertEquals(await indexer.drain(), 300);
   assertEquals(await messageIndex(kv), await fullIndex(kv));
