@@ -36,34 +36,36 @@ export async function botRun(api: ParleyApi, wsUrl: string, samples: number): Pr
     await greeted;
     return { id, ws };
   });
-  const typing: number[] = [], reply: number[] = [];
-  const replyTexts: Record<string, number> = {};
-  // One reply per conversation first, not counted: a fresh server compiles the bot's code on its
-  // first replies, which a running one has long done.
-  for (let i = -CONVERSATIONS; i < samples; i++) {
-    if (i === 0) {
-      typing.length = reply.length = 0;
-      for (const text of Object.keys(replyTexts)) delete replyTexts[text];
-    }
-    const { id, ws } = convs[(i + CONVERSATIONS) % CONVERSATIONS];
+  /** One message on conversation `c`: the times to typing and to the reply, and its text. */
+  const one = async ({ id, ws }: (typeof convs)[number], clientId: string) => {
+    let t0 = 0;
     const typed = nextFrame<Frame>(ws, (f: Frame) => f.type === "typing" && f.typing === true)
-      .then(() => typing.push(performance.now() - t0));
+      .then(() => performance.now() - t0);
     const replied = nextFrame<Frame>(
       ws,
       (f: Frame) => f.type === "message" && f.message?.sender === "bot",
-    ).then((f) => {
-      reply.push(performance.now() - t0);
-      replyTexts[f.message!.text] = (replyTexts[f.message!.text] ?? 0) + 1;
-    });
+    ).then((f) => ({ ms: performance.now() - t0, text: f.message!.text }));
     const quiet = nextFrame<Frame>(ws, (f: Frame) => f.type === "typing" && f.typing === false);
-    const t0 = performance.now();
+    t0 = performance.now();
     ws.send(JSON.stringify({
       type: "send",
       conversationId: id,
       text: "How do I reset my password?",
-      clientId: `bot-${i < 0 ? `warm${-i}` : i}`,
+      clientId,
     }));
-    await Promise.all([typed, replied, quiet]);
+    const [typingMs, reply] = await Promise.all([typed, replied, quiet]);
+    return { typingMs, replyMs: reply.ms, text: reply.text };
+  };
+  // One reply per conversation first, not counted: a fresh server compiles the bot's code on its
+  // first replies, which a running one has long done.
+  for (const [i, c] of convs.entries()) await one(c, `bot-warm${i}`);
+  const typing: number[] = [], reply: number[] = [];
+  const replyTexts: Record<string, number> = {};
+  for (let i = 0; i < samples; i++) {
+    const r = await one(convs[i % CONVERSATIONS], `bot-${i}`);
+    typing.push(r.typingMs);
+    reply.push(r.replyMs);
+    replyTexts[r.text] = (replyTexts[r.text] ?? 0) + 1;
   }
   await closeAll(convs.map((c) => c.ws));
   return {
