@@ -17,7 +17,7 @@
 import { keys } from "./keys.ts";
 import type { UserRecord } from "./users.ts";
 import type { Conversation, Message } from "../contract/types.ts";
-import { type IndexEntry, searchTerms } from "./search.ts";
+import { batchEntry, type IndexEntry, postingsOf, searchTerms } from "./search.ts";
 import { getManyBatched } from "./batch.ts";
 import { unindex } from "./lists.ts";
 import {
@@ -126,13 +126,11 @@ export class Eraser {
       const op = this.kv.atomic();
       entries.forEach((e, j) => {
         if (!e.value || !("p" in e.value)) return;
-        const p = e.value.p, kept: (string | number)[] = [];
-        for (let i = 0; i < p.length; i += 2) {
-          if (!drops[j].pairs.has(`${p[i]}\u0000${p[i + 1]}`)) kept.push(p[i], p[i + 1]);
-        }
-        if (kept.length === p.length) return;
+        const all = postingsOf(e.value);
+        const kept = all.filter(({ c, s }) => !drops[j].pairs.has(`${c}\u0000${s}`));
+        if (kept.length === all.length) return;
         op.check(e);
-        if (kept.length) op.set(e.key, { p: kept });
+        if (kept.length) op.set(e.key, batchEntry(kept.reverse()));
         else op.delete(e.key);
       });
       if ((await op.commit()).ok) return;

@@ -65,12 +65,23 @@ export function indexMessage(op: Writes, m: Message, terms = searchTerms(m.text)
 }
 
 /** An index entry: a batch's messages with the word (flat pairs, oldest first), or one message. */
-export type IndexEntry = { p: (string | number)[] } | { c: string; s: number };
+export type IndexEntry = { p: (string | number)[] } | Posting;
+
+/** A message as an index entry names it. */
+export interface Posting {
+  c: string;
+  s: number;
+}
+
+/** A batch's entry for one word: its messages, oldest first, as flat pairs (short in V8's form). */
+export function batchEntry(postings: Posting[]): IndexEntry {
+  return { p: postings.flatMap(({ c, s }) => [c, s]) };
+}
 
 /** The (conversationId, seq) pairs of an index entry, newest first. */
-export function postingsOf(value: IndexEntry): { c: string; s: number }[] {
+export function postingsOf(value: IndexEntry): Posting[] {
   if (!("p" in value)) return [value];
-  const out: { c: string; s: number }[] = [];
+  const out: Posting[] = [];
   for (let i = value.p.length - 2; i >= 0; i -= 2) {
     out.push({ c: String(value.p[i]), s: Number(value.p[i + 1]) });
   }

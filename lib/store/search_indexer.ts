@@ -33,7 +33,7 @@
 import { keys } from "./keys.ts";
 import type { Message } from "../contract/types.ts";
 import { getManyBatched } from "./batch.ts";
-import { indexed, searchTerms } from "./search.ts";
+import { batchEntry, indexed, type Posting, searchTerms } from "./search.ts";
 import { type Clock, systemClock } from "../clock.ts";
 
 export interface PendingEntry {
@@ -235,7 +235,7 @@ export class SearchIndexer {
     if (!pending.length) return 0;
     const messages = await this.#messagesOf(pending);
     // Fill the commit in queue order: each message's new words, its pending entry and its marker.
-    const words = new Map<string, (string | number)[]>();
+    const words = new Map<string, Posting[]>();
     const taken: { entry: Deno.KvEntry<PendingEntry>; terms: string[]; id: string }[] = [];
     let mutations = 1, bytes = 0;
     for (const entry of pending) {
@@ -253,7 +253,7 @@ export class SearchIndexer {
       ) break;
       for (const t of terms) {
         const list = words.get(t) ?? [];
-        list.push(entry.value.c, entry.value.s);
+        list.push(entry.value);
         words.set(t, list);
       }
       taken.push({ entry, terms, id });
@@ -264,7 +264,9 @@ export class SearchIndexer {
     const batchKey = `${newest}.${crypto.randomUUID().slice(0, 8)}`;
     const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
     const op = this.kv.atomic().check(lease).set(keys.searchIndexerLease(), value).check(gen);
-    for (const [t, p] of words) op.set(keys.searchMessage(t, batchKey), { p });
+    for (const [t, postings] of words) {
+      op.set(keys.searchMessage(t, batchKey), batchEntry(postings));
+    }
     for (const { entry, terms, id } of taken) {
       op.delete(entry.key);
       if (terms.length) op.set(keys.searchDone(id), batchKey);
