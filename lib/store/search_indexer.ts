@@ -36,10 +36,8 @@ import { getManyBatched } from "./batch.ts";
 import { batchEntry, indexed, type Posting, searchTerms } from "./search.ts";
 import { type Clock, systemClock } from "../clock.ts";
 
-export interface PendingEntry {
-  c: string;
-  s: number;
-}
+/** A message waiting to be indexed: its conversation and seq. */
+export type PendingEntry = Posting;
 
 interface Lease {
   owner: string;
