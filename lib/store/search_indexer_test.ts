@@ -205,10 +205,15 @@ Deno.test("search indexer: this instance's own messages are indexed without read
   assertEquals(await indexer.drain(), 20);
   assertEquals(reads, 0, "no message read back");
   assertEquals(await messageIndex(kv), await fullIndex(kv));
+  // A text over 2,000 characters is not kept (memory): it is read back.
+  await seed(store, 1, 1, () => `long ${"word ".repeat(450)}`);
+  assertEquals(await indexer.drain(), 1);
+  assert(reads > 0, "the long message read back");
   // Another instance's messages (not remembered here) are read.
+  const before = reads;
   await seed(createStore(kv), 1, 3);
   assertEquals(await indexer.drain(), 3);
-  assert(reads > 0);
+  assert(reads > before);
   assertEquals(await messageIndex(kv), await fullIndex(kv));
   await indexer.stop();
   kv.close();
