@@ -10,7 +10,7 @@
  * await op.commit();
  * ```
  */
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "../ids.ts";
 import { keys } from "./keys.ts";
 
 export interface AuditInput {
@@ -33,7 +33,7 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-const nextUlid = monotonicFactory();
+const nextUlid = ulidFactory();
 
 /** Adds an audit entry to a commit (one mutation). */
 export function addAudit(op: Deno.AtomicOperation, input: AuditInput): Deno.AtomicOperation {

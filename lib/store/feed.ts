@@ -8,7 +8,8 @@
  * reads, in a commit of their own that bumps the conversation's signal key) and expire after
  * FEED_TTL_MS. Readers (lib/realtime/feed.ts) list them after a watched signal key moves.
  */
-import { decodeTime, encodeTime, monotonicFactory } from "ulid";
+import { decodeTime, encodeTime } from "ulid";
+import { ulidFactory } from "../ids.ts";
 import { keys } from "./keys.ts";
 import type { Role } from "../contract/types.ts";
 
@@ -56,7 +57,7 @@ export type FeedEntry =
   /** A conversation joined or left the waiting queue: readers recompute positions. */
   | { kind: "queue"; origin: string };
 
-const nextUlid = monotonicFactory();
+const nextUlid = ulidFactory();
 
 /** A new feed id (a ULID: time-ordered within this isolate, roughly across instances). */
 export const newFeedId = (): string => nextUlid();

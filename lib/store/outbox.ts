@@ -15,7 +15,7 @@
  *
  * Messages are referenced by (conversationId, seq), not copied: one small record per group commit.
  */
-import { monotonicFactory } from "ulid";
+import { ulidFactory } from "../ids.ts";
 import { keys } from "./keys.ts";
 import type { Conversation } from "../contract/types.ts";
 
@@ -33,7 +33,7 @@ export interface OutboxRecord {
   items: OutboxItem[];
 }
 
-const nextUlid = monotonicFactory();
+const nextUlid = ulidFactory();
 
 /** Adds an outbox record holding `items` to a commit (one mutation). */
 export function addOutbox(op: Deno.AtomicOperation, items: OutboxItem[], at = new Date()) {
