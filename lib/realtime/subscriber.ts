@@ -51,6 +51,8 @@ interface Subscription {
 const CATCH_UP_BATCH = 500;
 /** Conversation states remembered for deduplication before the memory is reset. */
 const MAX_STATES = 2000;
+/** What `#newer` compares of a conversation state already sent. */
+type SentState = Pick<Conversation, "updatedAt" | "lastSeq" | "status" | "mode" | "assigneeId">;
 
 /** Serialized message frames, shared by the sockets a published message reaches. */
 const messageFrames = new WeakMap<Message, string>();
@@ -63,8 +65,11 @@ export class Subscriber implements Listener {
   #subs = new Map<string, Subscription>();
   #inbox = false;
   #removeListener: (() => void) | null;
-  /** Last conversation state sent, per id: copies from the feed and BroadcastChannel overlap. */
-  #sentStates = new Map<string, Conversation>();
+  /**
+   * Last conversation state sent, per id: copies from the feed and BroadcastChannel overlap. Only
+   * what the comparison reads is kept, not the record (whose cached frame would then live as long).
+   */
+  #sentStates = new Map<string, SentState>();
   /** Versionstamp of the last agent state sent, per agent (copies overlap as for states). */
   #agentVersions = new Map<string, string>();
 
@@ -214,7 +219,8 @@ export class Subscriber implements Listener {
       if (order > 0 || (order === 0 && same)) return false;
     }
     if (this.#sentStates.size >= MAX_STATES) this.#sentStates.clear();
-    this.#sentStates.set(c.id, c);
+    const { updatedAt, lastSeq, status, mode, assigneeId } = c;
+    this.#sentStates.set(c.id, { updatedAt, lastSeq, status, mode, assigneeId });
     return true;
   }
 

@@ -112,10 +112,16 @@ export class SearchIndexer {
     this.#loop = this.#run();
   }
 
-  /** A message this instance committed: its text, so the batch that indexes it need not read it. */
+  /**
+   * A message this instance committed: its text, so the batch that indexes it need not read it.
+   * Only the fields the batch uses are kept, not the message: the message object (and the frame
+   * the sockets were sent, cached by it) can then die young instead of living until the batch,
+   * long enough to be promoted to V8's old generation (docs/performance.md, "garbage").
+   */
   remember(m: Indexable): void {
     if (!this.#lease || !indexed(m) || m.text.length > MAX_REMEMBERED_TEXT) return;
-    this.#texts.set(m.id, m);
+    const { id, conversationId, seq, sender, text } = m;
+    this.#texts.set(id, { id, conversationId, seq, sender, text });
     if (this.#texts.size > MAX_REMEMBERED) this.#texts.delete(this.#texts.keys().next().value!);
   }
 
