@@ -13,6 +13,8 @@
  *          --burst-conversations 200 (its conversations, held by --agents agents)
  *          --no-saturation --quick --json
  *          --profile DIR (writes a V8 CPU profile of the Parley server into DIR)
+ *          --kv-dir DIR (where Parley's KV files go; default the system's temporary folder)
+ *          --floor-seconds 3 (the KV commit floor's probe, ./commit_floor.ts; 0 skips it)
  *          --scale: instead, the large-store scenario (bench/scale.ts: 100,000 conversations,
  *          lists, handoffs, queue drain, console load), with --scale-conversations N and
  *          --scale-waiting N
@@ -26,6 +28,7 @@ import { printReport, type Report } from "./report.ts";
 import { fdLimit, spawn, startParley, startServer, stop } from "./spawn.ts";
 import { printScale, runScale } from "./scale.ts";
 import { measureWidget } from "./widget_sizes.ts";
+import { type CommitFloor, commitFloor, mediumOf } from "./commit_floor.ts";
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
 
 export interface Options {
@@ -48,6 +51,10 @@ export interface Options {
   json: boolean;
   /** A folder for a V8 CPU profile of the Parley server (`deno run --cpu-prof`). */
   profile: string | null;
+  /** Where Parley's KV files go (null: the system's temporary folder). */
+  kvDir: string | null;
+  /** How long the KV commit floor is probed before the servers run (0: skip it). */
+  floorSeconds: number;
   /** Run the large-store scenario instead (bench/scale.ts). */
   scale: boolean;
   scaleConversations: number;
@@ -72,6 +79,8 @@ function parseArgs(args: string[]): Options {
     quick: args.includes("--quick"),
     json: args.includes("--json"),
     profile: null,
+    kvDir: null,
+    floorSeconds: 3,
     scale: args.includes("--scale"),
     scaleConversations: 100_000,
     scaleWaiting: 3_000,
@@ -93,11 +102,13 @@ function parseArgs(args: string[]): Options {
     "--hash-workers": "hashWorkers",
     "--burst": "burst",
     "--burst-conversations": "burstConversations",
+    "--floor-seconds": "floorSeconds",
   };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
     if (flag === "--no-saturation") o.saturation = false;
     else if (flag === "--profile") o.profile = inline ?? args[++i];
+    else if (flag === "--kv-dir") o.kvDir = inline ?? args[++i];
     else if (flag in numeric) {
       const value = Number(inline ?? args[++i]);
       if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number`);
@@ -160,6 +171,9 @@ async function main() {
       : null,
   };
   const started = performance.now();
+  const floor = opts.floorSeconds > 0
+    ? await probeFloor(opts.kvDir ?? await tempDir(), opts.rate, opts.floorSeconds)
+    : null;
   const round = await measurePair(opts, base, true);
   const burst = opts.burst > 0
     ? await measurePair(opts, {
@@ -170,7 +184,7 @@ async function main() {
       burst: opts.burst,
     }, false)
     : null;
-  const builtinBot = opts.botSamples > 0 ? await measureBuiltinBot(opts.botSamples) : null;
+  const builtinBot = opts.botSamples > 0 ? await measureBuiltinBot(opts) : null;
   const { raw, parley, idleRss, widget, geminiRequests } = round;
   const report: Report = {
     machine: { ...before, loadAverageAfter: machine().loadAverage },
@@ -183,6 +197,7 @@ async function main() {
     burst: burst ? { raw: burst.raw, parley: burst.parley } : null,
     widget: widget!,
     builtinBot,
+    floor,
   };
   printReport(report, opts.json);
   if (!opts.json) {
@@ -219,7 +234,7 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
 
   log(`Parley, ${shape}:`);
   const fake = startFakeGemini();
-  const dir = await Deno.makeTempDir({ prefix: "parley-bench-" });
+  const dir = await Deno.makeTempDir({ prefix: "parley-bench-", dir: opts.kvDir ?? undefined });
   const kvPath = `${dir}/bench.sqlite`;
   const parleyServer = await startParley({
     kvPath,
@@ -256,10 +271,30 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
   return { raw, parley, idleRss, widget, geminiRequests: fake.requests() };
 }
 
+/** The KV commit floor of the disk Parley's KV files go on (./commit_floor.ts). */
+async function probeFloor(dir: string, rate: number, seconds: number): Promise<CommitFloor> {
+  console.error(`KV commit floor in ${dir} (${mediumOf(await Deno.realPath(dir))}):`);
+  const floor = await commitFloor(dir, rate, seconds);
+  const l = floor.latencyMs;
+  console.error(
+    `  [floor] ${floor.commits} commits at ${rate}/s: p50 ${l.p50} p99 ${l.p99} max ${l.max} ms, ` +
+      `${floor.cpuUsPerCommit} µs CPU each`,
+  );
+  return floor;
+}
+
+/** The folder Deno.makeTempDir uses when given none (TMPDIR, else /tmp). */
+async function tempDir(): Promise<string> {
+  const probe = await Deno.makeTempDir();
+  await Deno.remove(probe);
+  return probe.slice(0, probe.lastIndexOf("/")) || "/";
+}
+
 /** The built-in bot's replies (no Gemini key), on a Parley of its own with a fresh KV file. */
-async function measureBuiltinBot(samples: number): Promise<BotResult> {
+async function measureBuiltinBot(opts: Options): Promise<BotResult> {
+  const samples = opts.botSamples;
   console.error("Parley with the built-in bot:");
-  const dir = await Deno.makeTempDir({ prefix: "parley-bench-bot-" });
+  const dir = await Deno.makeTempDir({ prefix: "parley-bench-bot-", dir: opts.kvDir ?? undefined });
   const server = await startParley({ kvPath: `${dir}/bench.sqlite`, admin: ADMIN });
   try {
     const api = new ParleyApi(server.url);

@@ -4,6 +4,7 @@ import type { BotResult } from "./load_bot.ts";
 import { FAKE_ANSWER } from "./fake_gemini.ts";
 import type { Options } from "./bench.ts";
 import { BUDGET, type WidgetSizes } from "./widget_sizes.ts";
+import type { CommitFloor } from "./commit_floor.ts";
 
 export interface Report {
   machine: {
@@ -26,6 +27,8 @@ export interface Report {
   widget: WidgetSizes;
   /** The built-in bot (no Gemini key) on a server of its own, if run (issue 14). */
   builtinBot: BotResult | null;
+  /** The disk's KV commit floor, probed before the servers (./commit_floor.ts), if run. */
+  floor: CommitFloor | null;
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
@@ -120,7 +123,7 @@ const kb = (
   bytes: number | undefined,
 ) => (bytes === undefined ? "-" : `${(bytes / 1024).toFixed(1)} KiB`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const lat = (r: RunResult | null | undefined) =>
+const lat = (r: Pick<RunResult, "latencyMs"> | null | undefined) =>
   r
     ? `${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p90)} / ${fmt(r.latencyMs.p99)} / ${
       fmt(r.latencyMs.max, 1)
@@ -142,6 +145,7 @@ export function printReport(r: Report, json: boolean) {
       m.loadAverageAfter.join(" ")
     }; ran ${r.elapsedS} s`,
     "",
+    ...floorLines(r.floor),
     row("", "Parley", "raw relay", "Parley / raw"),
     `Delivery at ${o.rate} msgs/s over ${o.conversations} conversations, ${o.duration} s`,
     row(
@@ -251,6 +255,18 @@ function statsLine(l: { p50: number; p90: number; p99: number; max: number }) {
 }
 
 /** Server CPU and KV growth per message at the offered rate, then the saturation search. */
+/** The disk's floor: what one durable KV commit per message costs there, without Parley. */
+function floorLines(f: CommitFloor | null): string[] {
+  if (!f) return [];
+  return [
+    `KV commit floor: Parley's KV files are in ${f.dir} (${f.medium}); one message-shaped commit`,
+    `per message there, without Parley, ${f.commits} at ${f.rate}/s (bench/commit_floor.ts):`,
+    row("commit p50 / p90 / p99 / max (ms)", lat({ latencyMs: f.latencyMs })),
+    row("CPU per commit (JS + SQLite)", `${f.cpuUsPerCommit} µs`),
+    "",
+  ];
+}
+
 function shapeLines(lines: string[], p: LoadResult, raw: LoadResult, throughput: number | null) {
   lines.push(
     row("server CPU (% of one core)", `${p.rate.serverCpuPct}%`, `${raw.rate.serverCpuPct}%`),
