@@ -101,7 +101,7 @@ export default function AdminPanel(props: AdminPanelProps) {
       </section>
       <section class="card" aria-labelledby="new-agent">
         <h2 id="new-agent">Add a team member</h2>
-        <form class="grid-form" onSubmit={create} noValidate>
+        <form class="grid-form" method="post" onSubmit={create} noValidate>
           <div class="field">
             <label for="a-name">Name</label>
             <input id="a-name" name="name" required autocomplete="off" />

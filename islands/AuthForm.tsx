@@ -94,7 +94,7 @@ export default function AuthForm({ kind, next }: AuthFormProps) {
   );
 
   return (
-    <form class="auth-form" onSubmit={submit} noValidate>
+    <form class="auth-form" method="post" onSubmit={submit} noValidate>
       {register && field("name", "Name", "text", "name")}
       {field("email", "Email", "email", kind === "agent" ? "username" : "email")}
       {field("password", "Password", "password", register ? "new-password" : "current-password")}

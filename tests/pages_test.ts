@@ -242,6 +242,43 @@ Deno.test("pages: help article, CSP nonce, no JavaScript without islands", async
 });
 
 Deno.test(
+  "sign-in submitted before the page's script has loaded: no password in a URL, and it signs in once hydrated",
+  BROWSER_TEST,
+  () =>
+    withServer((server) =>
+      withBrowser(async (browser) => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+        const urls: string[] = [];
+        page.on("request", (r) => urls.push(r.url()));
+        let release = () => {};
+        const held = new Promise<void>((resolve) => release = resolve);
+        await page.route("**/_islands/**", async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(`${server.url}agent/login`, { waitUntil: "commit" });
+        await page.getByRole("textbox", { name: "Email" }).fill(ADMIN.email);
+        const password = page.getByLabel("Password");
+        await password.fill(ADMIN.password);
+        await password.press("Enter"); // the browser's own submit, before any island's handler
+        await page.waitForTimeout(300);
+        assertEquals(page.url(), `${server.url}agent/login`, "the submit was held, not sent");
+        assertEquals(await password.inputValue(), ADMIN.password, "nothing typed was lost");
+        release();
+        await page.waitForURL(`${server.url}agent`); // the held submit, made once hydrated
+        const leaked = urls.filter((u) => u.includes("password") || u.includes("admin-password"));
+        assertEquals(leaked, []);
+        assertEquals(errors, []);
+        await context.close();
+      })
+    ),
+);
+
+Deno.test(
   "the message box before the page's script has loaded: Send waits, and the typed text is kept",
   BROWSER_TEST,
   () =>

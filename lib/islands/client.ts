@@ -5,7 +5,8 @@
  * Each island was rendered inside `<div data-island="Name" data-props="i" style="display:contents">`;
  * `<script type="application/json" id="__ISLAND_PROPS">` holds `[{props, signals?}, …]`, where
  * `signals` lists the paths of props that were signals on the server. Text typed into an island's
- * fields before its script arrived is kept through hydration.
+ * fields before its script arrived is kept through hydration, and a form submitted meanwhile (held
+ * back by the page's guard, see ./render.ts) is submitted again once hydrated.
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { signal } from "@preact/signals";
@@ -33,6 +34,24 @@ export function hydrateIslands(components: Record<string, ComponentType<any>>): 
     hydrate(h(component, reviveSignals(wire)), element);
     keepTyped(typed);
   }
+  document.documentElement.setAttribute("data-hydrated", "");
+  submitHeld();
+}
+
+/**
+ * The submit the page's guard held back before hydration (./render.ts `SUBMIT_GUARD`), made
+ * again now that the island handles it: the click or Enter is not lost.
+ */
+function submitHeld(): void {
+  const w = globalThis as { __heldSubmit?: { form: unknown; submitter: unknown } };
+  const held = w.__heldSubmit;
+  delete w.__heldSubmit;
+  if (!held || !(held.form instanceof HTMLFormElement) || !held.form.isConnected) return;
+  const submitter = held.submitter instanceof HTMLElement && held.submitter.isConnected &&
+      (held.submitter as HTMLButtonElement).form === held.form
+    ? held.submitter
+    : undefined;
+  held.form.requestSubmit(submitter);
 }
 
 type Field = HTMLInputElement | HTMLTextAreaElement;

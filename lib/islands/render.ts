@@ -59,12 +59,26 @@ export interface PageOptions {
   nonce?: string;
 }
 
+/**
+ * Until the islands have hydrated, a form's submit would be the browser's own: a GET of the page
+ * with the fields in the URL (a password, on the sign-in page) and a reload that loses what was
+ * typed. This classic script, first in `<head>` of every page with islands, holds such a submit
+ * back (capture phase, before anything else sees it) and keeps the last one; the hydration client
+ * (./client.ts) marks the page hydrated and submits it again, now to the island's own handler.
+ */
+export const SUBMIT_GUARD = "addEventListener('submit',function(e){" +
+  "if(document.documentElement.hasAttribute('data-hydrated'))return;" +
+  "e.preventDefault();e.stopImmediatePropagation();" +
+  "window.__heldSubmit={form:e.target,submitter:e.submitter}},true)";
+
 /** Render a full HTML document. */
 export function renderPage({ title, head, body, build, lang = "en", nonce }: PageOptions): string {
   const state: RenderState = { islands: [] };
   const html = renderToString(h(RenderContext.Provider, { value: state }, body));
+  const nonceAttr = nonce ? ` nonce="${escapeAttr(nonce)}"` : "";
+  const guard = state.islands.length ? `<script${nonceAttr}>${SUBMIT_GUARD}</script>` : "";
   return "<!doctype html>" + `<html lang="${escapeAttr(lang)}"><head><meta charset="utf-8">` +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    guard + '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     renderToString(h("title", null, title)) + '<link rel="stylesheet" href="/static/app.css">' +
     (head === undefined ? "" : renderToString(h(Fragment, null, head))) +
     `</head><body>${html}${islandScripts(state, build, nonce)}</body></html>`;
