@@ -28,7 +28,7 @@ import { printReport, type Report } from "./report.ts";
 import { fdLimit, spawn, startParley, startServer, stop } from "./spawn.ts";
 import { printScale, runScale } from "./scale.ts";
 import { measureWidget } from "./widget_sizes.ts";
-import { type CommitFloor, commitFloor, mediumOf } from "./commit_floor.ts";
+import { commitFloor } from "./commit_floor.ts";
 const ADMIN = { email: "bench-admin@bench.local", password: "bench-admin-password" };
 
 export interface Options {
@@ -172,7 +172,7 @@ async function main() {
   };
   const started = performance.now();
   const floor = opts.floorSeconds > 0
-    ? await probeFloor(opts.kvDir ?? await tempDir(), opts.rate, opts.floorSeconds)
+    ? await probeFloor(opts.kvDir ?? undefined, opts.rate, opts.floorSeconds)
     : null;
   const round = await measurePair(opts, base, true);
   const burst = opts.burst > 0
@@ -272,22 +272,15 @@ async function measurePair(opts: Options, base: Base, full: boolean) {
 }
 
 /** The KV commit floor of the disk Parley's KV files go on (./commit_floor.ts). */
-async function probeFloor(dir: string, rate: number, seconds: number): Promise<CommitFloor> {
-  console.error(`KV commit floor in ${dir} (${mediumOf(await Deno.realPath(dir))}):`);
+async function probeFloor(dir: string | undefined, rate: number, seconds: number) {
+  console.error("KV commit floor:");
   const floor = await commitFloor(dir, rate, seconds);
   const l = floor.latencyMs;
   console.error(
-    `  [floor] ${floor.commits} commits at ${rate}/s: p50 ${l.p50} p99 ${l.p99} max ${l.max} ms, ` +
-      `${floor.cpuUsPerCommit} µs CPU each`,
+    `  [floor] ${floor.commits} commits at ${rate}/s in ${floor.dir} (${floor.medium}): ` +
+      `p50 ${l.p50} p99 ${l.p99} max ${l.max} ms, ${floor.cpuUsPerCommit} µs CPU each`,
   );
   return floor;
-}
-
-/** The folder Deno.makeTempDir uses when given none (TMPDIR, else /tmp). */
-async function tempDir(): Promise<string> {
-  const probe = await Deno.makeTempDir();
-  await Deno.remove(probe);
-  return probe.slice(0, probe.lastIndexOf("/")) || "/";
 }
 
 /** The built-in bot's replies (no Gemini key), on a Parley of its own with a fresh KV file. */

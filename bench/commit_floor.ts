@@ -52,9 +52,12 @@ function readMounts(): string {
   }
 }
 
-export async function commitFloor(dir: string, rate = 1000, seconds = 3): Promise<CommitFloor> {
-  const real = await Deno.realPath(dir);
-  const work = await Deno.makeTempDir({ dir: real, prefix: "parley-commit-floor-" });
+/** `dir`: where to probe (default: the system's temporary folder, as Deno.makeTempDir's). */
+export async function commitFloor(dir?: string, rate = 1000, seconds = 3): Promise<CommitFloor> {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ dir, prefix: "parley-commit-floor-" }),
+  );
+  const real = work.slice(0, work.lastIndexOf("/")) || "/";
   const kv = await Deno.openKv(`${work}/floor.sqlite`);
   try {
     const conversations = 1000;

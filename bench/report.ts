@@ -254,7 +254,6 @@ function statsLine(l: { p50: number; p90: number; p99: number; max: number }) {
   return `${fmt(l.p50)} / ${fmt(l.p90)} / ${fmt(l.p99)} / ${fmt(l.max, 1)} ms`;
 }
 
-/** Server CPU and KV growth per message at the offered rate, then the saturation search. */
 /** The disk's floor: what one durable KV commit per message costs there, without Parley. */
 function floorLines(f: CommitFloor | null): string[] {
   if (!f) return [];
@@ -267,6 +266,7 @@ function floorLines(f: CommitFloor | null): string[] {
   ];
 }
 
+/** Server CPU and KV growth per message at the offered rate, then the saturation search. */
 function shapeLines(lines: string[], p: LoadResult, raw: LoadResult, throughput: number | null) {
   lines.push(
     row("server CPU (% of one core)", `${p.rate.serverCpuPct}%`, `${raw.rate.serverCpuPct}%`),

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
+import type { Page } from "playwright-core";
 import { ADMIN, startTestServer, withTestServer as withServer } from "./helpers.ts";
 import {
   log,
@@ -241,6 +242,17 @@ Deno.test("pages: help article, CSP nonce, no JavaScript without islands", async
   });
 });
 
+/** Holds back the islands' scripts, as a slow network would, until the returned call. */
+async function holdIslandScripts(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => release = resolve);
+  await page.route("**/_islands/**", async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 Deno.test(
   "sign-in submitted before the page's script has loaded: no password in a URL, and it signs in once hydrated",
   BROWSER_TEST,
@@ -254,12 +266,7 @@ Deno.test(
         page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
         const urls: string[] = [];
         page.on("request", (r) => urls.push(r.url()));
-        let release = () => {};
-        const held = new Promise<void>((resolve) => release = resolve);
-        await page.route("**/_islands/**", async (route) => {
-          await held;
-          await route.continue();
-        });
+        const release = await holdIslandScripts(page);
         await page.goto(`${server.url}agent/login`, { waitUntil: "commit" });
         await page.getByRole("textbox", { name: "Email" }).fill(ADMIN.email);
         const password = page.getByLabel("Password");
@@ -288,13 +295,7 @@ Deno.test(
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
-        // Hold the islands' scripts, as a slow network would.
-        let release = () => {};
-        const held = new Promise<void>((resolve) => release = resolve);
-        await page.route("**/_islands/**", async (route) => {
-          await held;
-          await route.continue();
-        });
+        const release = await holdIslandScripts(page);
         await page.goto(server.url, { waitUntil: "commit" });
         const box = page.getByRole("textbox", { name: "Message" });
         await box.fill("Typed before the script");

@@ -81,7 +81,7 @@ export function renderPage({ title, head, body, build, lang = "en", nonce }: Pag
     guard + '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     renderToString(h("title", null, title)) + '<link rel="stylesheet" href="/static/app.css">' +
     (head === undefined ? "" : renderToString(h(Fragment, null, head))) +
-    `</head><body>${html}${islandScripts(state, build, nonce)}</body></html>`;
+    `</head><body>${html}${islandScripts(state, build, nonceAttr)}</body></html>`;
 }
 
 // ---- rendering internals ----
@@ -142,7 +142,8 @@ function IslandBoundary({ name, component, props }: BoundaryProps) {
   );
 }
 
-function islandScripts(state: RenderState, build: IslandBuild, nonce?: string): string {
+/** `nonceAttr`: the page's ` nonce="…"` attribute, or "" (see `renderPage`). */
+function islandScripts(state: RenderState, build: IslandBuild, nonceAttr: string): string {
   if (state.islands.length === 0) return "";
   const url = (file: string) => escapeScript(JSON.stringify(ISLANDS_PATH + file));
   const modules = new Map<string, string>(); // file → local binding
@@ -170,7 +171,6 @@ function islandScripts(state: RenderState, build: IslandBuild, nonce?: string): 
     );
   }
   const props = escapeScript(JSON.stringify(state.islands.map((island) => island.wire)));
-  const nonceAttr = nonce ? ` nonce="${escapeAttr(nonce)}"` : "";
   return `<script type="application/json" id="__ISLAND_PROPS">${props}</script>` +
     `<script type="module"${nonceAttr}>import{hydrateIslands}from${
       url([...clients][0])

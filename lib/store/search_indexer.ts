@@ -116,7 +116,8 @@ export class SearchIndexer {
    * A message this instance committed: its text, so the batch that indexes it need not read it.
    * Only the fields the batch uses are kept, not the message: the message object (and the frame
    * the sockets were sent, cached by it) can then die young instead of living until the batch,
-   * long enough to be promoted to V8's old generation (docs/performance.md, "garbage").
+   * long enough to be promoted to V8's old generation (docs/performance.md, "The disk's commit
+   * floor, and the tail message by message").
    */
   remember(m: Indexable): void {
     if (!this.#lease || !indexed(m) || m.text.length > MAX_REMEMBERED_TEXT) return;
