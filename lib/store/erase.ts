@@ -93,16 +93,33 @@ export class Eraser {
     await this.#dropFromBatches(messages);
   }
 
-  /** Takes `messages` out of the indexer's batch entries that hold them (step 3 above). */
+  /**
+   * Takes `messages` (one conversation's) out of the indexer's batch entries that hold them (step
+   * 3 above). A marker names its message's batch, or the batch and the seqs of the conversation's
+   * messages there (./search_indexer.ts).
+   */
   async #dropFromBatches(messages: Message[]) {
-    const marks = await getManyBatched<string>(
+    const bySeq = new Map(messages.map((m) => [m.seq, m]));
+    const marks = await getManyBatched<unknown>(
       this.kv,
       messages.map((m) => keys.searchDone(m.id)),
     );
-    const drops = new Map<string, { key: Deno.KvKey; pairs: Set<string> }>();
+    const inBatch: { m: Message; batch: string }[] = [];
+    const markers: Deno.KvKey[] = [];
     messages.forEach((m, i) => {
-      const batch = marks[i].value;
-      if (typeof batch !== "string") return;
+      const mark = marks[i].value;
+      if (mark === null) return;
+      markers.push(marks[i].key);
+      if (typeof mark === "string") return void inBatch.push({ m, batch: mark });
+      const { b, s } = mark as { b?: unknown; s?: unknown };
+      if (typeof b !== "string" || !Array.isArray(s)) return;
+      for (const seq of s) {
+        const named = bySeq.get(seq);
+        if (named) inBatch.push({ m: named, batch: b });
+      }
+    });
+    const drops = new Map<string, { key: Deno.KvKey; pairs: Set<string> }>();
+    for (const { m, batch } of inBatch) {
       for (const t of searchTerms(m.text ?? "")) {
         const key = keys.searchMessage(t, batch);
         const name = `${t}\u0000${batch}`;
@@ -110,13 +127,11 @@ export class Eraser {
         drop.pairs.add(`${m.conversationId}\u0000${m.seq}`);
         drops.set(name, drop);
       }
-    });
+    }
     const all = [...drops.values()];
     // Ten entries per commit, each checked: the most checks any KV allows (./group_commit.ts).
     for (let i = 0; i < all.length; i += 10) await this.#rewrite(all.slice(i, i + 10));
-    await this.#deleteKeys(
-      messages.filter((_, i) => marks[i].value !== null).map((m) => keys.searchDone(m.id)),
-    );
+    await this.#deleteKeys(markers);
   }
 
   /** Rewrites batch entries without the pairs named; checked, so two erasures at once retry. */

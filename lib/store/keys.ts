@@ -68,7 +68,7 @@
  * | ["notes", conversationId, seq]                       | null: seq is a private note (customers' unread skips it; ./reads.ts), written with the note            |
  * | ["search_msg", term, batchKey]                       | {p: [conversationId, seq, …]}: a word's messages in one indexer batch (./search.ts)                    |
  * | ["search_msg", term, messageId]                      | {c: conversationId, s: seq}: a word of one message (the backfill, and indexers before issue 16)        |
- * | ["search_done", messageId]                           | batchKey: the indexer batch that holds the message's words (./erase.ts finds them by it)               |
+ * | ["search_done", messageId]                           | batchKey, or {b: batchKey, s: [seq, …]} for the message and its conversation's others in the batch (./erase.ts) |
  * | ["search_erase_gen"]                                 | KvU64: bumped by each erasure; the indexer's batch commit checks it (./search_indexer.ts)              |
  * | ["search_pending", messageId]                        | {c: conversationId, s: seq}: a message not yet indexed, written with it (./search_indexer.ts)          |
  * | ["search_indexer_lease"]                             | {owner, until}: the one instance indexing (./search_indexer.ts)                                        |

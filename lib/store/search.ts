@@ -16,7 +16,8 @@
  *   set with the conversation (./conversations.ts `create`);
  * - conversations and messages written before the index: the resumable step of ./migrations.ts.
  *
- * Erasure (./erase.ts) finds an indexed message's batch by its ["search_done", messageId] marker.
+ * Erasure (./erase.ts) finds an indexed message's batch by the ["search_done", messageId] marker
+ * of its conversation's first message in that batch (./search_indexer.ts).
  *
  * A query's words must all be in the message (or the name and email); the rarest word (messages
  * counted up to PROBE) drives the scan, newest first, and the others are checked on the

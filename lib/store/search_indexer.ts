@@ -13,10 +13,12 @@
  * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first) in one
  *   commit of at most MAX_MUTATIONS and MAX_BYTES: one entry per distinct word of the batch's
  *   messages, ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the
- *   batch's messages share costs one entry), and per message its pending entry deleted and a
- *   ["search_done", messageId] → batchKey marker set (erasure finds the entries by it:
- *   ./erase.ts). The batch key is the newest message id of the batch and a random suffix, so
- *   entries list newest first and two batches never share a key.
+ *   batch's messages share costs one entry), per message its pending entry deleted, and per
+ *   conversation one marker under its first message's id in the batch: ["search_done",
+ *   messageId] → batchKey when that is its only message there, {b: batchKey, s: [seq, …]} naming
+ *   them all otherwise (a burst of one conversation's messages shares one marker). Erasure finds
+ *   the batch entries by them (./erase.ts). The batch key is the newest message id of the batch
+ *   and a random suffix, so entries list newest first and two batches never share a key.
  * - Texts: this instance's own messages are handed over in memory as they are committed
  *   (`remember`, while it holds the lease), so a batch reads only other instances' messages, and
  *   those left over from before a restart.
@@ -74,6 +76,10 @@ const MAX_BYTES = 400 * 1024;
 const MAX_REMEMBERED = 5000;
 /** Longer texts are not kept (so the memory held stays under ~20 MB). */
 const MAX_REMEMBERED_TEXT = 2000;
+
+/** Messages a batch takes the words of between two turns of the event loop. */
+const SLICE = 50;
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** What a batch needs of a message. */
 type Indexable = Pick<Message, "id" | "conversationId" | "seq" | "sender" | "text">;
@@ -239,32 +245,44 @@ export class SearchIndexer {
     ]);
     if (!pending.length) return 0;
     const messages = await this.#messagesOf(pending);
-    // Fill the commit in queue order: each message's new words, its pending entry and its marker.
+    // Fill the commit in queue order: each message's new words, its pending entry, and its
+    // conversation's marker (one per conversation and batch: a burst of messages shares it).
     const words = new Map<string, Posting[]>();
     const taken: { entry: Deno.KvEntry<PendingEntry>; terms: string[]; id: string }[] = [];
+    const marked = new Map<string, { first: string; seqs: number[] }>();
     let mutations = 1, bytes = 0;
-    for (const entry of pending) {
+    for (const [i, entry] of pending.entries()) {
+      // The words of a batch are a few milliseconds of work: socket frames go first meanwhile.
+      if (i > 0 && i % SLICE === 0) await nextTurn();
       const id = String(entry.key[1]);
       const m = messages.get(id);
       // A message that is gone (or not indexed) just leaves the queue.
       const terms = m && indexed(m) ? searchTerms(m.text) : [];
       const fresh = terms.filter((t) => !words.has(t));
       // Each word: a posting (conversation id and seq), and a key if the word is new.
+      const marker = terms.length > 0 && !marked.has(entry.value.c) ? 1 : 0;
       const size = terms.length * (entry.value.c.length + 16) +
         fresh.reduce((n, t) => n + t.length * 3 + 80, 0) + 150;
+      const adds = fresh.length + 1 + marker;
       if (
         taken.length > 0 &&
-        (mutations + fresh.length + 2 > MAX_MUTATIONS || bytes + size > MAX_BYTES)
+        (mutations + adds > MAX_MUTATIONS || bytes + size > MAX_BYTES)
       ) break;
       for (const t of terms) {
         const list = words.get(t) ?? [];
         list.push(entry.value);
         words.set(t, list);
       }
+      if (terms.length) {
+        const mark = marked.get(entry.value.c);
+        if (mark) mark.seqs.push(entry.value.s);
+        else marked.set(entry.value.c, { first: id, seqs: [entry.value.s] });
+      }
       taken.push({ entry, terms, id });
-      mutations += fresh.length + 2;
+      mutations += adds;
       bytes += size;
     }
+    await nextTurn();
     const newest = taken.reduce((max, t) => t.id > max ? t.id : max, "");
     const batchKey = `${newest}.${crypto.randomUUID().slice(0, 8)}`;
     const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
@@ -272,9 +290,9 @@ export class SearchIndexer {
     for (const [t, postings] of words) {
       op.set(keys.searchMessage(t, batchKey), batchEntry(postings));
     }
-    for (const { entry, terms, id } of taken) {
-      op.delete(entry.key);
-      if (terms.length) op.set(keys.searchDone(id), batchKey);
+    for (const { entry } of taken) op.delete(entry.key);
+    for (const { first, seqs } of marked.values()) {
+      op.set(keys.searchDone(first), seqs.length === 1 ? batchKey : { b: batchKey, s: seqs });
     }
     const res = await op.commit();
     if (!res.ok) {

@@ -129,7 +129,14 @@ Deno.test("search indexer: one entry per word and batch; an erasure takes only i
   for await (const _ of kv.list({ prefix: ["search_msg"] })) entries++;
   const lines = (await messageIndex(kv)).length;
   assert(entries * 3 < lines, `shared words share entries (${entries} entries, ${lines} words)`);
-  assertEquals(await count(kv, keys.searchDonePrefix()), 28, "a marker per indexed message");
+  const marker = await kv.list<{ b: string; s: number[] }>({ prefix: keys.searchDonePrefix() })
+    .next();
+  assertEquals(
+    await count(kv, keys.searchDonePrefix()),
+    2,
+    "one marker per conversation and batch",
+  );
+  assertEquals(marker.value?.value.s.length, 14, "naming its 14 messages");
   const hits = (q: string) =>
     store.search.query(q, 10, () => Promise.resolve(undefined)).then((r) =>
       r.map((h) => h.conversation.id).sort()
@@ -144,7 +151,40 @@ Deno.test("search indexer: one entry per word and batch; an erasure takes only i
   const left = await messageIndex(kv);
   assert(left.length > 0 && left.every((l) => !l.includes(ids[0])), "no word of it is left");
   assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
-  assertEquals(await count(kv, keys.searchDonePrefix()), 14, "its markers went with it");
+  assertEquals(await count(kv, keys.searchDonePrefix()), 1, "its marker went with it");
+  await indexer.stop();
+  kv.close();
+});
+
+Deno.test("search indexer: an erasure finds the one-message markers older indexers wrote", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  const ids = await seed(store, 2, 10);
+  const indexer = new SearchIndexer(kv);
+  assertEquals(await indexer.drain(), 20);
+  // Rewrite the markers as indexers before the shared ones left them: one ["search_done",
+  // messageId] → batchKey per message.
+  const byId = new Map<string, Message>();
+  for await (const { value: m } of kv.list<Message>({ prefix: ["messages"] })) byId.set(m.id, m);
+  let legacy = 0;
+  for await (const e of kv.list<{ b: string; s: number[] }>({ prefix: keys.searchDonePrefix() })) {
+    const conversationId = byId.get(String(e.key[1]))!.conversationId;
+    const op = kv.atomic().delete(e.key);
+    for (const seq of e.value.s) {
+      const m = (await kv.get<Message>(keys.message(conversationId, seq))).value!;
+      op.set(keys.searchDone(m.id), e.value.b);
+      legacy++;
+    }
+    assert((await op.commit()).ok);
+  }
+  assertEquals(legacy, 20, "a marker per indexed message");
+  await store.conversations.change(ids[0], (c) => ({ next: { ...c, status: "resolved" } }));
+  assertEquals(await store.eraser.eraseConversation(ids[0]), "erased");
+  const left = await messageIndex(kv);
+  assert(left.length > 0 && left.every((l) => !l.includes(ids[0])), "no word of it is left");
+  assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
+  assertEquals(await count(kv, keys.searchDonePrefix()), 10, "its markers went, the other's stay");
   await indexer.stop();
   kv.close();
 });
