@@ -248,7 +248,7 @@ export class SearchIndexer {
     // Fill the commit in queue order: each message's new words, its pending entry, and its
     // conversation's marker (one per conversation and batch: a burst of messages shares it).
     const words = new Map<string, Posting[]>();
-    const taken: { entry: Deno.KvEntry<PendingEntry>; terms: string[]; id: string }[] = [];
+    const taken: { entry: Deno.KvEntry<PendingEntry>; id: string }[] = [];
     const marked = new Map<string, { first: string; seqs: number[] }>();
     let mutations = 1, bytes = 0;
     for (const [i, entry] of pending.entries()) {
@@ -278,7 +278,7 @@ export class SearchIndexer {
         if (mark) mark.seqs.push(entry.value.s);
         else marked.set(entry.value.c, { first: id, seqs: [entry.value.s] });
       }
-      taken.push({ entry, terms, id });
+      taken.push({ entry, id });
       mutations += adds;
       bytes += size;
     }
