@@ -18,6 +18,7 @@ const BACKGROUND = new Set([
   "*:leases",
   "*:search_indexer_lease",
   "*:search_pending",
+  "*:search_pending_run",
   "getMany:messages", // the search indexer reading what it indexes
   "*:search_msg",
   "*:search_customer",

@@ -76,6 +76,7 @@ export const scannedParts: ScannedPart[] = [
   // Messages waiting for the search indexer (drained within seconds). The index entries
   // themselves are keyed by word: ./erase.ts deletes them from the texts they were made from.
   { name: "searchPending", prefix: keys.searchPendingPrefix(), names: mentions },
+  { name: "searchPendingRun", prefix: keys.searchPendingRunPrefix(), names: mentions },
 ];
 
 /** The customer's record, its unique indexes, and their sign-in limits record. */

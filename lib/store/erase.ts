@@ -79,7 +79,7 @@ export class Eraser {
     }
     const doomed: Deno.KvKey[] = [];
     for (const m of messages) {
-      doomed.push(keys.searchPending(m.id));
+      doomed.push(keys.searchPending(m.id), keys.searchPendingRun(m.id));
       for (const t of searchTerms(m.text ?? "")) doomed.push(keys.searchMessage(t, m.id));
     }
     let text = `${customerText ?? ""} ${conversation?.customerName ?? ""}`;

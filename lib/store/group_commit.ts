@@ -99,7 +99,8 @@ interface Pending {
 }
 
 /** Mutations a message writes besides its conversation's: itself, its note marker and its
- * search-pending entry (./search_indexer.ts). Its clientId lives in the record's window. */
+ * search-pending entry (./search_indexer.ts; counted per message, though the conversation's
+ * messages in one commit share one). Its clientId lives in the record's window. */
 const ownWrites = (p: Pending) => 1 + (p.input.private ? 1 : 0) + (indexed(p.input) ? 1 : 0);
 
 export class GroupCommitter {
@@ -298,12 +299,21 @@ export class GroupCommitter {
     writes.set(keys.conversation(last.id), last);
     reindex(writes, prev, last);
     countMilestones(writes, prev, last, this.opts.measure);
+    let first: Message | null = null, lastSeq = 0;
     for (const m of messages) {
       writes.set(keys.message(last.id, m.seq), m);
-      // A note's marker (customers' unread skips it: ./reads.ts); the search indexer's work.
+      // A note's marker (customers' unread skips it: ./reads.ts).
       if (m.private) writes.set(keys.note(last.id, m.seq), null);
-      if (indexed(m)) writes.set(keys.searchPending(m.id), { c: last.id, s: m.seq });
+      if (indexed(m)) [first, lastSeq] = [first ?? m, m.seq];
       this.opts.extraWrites?.(writes, m);
+    }
+    // The search indexer's work: one entry for the conversation's messages in this commit (their
+    // seqs are consecutive; any not indexed among them, the indexer passes over).
+    if (first && lastSeq === first.seq) {
+      writes.set(keys.searchPending(first.id), { c: last.id, s: first.seq });
+    } else if (first) {
+      const run = { c: last.id, s: first.seq, n: lastSeq - first.seq + 1 };
+      writes.set(keys.searchPendingRun(first.id), run);
     }
     return writes;
   }

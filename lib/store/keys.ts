@@ -71,6 +71,7 @@
  * | ["search_done", messageId]                           | batchKey, or {b: batchKey, s: [seq, …]} for the message and its conversation's others in the batch (./erase.ts) |
  * | ["search_erase_gen"]                                 | KvU64: bumped by each erasure; the indexer's batch commit checks it (./search_indexer.ts)              |
  * | ["search_pending", messageId]                        | {c: conversationId, s: seq}: a message not yet indexed, written with it (./search_indexer.ts)          |
+ * | ["search_pending_run", messageId]                    | {c, s, n}: seqs s … s+n−1 of one conversation not yet indexed, written with them in one commit        |
  * | ["search_indexer_lease"]                             | {owner, until}: the one instance indexing (./search_indexer.ts)                                        |
  * | ["search_customer", term, conversationId]            | null: a word of its customer's name or email (./search.ts), written with the conversation              |
  * | ["canned_replies", id]                               | CannedReplyRecord (./canned.ts)                                                                        |
@@ -225,6 +226,9 @@ export const keys = {
   /** Messages waiting for the indexer (./search_indexer.ts), in message-id (ULID) order. */
   searchPending: (messageId: string) => ["search_pending", messageId] as const,
   searchPendingPrefix: () => ["search_pending"] as const,
+  /** A burst of one conversation's messages committed together: one entry for them all. */
+  searchPendingRun: (firstMessageId: string) => ["search_pending_run", firstMessageId] as const,
+  searchPendingRunPrefix: () => ["search_pending_run"] as const,
   searchIndexerLease: () => ["search_indexer_lease"] as const,
   /** The indexer batch a message's words are in (./search_indexer.ts), and erasures' counter. */
   searchDone: (messageId: string) => ["search_done", messageId] as const,

@@ -57,7 +57,15 @@ Deno.test("search backfill: resumable after a crash, and the same index as live 
   assert(live.length > 500, `the message path indexed (${live.length})`);
 
   // "Before the index": no search keys, store at version 3 (the step before search).
-  for (const prefix of [["search_msg"], ["search_customer"], ["search_pending"], ["search_done"]]) {
+  for (
+    const prefix of [
+      ["search_msg"],
+      ["search_customer"],
+      ["search_pending"],
+      ["search_pending_run"],
+      ["search_done"],
+    ]
+  ) {
     for await (const e of kv.list({ prefix })) await kv.delete(e.key);
   }
   await kv.set(keys.migrations(), { version: 3 });

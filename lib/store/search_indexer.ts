@@ -1,7 +1,9 @@
 /**
- * The search indexer: turns the group commit's ["search_pending", messageId] → {c, s} entries
- * (one per indexed message, written with the message: ./group_commit.ts) into the index's entries
- * (./search.ts), off the message path. Key shapes in ./keys.ts.
+ * The search indexer: turns the group commit's pending entries into the index's entries
+ * (./search.ts), off the message path. Key shapes in ./keys.ts. A commit writes, per conversation,
+ * ["search_pending", messageId] → {c, s} for its one indexed message, or ["search_pending_run",
+ * firstMessageId] → {c, s, n} for its seqs s … s+n−1 when it holds several (./group_commit.ts), so
+ * a burst costs one entry, not one per message.
  *
  * - One instance at a time: a lease ["search_indexer_lease"] = {owner, until} taken with a
  *   checked commit once the previous holder's `until` has passed. Every batch commit checks the
@@ -10,10 +12,11 @@
  *   Each instance's clock decides when a lease has passed: a skewed clock can at worst make two
  *   instances alternate, and each lists the queue only after its lease commit, so it never sees an
  *   entry the other has already indexed.
- * - A batch: the oldest pending entries (message ids are ULIDs, so roughly oldest first) in one
- *   commit of at most MAX_MUTATIONS and MAX_BYTES: one entry per distinct word of the batch's
- *   messages, ["search_msg", word, batchKey] → {p: [conversationId, seq, …]} (so a word the
- *   batch's messages share costs one entry), per message its pending entry deleted, and per
+ * - A batch: the oldest pending entries of both kinds (message ids are ULIDs, so roughly oldest
+ *   first), at most `batchSize` messages, in one commit of at most MAX_MUTATIONS and MAX_BYTES:
+ *   one entry per distinct word of the batch's messages, ["search_msg", word, batchKey] → {p:
+ *   [conversationId, seq, …]} (so a word the batch's messages share costs one entry), each
+ *   pending entry deleted (a run the limits cut short is rewritten with its rest), and per
  *   conversation one marker under its first message's id in the batch: ["search_done",
  *   messageId] → batchKey when that is its only message there, {b: batchKey, s: [seq, …]} naming
  *   them all otherwise (a burst of one conversation's messages shares one marker). Erasure finds
@@ -38,8 +41,19 @@ import { getManyBatched } from "./batch.ts";
 import { batchEntry, indexed, type Posting, searchTerms } from "./search.ts";
 import { type Clock, systemClock } from "../clock.ts";
 
-/** A message waiting to be indexed: its conversation and seq. */
-export type PendingEntry = Posting;
+/**
+ * Messages waiting to be indexed: a conversation's seq, or with `n` (a run: the messages of one
+ * conversation committed together) its seqs s … s+n−1.
+ */
+export type PendingEntry = Posting & { n?: number };
+
+/** How many seqs an entry names (a run's `n`, checked: a bad one counts as 1). */
+const runLength = (e: PendingEntry) =>
+  Number.isInteger(e.n) && e.n! > 1 && e.n! <= MAX_RUN ? e.n! : 1;
+/** The most messages a run names: a group commit holds at most 1,000 mutations. */
+const MAX_RUN = 1000;
+/** Remembered texts and read messages are keyed by conversation and seq. */
+const textKey = (c: string, s: number) => `${c}\u0000${s}`;
 
 interface Lease {
   owner: string;
@@ -128,7 +142,7 @@ export class SearchIndexer {
   remember(m: Indexable): void {
     if (!this.#lease || !indexed(m) || m.text.length > MAX_REMEMBERED_TEXT) return;
     const { id, conversationId, seq, sender, text } = m;
-    this.#texts.set(id, { id, conversationId, seq, sender, text });
+    this.#texts.set(textKey(conversationId, seq), { id, conversationId, seq, sender, text });
     if (this.#texts.size > MAX_REMEMBERED) this.#texts.delete(this.#texts.keys().next().value!);
   }
 
@@ -159,7 +173,7 @@ export class SearchIndexer {
   async drain(): Promise<number> {
     let total = 0;
     while (await this.#holdLease()) {
-      const n = await this.#batch();
+      const { indexed: n } = await this.#batch();
       if (n === 0) break;
       total += n;
     }
@@ -173,13 +187,13 @@ export class SearchIndexer {
         holding = await this.#holdLease();
         if (holding) {
           this.#woken = false;
-          const n = await this.#batch();
+          const { indexed: n, more } = await this.#batch();
           if (n > 0 && this.opts.onBatch?.(n) === false) {
             this.#crashed = true;
             this.#running = false;
             return;
           }
-          if (n >= this.#batchSize) continue; // more are waiting
+          if (more) continue;
         }
       } catch (err) {
         this.opts.onError?.(err);
@@ -229,68 +243,90 @@ export class SearchIndexer {
     return res.ok;
   }
 
-  /** One batch (see the header); returns the pending entries it cleared, 0 if none or no lease. */
-  async #batch(): Promise<number> {
+  /**
+   * One batch (see the header): the messages indexed (0 if none or no lease), and whether more
+   * are waiting.
+   */
+  async #batch(): Promise<{ indexed: number; more: boolean }> {
     const lease = this.#lease;
-    if (!lease) return 0;
-    const pending: Deno.KvEntry<PendingEntry>[] = [];
-    const [gen] = await Promise.all([
+    if (!lease) return { indexed: 0, more: false };
+    const list = async (prefix: Deno.KvKey) => {
+      const out: Deno.KvEntry<PendingEntry>[] = [];
+      for await (const e of this.kv.list<PendingEntry>({ prefix }, { limit: this.#batchSize })) {
+        out.push(e);
+      }
+      return out;
+    };
+    const [gen, singles, runs] = await Promise.all([
       this.kv.get(keys.searchEraseGen()),
-      (async () => {
-        const iter = this.kv.list<PendingEntry>({ prefix: keys.searchPendingPrefix() }, {
-          limit: this.#batchSize,
-        });
-        for await (const e of iter) pending.push(e);
-      })(),
+      list(keys.searchPendingPrefix()),
+      list(keys.searchPendingRunPrefix()),
     ]);
-    if (!pending.length) return 0;
+    // Both queues in message-id order (ULIDs: roughly oldest first).
+    const pending = [...singles, ...runs]
+      .sort((a, b) => (String(a.key[1]) < String(b.key[1]) ? -1 : 1))
+      .slice(0, this.#batchSize);
+    if (!pending.length) return { indexed: 0, more: false };
     const messages = await this.#messagesOf(pending);
-    // Fill the commit in queue order: each message's new words, its pending entry, and its
-    // conversation's marker (one per conversation and batch: a burst of messages shares it).
+    // Fill the commit in queue order: each message's new words, its entry's delete (or, for a run
+    // cut short by the commit's limits, the rest of the run), and its conversation's marker (one
+    // per conversation and batch: a burst of messages shares it).
     const words = new Map<string, Posting[]>();
-    const taken: { entry: Deno.KvEntry<PendingEntry>; id: string }[] = [];
+    const done: Deno.KvKey[] = [];
+    let rest: { key: Deno.KvKey; value: PendingEntry } | null = null;
     const marked = new Map<string, { first: string; seqs: number[] }>();
-    let mutations = 1, bytes = 0;
-    for (const [i, entry] of pending.entries()) {
-      // The words of a batch are a few milliseconds of work: socket frames go first meanwhile.
-      if (i > 0 && i % SLICE === 0) await nextTurn();
-      const id = String(entry.key[1]);
-      const m = messages.get(id);
-      // A message that is gone (or not indexed) just leaves the queue.
-      const terms = m && indexed(m) ? searchTerms(m.text) : [];
-      const fresh = terms.filter((t) => !words.has(t));
-      // Each word: a posting (conversation id and seq), and a key if the word is new.
-      const marker = terms.length > 0 && !marked.has(entry.value.c) ? 1 : 0;
-      const size = terms.length * (entry.value.c.length + 16) +
-        fresh.reduce((n, t) => n + t.length * 3 + 80, 0) + 150;
-      const adds = fresh.length + 1 + marker;
-      if (
-        taken.length > 0 &&
-        (mutations + adds > MAX_MUTATIONS || bytes + size > MAX_BYTES)
-      ) break;
-      for (const t of terms) {
-        const list = words.get(t) ?? [];
-        list.push(entry.value);
-        words.set(t, list);
+    const taken: string[] = [];
+    let mutations = 1, bytes = 0, newest = "";
+    fill: for (const entry of pending) {
+      const { c, s } = entry.value;
+      const n = runLength(entry.value);
+      for (let k = 0; k < n; k++) {
+        // The words of a batch are a few milliseconds of work: socket frames go first meanwhile.
+        if (taken.length > 0 && taken.length % SLICE === 0) await nextTurn();
+        const m = messages.get(textKey(c, s + k));
+        // A message that is gone (or not indexed) is passed over.
+        const terms = m && indexed(m) ? searchTerms(m.text) : [];
+        const fresh = terms.filter((t) => !words.has(t));
+        // Each word: a posting (conversation id and seq), and a key if the word is new; the
+        // entry's delete (or the rest's rewrite) once; the conversation's marker once.
+        const marker = terms.length > 0 && !marked.has(c) ? 1 : 0;
+        const size = terms.length * (c.length + 16) +
+          fresh.reduce((sum, t) => sum + t.length * 3 + 80, 0) + 150;
+        const adds = fresh.length + (k === 0 ? 1 : 0) + marker;
+        if (
+          taken.length >= this.#batchSize || // the messages read for this batch (#messagesOf)
+          (taken.length > 0 && (mutations + adds > MAX_MUTATIONS || bytes + size > MAX_BYTES))
+        ) {
+          if (k > 0) rest = { key: entry.key, value: { c, s: s + k, n: n - k } };
+          break fill;
+        }
+        for (const t of terms) {
+          const postings = words.get(t) ?? [];
+          postings.push({ c, s: s + k });
+          words.set(t, postings);
+        }
+        if (m && terms.length) {
+          const mark = marked.get(c);
+          if (mark) mark.seqs.push(m.seq);
+          else marked.set(c, { first: m.id, seqs: [m.seq] });
+        }
+        const id = m?.id ?? String(entry.key[1]);
+        if (id > newest) newest = id;
+        taken.push(textKey(c, s + k));
+        mutations += adds;
+        bytes += size;
       }
-      if (terms.length) {
-        const mark = marked.get(entry.value.c);
-        if (mark) mark.seqs.push(entry.value.s);
-        else marked.set(entry.value.c, { first: id, seqs: [entry.value.s] });
-      }
-      taken.push({ entry, id });
-      mutations += adds;
-      bytes += size;
+      done.push(entry.key);
     }
     await nextTurn();
-    const newest = taken.reduce((max, t) => t.id > max ? t.id : max, "");
     const batchKey = `${newest}.${crypto.randomUUID().slice(0, 8)}`;
     const value = { owner: this.owner, until: this.#clock.now() + this.#leaseMs };
     const op = this.kv.atomic().check(lease).set(keys.searchIndexerLease(), value).check(gen);
     for (const [t, postings] of words) {
       op.set(keys.searchMessage(t, batchKey), batchEntry(postings));
     }
-    for (const { entry } of taken) op.delete(entry.key);
+    for (const key of done) op.delete(key);
+    if (rest) op.set(rest.key, rest.value);
     for (const { first, seqs } of marked.values()) {
       op.set(keys.searchDone(first), seqs.length === 1 ? batchKey : { b: batchKey, s: seqs });
     }
@@ -298,29 +334,42 @@ export class SearchIndexer {
     if (!res.ok) {
       // Taken over, or an erasure ran: the next turn looks again.
       this.#lease = null;
-      return 0;
+      return { indexed: 0, more: false };
     }
-    for (const { id } of taken) this.#texts.delete(id);
+    for (const key of taken) this.#texts.delete(key);
     this.#lease = { key: keys.searchIndexerLease(), value, versionstamp: res.versionstamp };
-    return taken.length;
+    const more = rest !== null || singles.length >= this.#batchSize ||
+      runs.length >= this.#batchSize || done.length < pending.length;
+    return { indexed: taken.length, more };
   }
 
-  /** The pending entries' messages: remembered ones, the rest read from KV. */
+  /**
+   * The messages of the pending entries' first `batchSize` seqs, by conversation and seq:
+   * remembered ones, the rest read from KV. A message read for a single entry must carry the
+   * entry's id; a run names its seqs only (once cut short, its key keeps the id of a message
+   * already indexed).
+   */
   async #messagesOf(pending: Deno.KvEntry<PendingEntry>[]): Promise<Map<string, Indexable>> {
     const out = new Map<string, Indexable>();
-    const unknown: Deno.KvEntry<PendingEntry>[] = [];
+    const unknown: { key: string; c: string; s: number; id: string | null }[] = [];
+    let units = 0;
     for (const entry of pending) {
-      const m = this.#texts.get(String(entry.key[1]));
-      if (m) out.set(m.id, m);
-      else unknown.push(entry);
+      const { c, s } = entry.value;
+      const id = entry.value.n === undefined ? String(entry.key[1]) : null;
+      for (let k = 0; k < runLength(entry.value) && units < this.#batchSize; k++, units++) {
+        const key = textKey(c, s + k);
+        const m = this.#texts.get(key);
+        if (m) out.set(key, m);
+        else unknown.push({ key, c, s: s + k, id });
+      }
     }
     const read = await getManyBatched<Message>(
       this.kv,
-      unknown.map((p) => keys.message(p.value.c, p.value.s)),
+      unknown.map((u) => keys.message(u.c, u.s)),
     );
-    for (const [i, entry] of unknown.entries()) {
+    for (const [i, u] of unknown.entries()) {
       const m = read[i].value;
-      if (m && m.id === String(entry.key[1])) out.set(m.id, m);
+      if (m && (u.id === null || m.id === u.id)) out.set(u.key, m);
     }
     return out;
   }

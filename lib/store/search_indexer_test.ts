@@ -16,12 +16,16 @@ import { SearchIndexer } from "./search_indexer.ts";
 import { indexLines } from "./search_testing.ts";
 import type { Message, User } from "../contract/types.ts";
 
-/** Conversations of their own customers, each with `messages` appended at once. */
+/**
+ * Conversations of their own customers, each with `messages` appended at once (so the group
+ * commit puts bursts of them in one commit, under one pending run), or `oneByOne`.
+ */
 async function seed(
   store: Store,
   conversations: number,
   messages: number,
   text = (m: number, i: number) => `message ${m} about word${m % 7} and topic${i}`,
+  oneByOne = false,
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < conversations; i++) {
@@ -38,7 +42,7 @@ async function seed(
       text: "Hi",
     });
     ids.push(conversation.id);
-    await Promise.all(Array.from({ length: messages }, (_, m) =>
+    const append = (m: number) =>
       store.conversations.append({
         conversationId: conversation.id,
         sender: m % 2 ? "agent" : "customer",
@@ -46,7 +50,9 @@ async function seed(
         authorName: "x",
         text: text(m, i),
         private: m % 9 === 4,
-      }, () => {})));
+      }, () => {});
+    if (oneByOne) { for (let m = 0; m < messages; m++) await append(m); }
+    else await Promise.all(Array.from({ length: messages }, (_, m) => append(m)));
   }
   return ids;
 }
@@ -58,6 +64,19 @@ const count = async (kv: Deno.Kv, prefix: Deno.KvKey) => {
 };
 
 const messageIndex = indexLines;
+
+/** Messages waiting for the indexer: single entries and runs. */
+async function pendingMessages(
+  kv: Deno.Kv,
+): Promise<{ singles: number; runs: number; messages: number }> {
+  let singles = 0, runs = 0, messages = 0;
+  for await (const _ of kv.list({ prefix: keys.searchPendingPrefix() })) singles++, messages++;
+  for await (const e of kv.list<{ n: number }>({ prefix: keys.searchPendingRunPrefix() })) {
+    runs++;
+    messages += e.value.n;
+  }
+  return { singles, runs, messages };
+}
 
 /** What indexing every message from scratch gives (the greeting and system messages aside). */
 async function fullIndex(kv: Deno.Kv): Promise<string[]> {
@@ -73,7 +92,7 @@ Deno.test("search indexer: a crashed lease holder is replaced and the index is c
   const kv = await Deno.openKv(":memory:");
   const store = createStore(kv);
   await migrate(kv);
-  await seed(store, 3, 60);
+  await seed(store, 3, 60, undefined, true);
   const queued = await count(kv, keys.searchPendingPrefix());
   assertEquals(queued, 180, "one pending entry per message, nothing indexed on the message path");
   assertEquals(await count(kv, ["search_msg"]), 0);
@@ -194,7 +213,9 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
   const store = createStore(kv);
   await migrate(kv);
   await seed(store, 1, 6);
-  assertEquals(await count(kv, ["search_pending"]), 6);
+  const queued = await pendingMessages(kv);
+  assertEquals(queued.messages, 6);
+  assert(queued.runs > 0, "messages committed together share a run entry");
   // An erasure lands between the indexer's read of the messages and its commit: it deletes the
   // pending entries (lib/store/erase.ts deletes them no later than the words).
   let erased = false;
@@ -206,8 +227,8 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
           if (!erased) {
             erased = true;
             // What lib/store/erase.ts does first: the pending entries go, then the counter moves.
-            for await (const e of target.list({ prefix: ["search_pending"] })) {
-              await target.delete(e.key);
+            for (const prefix of [["search_pending"], ["search_pending_run"]]) {
+              for await (const e of target.list({ prefix })) await target.delete(e.key);
             }
             await target.atomic().sum(keys.searchEraseGen(), 1n).commit();
           }
@@ -269,6 +290,46 @@ Deno.test("search indexer: a batch of long messages sharing their words stays wi
   await seed(store, 1, 300, () => text);
   const indexer = new SearchIndexer(kv, { batchSize: 300 });
   assertEquals(await indexer.drain(), 300);
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
+  await indexer.stop();
+  kv.close();
+});
+
+Deno.test("search indexer: erasing a conversation takes its pending runs with it", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  const [id] = await seed(store, 1, 8);
+  assert((await pendingMessages(kv)).runs > 0, "a burst left a run");
+  await store.conversations.change(id, (c) => ({ next: { ...c, status: "resolved" } }));
+  assertEquals(await store.eraser.eraseConversation(id), "erased");
+  assertEquals(await pendingMessages(kv), { singles: 0, runs: 0, messages: 0 });
+  kv.close();
+});
+
+Deno.test("search indexer: a backlog of runs is read and indexed a batch's worth at a time", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  await seed(store, 3, 60);
+  assert((await pendingMessages(kv)).runs >= 3, "each conversation's burst left a run");
+  let read = 0;
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") {
+        return (ks: Deno.KvKey[]) => {
+          read += ks.filter((k) => k[0] === "messages").length;
+          return target.getMany(ks);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const indexer = new SearchIndexer(counted, { batchSize: 20 });
+  assertEquals(await indexer.drain(), 180);
+  assertEquals(read, 180, "each message read once: a batch reads only the 20 it indexes");
+  assertEquals(await pendingMessages(kv), { singles: 0, runs: 0, messages: 0 });
   assertEquals(await messageIndex(kv), await fullIndex(kv));
   await indexer.stop();
   kv.close();
