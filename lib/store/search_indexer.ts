@@ -338,8 +338,9 @@ export class SearchIndexer {
     }
     for (const key of taken) this.#texts.delete(key);
     this.#lease = { key: keys.searchIndexerLease(), value, versionstamp: res.versionstamp };
-    const more = rest !== null || singles.length >= this.#batchSize ||
-      runs.length >= this.#batchSize || done.length < pending.length;
+    // More: a run's rest, entries listed but not taken, or a queue listed to its limit.
+    const more = rest !== null || done.length < singles.length + runs.length ||
+      singles.length >= this.#batchSize || runs.length >= this.#batchSize;
     return { indexed: taken.length, more };
   }
 

@@ -334,3 +334,20 @@ Deno.test("search indexer: a backlog of runs is read and indexed a batch's worth
   await indexer.stop();
   kv.close();
 });
+
+Deno.test("search indexer: a batch that leaves listed entries behind is followed at once", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  await seed(store, 8, 3); // per conversation, a lone first message and a run of the rest
+  await seed(store, 1, 8, undefined, true);
+  const queued = await pendingMessages(kv);
+  assert(queued.singles + queued.runs > 20 && queued.singles < 20 && queued.runs < 20);
+  // Polling once a minute: only a batch that knows more is waiting goes on without a wake-up.
+  const indexer = new SearchIndexer(kv, { batchSize: 20, pollMs: 60_000, gatherMs: 0 });
+  indexer.start();
+  await until(async () => (await pendingMessages(kv)).messages === 0, "the queue drained");
+  assertEquals(await messageIndex(kv), await fullIndex(kv));
+  await indexer.stop();
+  kv.close();
+});
