@@ -309,11 +309,10 @@ export class GroupCommitter {
     }
     // The search indexer's work: one entry for the conversation's messages in this commit (their
     // seqs are consecutive; any not indexed among them, the indexer passes over).
-    if (first && lastSeq === first.seq) {
-      writes.set(keys.searchPending(first.id), { c: last.id, s: first.seq });
-    } else if (first) {
-      const run = { c: last.id, s: first.seq, n: lastSeq - first.seq + 1 };
-      writes.set(keys.searchPendingRun(first.id), run);
+    if (first) {
+      const n = lastSeq - first.seq + 1;
+      if (n === 1) writes.set(keys.searchPending(first.id), { c: last.id, s: first.seq });
+      else writes.set(keys.searchPendingRun(first.id), { c: last.id, s: first.seq, n });
     }
     return writes;
   }

@@ -65,6 +65,36 @@ const count = async (kv: Deno.Kv, prefix: Deno.KvKey) => {
 
 const messageIndex = indexLines;
 
+/** `kv` with its `getMany` calls going through `wrap` (to count reads, or race them). */
+function withGetMany(
+  kv: Deno.Kv,
+  wrap: (
+    keys: Deno.KvKey[],
+    getMany: (keys: Deno.KvKey[]) => Promise<Deno.KvEntryMaybe<unknown>[]>,
+  ) => Promise<Deno.KvEntryMaybe<unknown>[]>,
+): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "getMany") return (ks: Deno.KvKey[]) => wrap(ks, (k) => target.getMany(k));
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Resolves the conversation (as erasure wants) and erases it. */
+async function erase(store: Store, id: string) {
+  await store.conversations.change(id, (c) => ({ next: { ...c, status: "resolved" } }));
+  assertEquals(await store.eraser.eraseConversation(id), "erased");
+}
+
+/** No word of conversation `id` is left in the index, and every other message's words are. */
+async function assertOnlyOthersIndexed(kv: Deno.Kv, id: string) {
+  const left = await messageIndex(kv);
+  assert(left.length > 0 && left.every((l) => !l.includes(id)), "no word of it is left");
+  assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
+}
+
 /** Messages waiting for the indexer: single entries and runs. */
 async function pendingMessages(
   kv: Deno.Kv,
@@ -162,14 +192,10 @@ Deno.test("search indexer: one entry per word and batch; an erasure takes only i
     );
   assertEquals(await hits("word3"), [...ids].sort(), "one result per conversation");
 
-  // Erase the first conversation (resolved first, as erasure wants).
-  await store.conversations.change(ids[0], (c) => ({ next: { ...c, status: "resolved" } }));
-  assertEquals(await store.eraser.eraseConversation(ids[0]), "erased");
+  await erase(store, ids[0]);
   assertEquals(await hits("word3"), [ids[1]]);
   assertEquals(await hits("topic0"), []);
-  const left = await messageIndex(kv);
-  assert(left.length > 0 && left.every((l) => !l.includes(ids[0])), "no word of it is left");
-  assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
+  await assertOnlyOthersIndexed(kv, ids[0]);
   assertEquals(await count(kv, keys.searchDonePrefix()), 1, "its marker went with it");
   await indexer.stop();
   kv.close();
@@ -198,11 +224,8 @@ Deno.test("search indexer: an erasure finds the one-message markers older indexe
     assert((await op.commit()).ok);
   }
   assertEquals(legacy, 20, "a marker per indexed message");
-  await store.conversations.change(ids[0], (c) => ({ next: { ...c, status: "resolved" } }));
-  assertEquals(await store.eraser.eraseConversation(ids[0]), "erased");
-  const left = await messageIndex(kv);
-  assert(left.length > 0 && left.every((l) => !l.includes(ids[0])), "no word of it is left");
-  assertEquals(left, await fullIndex(kv), "the other conversation's words are all there");
+  await erase(store, ids[0]);
+  await assertOnlyOthersIndexed(kv, ids[0]);
   assertEquals(await count(kv, keys.searchDonePrefix()), 10, "its markers went, the other's stay");
   await indexer.stop();
   kv.close();
@@ -219,25 +242,17 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
   // An erasure lands between the indexer's read of the messages and its commit: it deletes the
   // pending entries (lib/store/erase.ts deletes them no later than the words).
   let erased = false;
-  const racing = new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "getMany") {
-        return async (ks: Deno.KvKey[]) => {
-          const read = await target.getMany(ks);
-          if (!erased) {
-            erased = true;
-            // What lib/store/erase.ts does first: the pending entries go, then the counter moves.
-            for (const prefix of [["search_pending"], ["search_pending_run"]]) {
-              for await (const e of target.list({ prefix })) await target.delete(e.key);
-            }
-            await target.atomic().sum(keys.searchEraseGen(), 1n).commit();
-          }
-          return read;
-        };
+  const racing = withGetMany(kv, async (ks, getMany) => {
+    const read = await getMany(ks);
+    if (!erased) {
+      erased = true;
+      // What lib/store/erase.ts does first: the pending entries go, then the counter moves.
+      for (const prefix of [["search_pending"], ["search_pending_run"]]) {
+        for await (const e of kv.list({ prefix })) await kv.delete(e.key);
       }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+      await kv.atomic().sum(keys.searchEraseGen(), 1n).commit();
+    }
+    return read;
   });
   const indexer = new SearchIndexer(racing);
   await indexer.drain();
@@ -250,12 +265,9 @@ Deno.test("search indexer: messages erased while it reads them leave no words be
 Deno.test("search indexer: this instance's own messages are indexed without reading them back", async () => {
   const kv = await Deno.openKv(":memory:");
   let reads = 0;
-  const counted = new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "getMany") reads++;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  const counted = withGetMany(kv, (ks, getMany) => {
+    reads++;
+    return getMany(ks);
   });
   const indexer = new SearchIndexer(counted);
   assertEquals(await indexer.drain(), 0);
@@ -301,8 +313,7 @@ Deno.test("search indexer: erasing a conversation takes its pending runs with it
   await migrate(kv);
   const [id] = await seed(store, 1, 8);
   assert((await pendingMessages(kv)).runs > 0, "a burst left a run");
-  await store.conversations.change(id, (c) => ({ next: { ...c, status: "resolved" } }));
-  assertEquals(await store.eraser.eraseConversation(id), "erased");
+  await erase(store, id);
   assertEquals(await pendingMessages(kv), { singles: 0, runs: 0, messages: 0 });
   kv.close();
 });
@@ -314,17 +325,9 @@ Deno.test("search indexer: a backlog of runs is read and indexed a batch's worth
   await seed(store, 3, 60);
   assert((await pendingMessages(kv)).runs >= 3, "each conversation's burst left a run");
   let read = 0;
-  const counted = new Proxy(kv, {
-    get(target, prop) {
-      if (prop === "getMany") {
-        return (ks: Deno.KvKey[]) => {
-          read += ks.filter((k) => k[0] === "messages").length;
-          return target.getMany(ks);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  const counted = withGetMany(kv, (ks, getMany) => {
+    read += ks.filter((k) => k[0] === "messages").length;
+    return getMany(ks);
   });
   const indexer = new SearchIndexer(counted, { batchSize: 20 });
   assertEquals(await indexer.drain(), 180);
