@@ -20,6 +20,14 @@ import type { Message, User } from "../contract/types.ts";
  * Conversations of their own customers, each with `messages` appended at once (so the group
  * commit puts bursts of them in one commit, under one pending run), or `oneByOne`.
  */
+/** A migrated store on a fresh in-memory KV. */
+async function freshStore(): Promise<{ kv: Deno.Kv; store: Store }> {
+  const kv = await Deno.openKv(":memory:");
+  const store = createStore(kv);
+  await migrate(kv);
+  return { kv, store };
+}
+
 async function seed(
   store: Store,
   conversations: number,
@@ -119,9 +127,7 @@ async function fullIndex(kv: Deno.Kv): Promise<string[]> {
 }
 
 Deno.test("search indexer: a crashed lease holder is replaced and the index is complete", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   await seed(store, 3, 60, undefined, true);
   const queued = await count(kv, keys.searchPendingPrefix());
   assertEquals(queued, 180, "one pending entry per message, nothing indexed on the message path");
@@ -167,9 +173,7 @@ Deno.test("search indexer: a crashed lease holder is replaced and the index is c
 });
 
 Deno.test("search indexer: one entry per word and batch; an erasure takes only its messages out", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   const ids = await seed(store, 2, 14);
   const indexer = new SearchIndexer(kv);
   assertEquals(await indexer.drain(), 28);
@@ -202,9 +206,7 @@ Deno.test("search indexer: one entry per word and batch; an erasure takes only i
 });
 
 Deno.test("search indexer: an erasure finds the one-message markers older indexers wrote", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   const ids = await seed(store, 2, 10);
   const indexer = new SearchIndexer(kv);
   assertEquals(await indexer.drain(), 20);
@@ -232,9 +234,7 @@ Deno.test("search indexer: an erasure finds the one-message markers older indexe
 });
 
 Deno.test("search indexer: messages erased while it reads them leave no words behind", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   await seed(store, 1, 6);
   const queued = await pendingMessages(kv);
   assertEquals(queued.messages, 6);
@@ -293,9 +293,7 @@ Deno.test("search indexer: this instance's own messages are indexed without read
 });
 
 Deno.test("search indexer: a batch of long messages sharing their words stays within a commit's size", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   // 300 messages of the same 100 words: 100 entries of 300 postings each would pass the mutation
   // count but not KV's 800 KiB per commit, so the batch must stop short of it.
   const text = Array.from({ length: 100 }, (_, i) => `word${i}x`).join(" ");
@@ -308,9 +306,7 @@ Deno.test("search indexer: a batch of long messages sharing their words stays wi
 });
 
 Deno.test("search indexer: erasing a conversation takes its pending runs with it", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   const [id] = await seed(store, 1, 8);
   assert((await pendingMessages(kv)).runs > 0, "a burst left a run");
   await erase(store, id);
@@ -319,9 +315,7 @@ Deno.test("search indexer: erasing a conversation takes its pending runs with it
 });
 
 Deno.test("search indexer: a backlog of runs is read and indexed a batch's worth at a time", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   await seed(store, 3, 60);
   assert((await pendingMessages(kv)).runs >= 3, "each conversation's burst left a run");
   let read = 0;
@@ -339,9 +333,7 @@ Deno.test("search indexer: a backlog of runs is read and indexed a batch's worth
 });
 
 Deno.test("search indexer: a batch that leaves listed entries behind is followed at once", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const store = createStore(kv);
-  await migrate(kv);
+  const { kv, store } = await freshStore();
   await seed(store, 8, 3); // per conversation, a lone first message and a run of the rest
   await seed(store, 1, 8, undefined, true);
   const queued = await pendingMessages(kv);
