@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from "playwright-core";
 import { assert, assertEquals } from "./assert.ts";
-import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
+import { BROWSER_TEST, holdIslandScripts, screenshot, withBrowser } from "./browser.ts";
 import { ADMIN, type Session, startTestServer, type TestServer } from "./helpers.ts";
 import { noErrors, openPage } from "./pages_helpers.ts";
 import { formatDuration } from "../lib/client/duration.ts";
@@ -40,6 +40,57 @@ const row = (page: Page, name: string) =>
   page.getByRole("region", { name: "Team" }).getByRole("row").filter({
     has: page.getByRole("cell", { name, exact: true }),
   });
+
+Deno.test(
+  "admin: a capacity and a status changed before the page's script has loaded are saved once hydrated",
+  BROWSER_TEST,
+  async () => {
+    const server = await startTestServer();
+    try {
+      const admin: Session = await server.admin();
+      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+      const saved = async () => {
+        const res = await server.api.request("GET", "/api/agents", { token: admin.token });
+        const a = res.body.agents.find((a: { id: string }) => a.id === ann.user.id);
+        return [a.chosenStatus, a.capacity];
+      };
+      const before = await saved();
+      assertEquals(before, ["busy", 5], "the default capacity");
+      await withBrowser(async (browser) => {
+        const opened = await openPage(browser, `${server.url}help`);
+        const { page } = opened;
+        await page.context().addCookies([
+          { name: "session", value: admin.token, url: server.url },
+        ]);
+        const release = await holdIslandScripts(page);
+        await page.goto(`${server.url}admin`, { waitUntil: "commit" });
+        const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
+        const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
+        // The browser's own change events, before any island listens.
+        await capacity.fill("3");
+        await capacity.press("Enter");
+        await status.selectOption("available");
+        await page.waitForTimeout(300);
+        assertEquals(await saved(), before, "nothing is saved before hydration");
+        assertEquals(
+          await page.evaluate(() => document.documentElement.dataset.hydrated),
+          undefined,
+        );
+
+        release();
+        const ann$ = row(page, "Ann Agent");
+        await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
+        await ann$.getByRole("cell", { name: "available", exact: true }).nth(1).waitFor();
+        assertEquals(await saved(), ["available", 3]);
+        assertEquals(await capacity.inputValue(), "3");
+        assertEquals(await status.inputValue(), "available");
+        noErrors(opened);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
 
 /** The figure shown under `label` in the metrics panel. */
 const figure = (panel: Locator, label: string) =>

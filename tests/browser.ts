@@ -120,3 +120,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Holds back the islands' scripts, as a slow network would, until the returned call. */
+export async function holdIslandScripts(page: Page): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => release = resolve);
+  await page.route("**/_islands/**", async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}

@@ -4,8 +4,7 @@
  * Everything is found by role and accessible name, as the contract's landmarks say.
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { BROWSER_TEST, screenshot, withBrowser } from "./browser.ts";
-import type { Page } from "playwright-core";
+import { BROWSER_TEST, holdIslandScripts, screenshot, withBrowser } from "./browser.ts";
 import { ADMIN, startTestServer, withTestServer as withServer } from "./helpers.ts";
 import {
   log,
@@ -241,17 +240,6 @@ Deno.test("pages: help article, CSP nonce, no JavaScript without islands", async
     await agent.body?.cancel();
   });
 });
-
-/** Holds back the islands' scripts, as a slow network would, until the returned call. */
-async function holdIslandScripts(page: Page): Promise<() => void> {
-  let release = () => {};
-  const held = new Promise<void>((resolve) => release = resolve);
-  await page.route("**/_islands/**", async (route) => {
-    await held;
-    await route.continue();
-  });
-  return release;
-}
 
 Deno.test(
   "sign-in submitted before the page's script has loaded: no password in a URL, and it signs in once hydrated",

@@ -5,8 +5,9 @@
  * Each island was rendered inside `<div data-island="Name" data-props="i" style="display:contents">`;
  * `<script type="application/json" id="__ISLAND_PROPS">` holds `[{props, signals?}, …]`, where
  * `signals` lists the paths of props that were signals on the server. Text typed into an island's
- * fields before its script arrived is kept through hydration, and a form submitted meanwhile (held
- * back by the page's guard, see ./render.ts) is submitted again once hydrated.
+ * fields before its script arrived is kept through hydration; a field changed meanwhile gets its
+ * `change` event again, and a form submitted meanwhile is submitted again, once hydrated (both held
+ * back by the page's guard, see ./render.ts).
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { signal } from "@preact/signals";
@@ -35,8 +36,36 @@ export function hydrateIslands(components: Record<string, ComponentType<any>>): 
     keepTyped(typed);
   }
   document.documentElement.setAttribute("data-hydrated", "");
+  changesHeld();
   submitHeld();
 }
+
+/**
+ * The changes the page's guard noted before hydration (./render.ts `SUBMIT_GUARD`), dispatched
+ * again now that the islands listen: each field (once, with its last value, in the order first
+ * changed) gets that value back if hydration moved it, and a `change` event.
+ */
+function changesHeld(): void {
+  const w = globalThis as { __heldChanges?: { field: unknown; value: unknown }[] };
+  const held = w.__heldChanges ?? [];
+  delete w.__heldChanges;
+  const last = new Map<Changeable, string>();
+  for (const { field, value } of held) {
+    if (changeable(field) && typeof value === "string") last.set(field, value);
+  }
+  for (const [field, value] of last) {
+    if (!field.isConnected) continue;
+    const file = field instanceof HTMLInputElement && field.type === "file"; // not settable
+    if (field.value !== value && !file) field.value = value;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+}
+
+type Changeable = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+const changeable = (x: unknown): x is Changeable =>
+  x instanceof HTMLInputElement || x instanceof HTMLSelectElement ||
+  x instanceof HTMLTextAreaElement;
 
 /**
  * The submit the page's guard held back before hydration (./render.ts `SUBMIT_GUARD`), made

@@ -65,11 +65,19 @@ export interface PageOptions {
  * typed. This classic script, first in `<head>` of every page with islands, holds such a submit
  * back (capture phase, before anything else sees it) and keeps the last one; the hydration client
  * (./client.ts) marks the page hydrated and submits it again, now to the island's own handler.
+ *
+ * A field's `change` (Enter in a number box, a choice in a select) would be lost the same way, as
+ * no handler listens yet: the script notes each changed field with its value, and the client
+ * dispatches `change` on it again once hydrated.
  */
 export const SUBMIT_GUARD = "addEventListener('submit',function(e){" +
   "if(document.documentElement.hasAttribute('data-hydrated'))return;" +
   "e.preventDefault();e.stopImmediatePropagation();" +
-  "window.__heldSubmit={form:e.target,submitter:e.submitter}},true)";
+  "window.__heldSubmit={form:e.target,submitter:e.submitter}},true);" +
+  "addEventListener('change',function(e){" +
+  "if(document.documentElement.hasAttribute('data-hydrated'))return;" +
+  "var h=window.__heldChanges||(window.__heldChanges=[]);" +
+  "h.push({field:e.target,value:e.target.value})},true)";
 
 /** Render a full HTML document. */
 export function renderPage({ title, head, body, build, lang = "en", nonce }: PageOptions): string {
