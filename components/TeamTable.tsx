@@ -157,6 +157,8 @@ function TeamRow({ agent, defaultCapacity, onSaved }: TeamRowProps) {
             value={capacity.value}
             aria-invalid={failure.value?.field === "capacity" ? "true" : undefined}
             aria-describedby={failure.value?.field === "capacity" ? errorId : undefined}
+            // Typed text is state at once, so a live update that renders the row keeps it.
+            onInput={(e) => capacity.value = e.currentTarget.value}
             onChange={(e) => changeCapacity(e.currentTarget)}
           />
         </td>

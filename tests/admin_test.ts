@@ -92,6 +92,101 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "admin: a capacity being typed survives a live update of its row",
+  BROWSER_TEST,
+  async () => {
+    const server = await startTestServer();
+    try {
+      const admin: Session = await server.admin();
+      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+      await withBrowser(async (browser) => {
+        const opened = await openPage(browser, `${server.url}help`);
+        const { page } = opened;
+        await page.context().addCookies([
+          { name: "session", value: admin.token, url: server.url },
+        ]);
+        await page.goto(`${server.url}admin`);
+        await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+        const ann$ = row(page, "Ann Agent");
+        const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
+        // Live updates reach the page: Ann's status, changed elsewhere, shows in her row.
+        const setStatus = (status: string) =>
+          server.api.request("PUT", `/api/agents/${ann.user.id}`, {
+            token: admin.token,
+            body: { status },
+          });
+        assertEquals((await setStatus("offline")).status, 200);
+        await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
+
+        await capacity.fill("3"); // typed, not yet committed (no Enter, still focused)
+        assertEquals((await setStatus("available")).status, 200);
+        await ann$.getByRole("cell", { name: "available", exact: true }).first().waitFor();
+        assertEquals(await capacity.inputValue(), "3", "the row's update kept what was typed");
+        await capacity.press("Enter");
+        await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
+        const saved = await server.api.request("GET", "/api/agents", { token: admin.token });
+        const annNow = saved.body.agents.find((a: { id: string }) => a.id === ann.user.id);
+        assertEquals(annNow.capacity, 3);
+        noErrors(opened);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
+
+Deno.test(
+  "admin: a Team list read before a live update does not undo it when it arrives",
+  BROWSER_TEST,
+  async () => {
+    const server = await startTestServer();
+    try {
+      const admin: Session = await server.admin();
+      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+      await withBrowser(async (browser) => {
+        const opened = await openPage(browser, `${server.url}help`);
+        const { page } = opened;
+        await page.context().addCookies([
+          { name: "session", value: admin.token, url: server.url },
+        ]);
+        // The page's refresh (when its socket is ready) reads the list now, and gets it late.
+        let release = () => {}, asked = () => {}, answered = () => {};
+        const held = new Promise<void>((r) => release = r);
+        const listAsked = new Promise<void>((r) => asked = r);
+        const listAnswered = new Promise<void>((r) => answered = r);
+        await page.route("**/api/agents", async (route) => {
+          if (route.request().method() !== "GET") return route.continue();
+          const response = await route.fetch(); // Ann busy
+          asked();
+          await held;
+          await route.fulfill({ response });
+          answered();
+        });
+        await page.goto(`${server.url}admin`);
+        await listAsked;
+        const put = await server.api.request("PUT", `/api/agents/${ann.user.id}`, {
+          token: admin.token,
+          body: { status: "offline" },
+        });
+        assertEquals(put.status, 200);
+        const ann$ = row(page, "Ann Agent");
+        await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
+        release();
+        await listAnswered;
+        // Let the page take the answer and render it.
+        await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+        const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
+        assertEquals(await status.inputValue(), "offline", "the older list did not undo it");
+        assertEquals(await ann$.getByRole("cell", { name: "busy", exact: true }).count(), 0);
+        noErrors(opened);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  },
+);
+
 /** The figure shown under `label` in the metrics panel. */
 const figure = (panel: Locator, label: string) =>
   panel.locator(".stat").filter({
