@@ -6,7 +6,7 @@
  * after each reconnect.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { createAgentBody } from "../lib/contract/schemas.ts";
 import type { User } from "../lib/contract/types.ts";
 import { api, ApiError } from "../lib/client/api.ts";
@@ -37,7 +37,11 @@ export default function AdminPanel(props: AdminPanelProps) {
   const notice = useSignal<string | null>(null);
   const busy = useSignal(false);
 
+  /** Per refresh on its way, the members updated live (or saved here) meanwhile: newer news. */
+  const refreshing = useRef(new Set<Map<string, User>>());
+
   const applyAgent = (agent: User) => {
+    for (const updated of refreshing.current) updated.set(agent.id, agent);
     const list = agents.peek();
     agents.value = list.some((a) => a.id === agent.id)
       ? list.map((a) => a.id === agent.id ? agent : a)
@@ -45,11 +49,18 @@ export default function AdminPanel(props: AdminPanelProps) {
   };
 
   const refresh = async () => {
-    const [staff] = await Promise.all([
-      api<{ agents: User[] }>("GET", "/api/agents"),
-      all.reload(),
-    ]);
-    agents.value = staff.agents;
+    const updated = new Map<string, User>();
+    refreshing.current.add(updated);
+    try {
+      const [staff] = await Promise.all([
+        api<{ agents: User[] }>("GET", "/api/agents"),
+        all.reload(),
+      ]);
+      // The list may have been read before an update that already reached the table: keep that.
+      agents.value = staff.agents.map((a) => updated.get(a.id) ?? a);
+    } finally {
+      refreshing.current.delete(updated);
+    }
   };
 
   useEffect(() => {
