@@ -41,157 +41,144 @@ const row = (page: Page, name: string) =>
     has: page.getByRole("cell", { name, exact: true }),
   });
 
-Deno.test(
-  "admin: a capacity and a status changed before the page's script has loaded are saved once hydrated",
-  BROWSER_TEST,
-  async () => {
-    const server = await startTestServer();
-    try {
-      const admin: Session = await server.admin();
-      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
-      const saved = async () => {
-        const res = await server.api.request("GET", "/api/agents", { token: admin.token });
-        const a = res.body.agents.find((a: { id: string }) => a.id === ann.user.id);
-        return [a.chosenStatus, a.capacity];
-      };
-      const before = await saved();
-      assertEquals(before, ["busy", 5], "the default capacity");
-      await withBrowser(async (browser) => {
-        const opened = await openPage(browser, `${server.url}help`);
-        const { page } = opened;
-        await page.context().addCookies([
-          { name: "session", value: admin.token, url: server.url },
-        ]);
-        const release = await holdIslandScripts(page);
-        await page.goto(`${server.url}admin`, { waitUntil: "commit" });
-        const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
-        const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
-        // The browser's own change events, before any island listens.
-        await capacity.fill("3");
-        await capacity.press("Enter");
-        await status.selectOption("available");
-        await page.waitForTimeout(300);
-        assertEquals(await saved(), before, "nothing is saved before hydration");
-        assertEquals(
-          await page.evaluate(() => document.documentElement.dataset.hydrated),
-          undefined,
-        );
-
-        release();
-        const ann$ = row(page, "Ann Agent");
-        await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
-        await ann$.getByRole("cell", { name: "available", exact: true }).nth(1).waitFor();
-        assertEquals(await saved(), ["available", 3]);
-        assertEquals(await capacity.inputValue(), "3");
-        assertEquals(await status.inputValue(), "available");
-        noErrors(opened);
-      });
-    } finally {
-      await server.shutdown();
-    }
-  },
-);
-
-Deno.test(
-  "admin: a capacity being typed survives a live update of its row",
-  BROWSER_TEST,
-  async () => {
-    const server = await startTestServer();
-    try {
-      const admin: Session = await server.admin();
-      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
-      await withBrowser(async (browser) => {
-        const opened = await openPage(browser, `${server.url}help`);
-        const { page } = opened;
-        await page.context().addCookies([
-          { name: "session", value: admin.token, url: server.url },
-        ]);
-        await page.goto(`${server.url}admin`);
-        await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
-        const ann$ = row(page, "Ann Agent");
-        const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
-        // Live updates reach the page: Ann's status, changed elsewhere, shows in her row.
-        const setStatus = (status: string) =>
-          server.api.request("PUT", `/api/agents/${ann.user.id}`, {
-            token: admin.token,
-            body: { status },
-          });
-        assertEquals((await setStatus("offline")).status, 200);
-        await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
-
-        await capacity.fill("3"); // typed, not yet committed (no Enter, still focused)
-        assertEquals((await setStatus("available")).status, 200);
-        await ann$.getByRole("cell", { name: "available", exact: true }).first().waitFor();
-        assertEquals(await capacity.inputValue(), "3", "the row's update kept what was typed");
-        await capacity.press("Enter");
-        await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
-        const saved = await server.api.request("GET", "/api/agents", { token: admin.token });
-        const annNow = saved.body.agents.find((a: { id: string }) => a.id === ann.user.id);
-        assertEquals(annNow.capacity, 3);
-        noErrors(opened);
-      });
-    } finally {
-      await server.shutdown();
-    }
-  },
-);
-
-Deno.test(
-  "admin: a Team list read before a live update does not undo it when it arrives",
-  BROWSER_TEST,
-  async () => {
-    const server = await startTestServer();
-    try {
-      const admin: Session = await server.admin();
-      const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
-      await withBrowser(async (browser) => {
-        const opened = await openPage(browser, `${server.url}help`);
-        const { page } = opened;
-        await page.context().addCookies([
-          { name: "session", value: admin.token, url: server.url },
-        ]);
-        // The page's refresh (when its socket is ready) reads the list now, and gets it late.
-        let release = () => {}, asked = () => {}, answered = () => {};
-        const held = new Promise<void>((r) => release = r);
-        const listAsked = new Promise<void>((r) => asked = r);
-        const listAnswered = new Promise<void>((r) => answered = r);
-        await page.route("**/api/agents", async (route) => {
-          if (route.request().method() !== "GET") return route.continue();
-          const response = await route.fetch(); // Ann busy
-          asked();
-          await held;
-          await route.fulfill({ response });
-          answered();
-        });
-        await page.goto(`${server.url}admin`);
-        await listAsked;
-        const put = await server.api.request("PUT", `/api/agents/${ann.user.id}`, {
-          token: admin.token,
-          body: { status: "offline" },
-        });
-        assertEquals(put.status, 200);
-        const ann$ = row(page, "Ann Agent");
-        await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
-        release();
-        await listAnswered;
-        // Let the page take the answer and render it.
-        await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
-        const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
-        assertEquals(await status.inputValue(), "offline", "the older list did not undo it");
-        assertEquals(await ann$.getByRole("cell", { name: "busy", exact: true }).count(), 0);
-        noErrors(opened);
-      });
-    } finally {
-      await server.shutdown();
-    }
-  },
-);
-
 /** The figure shown under `label` in the metrics panel. */
 const figure = (panel: Locator, label: string) =>
   panel.locator(".stat").filter({
     has: panel.page().getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }),
   }).getByRole("definition");
+
+/** What the API has saved of a member: their own status and their capacity. */
+async function savedAgent(server: TestServer, admin: Session, id: string) {
+  const res = await server.api.request("GET", "/api/agents", { token: admin.token });
+  const agent = res.body.agents.find((a: { id: string }) => a.id === id);
+  return [agent.chosenStatus, agent.capacity];
+}
+
+interface AdminPage {
+  server: TestServer;
+  admin: Session;
+  ann: Session;
+  page: Page;
+  /** Ann's status set through the API, as another admin would. */
+  setAnnStatus(status: string): Promise<void>;
+}
+
+/**
+ * A server with an admin and Ann (an agent, busy), and a browser page holding the admin's session
+ * (on /help: each test opens /admin its own way). The page must end without errors.
+ */
+async function withAdminPage(fn: (t: AdminPage) => Promise<void>) {
+  const server = await startTestServer();
+  try {
+    const admin: Session = await server.admin();
+    const ann = await server.api.agent(admin, "Ann Agent", "ann@example.com", "busy");
+    await withBrowser(async (browser) => {
+      const opened = await openPage(browser, `${server.url}help`);
+      await opened.page.context().addCookies([
+        { name: "session", value: admin.token, url: server.url },
+      ]);
+      const setAnnStatus = async (status: string) => {
+        const res = await server.api.request("PUT", `/api/agents/${ann.user.id}`, {
+          token: admin.token,
+          body: { status },
+        });
+        assertEquals(res.status, 200, JSON.stringify(res.body));
+      };
+      await fn({ server, admin, ann, page: opened.page, setAnnStatus });
+      noErrors(opened);
+    });
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test(
+  "admin: a capacity and a status changed before the page's script has loaded are saved once hydrated",
+  BROWSER_TEST,
+  () =>
+    withAdminPage(async ({ server, admin, ann, page }) => {
+      const saved = () => savedAgent(server, admin, ann.user.id);
+      assertEquals(await saved(), ["busy", 5], "the default capacity");
+      const release = await holdIslandScripts(page);
+      await page.goto(`${server.url}admin`, { waitUntil: "commit" });
+      const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
+      const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
+      // The browser's own change events, before any island listens.
+      await capacity.fill("3");
+      await capacity.press("Enter");
+      await status.selectOption("available");
+      await page.waitForTimeout(300);
+      assertEquals(await saved(), ["busy", 5], "nothing is saved before hydration");
+      assertEquals(
+        await page.evaluate(() => document.documentElement.dataset.hydrated),
+        undefined,
+      );
+
+      release();
+      const ann$ = row(page, "Ann Agent");
+      await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
+      await ann$.getByRole("cell", { name: "available", exact: true }).nth(1).waitFor();
+      assertEquals(await saved(), ["available", 3]);
+      assertEquals(await capacity.inputValue(), "3");
+      assertEquals(await status.inputValue(), "available");
+    }),
+);
+
+Deno.test(
+  "admin: a capacity being typed survives a live update of its row",
+  BROWSER_TEST,
+  () =>
+    withAdminPage(async ({ server, admin, ann, page, setAnnStatus }) => {
+      await page.goto(`${server.url}admin`);
+      await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+      const ann$ = row(page, "Ann Agent");
+      const capacity = page.getByRole("spinbutton", { name: "Capacity for Ann Agent" });
+      // Live updates reach the page: Ann's status, changed elsewhere, shows in her row.
+      await setAnnStatus("offline");
+      await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
+
+      await capacity.fill("3"); // typed, not yet committed (no Enter, still focused)
+      await setAnnStatus("available");
+      await ann$.getByRole("cell", { name: "available", exact: true }).first().waitFor();
+      assertEquals(await capacity.inputValue(), "3", "the row's update kept what was typed");
+      await capacity.press("Enter");
+      await ann$.getByRole("cell", { name: "0 / 3" }).waitFor();
+      assertEquals(await savedAgent(server, admin, ann.user.id), ["available", 3]);
+    }),
+);
+
+Deno.test(
+  "admin: a Team list read before a live update does not undo it when it arrives",
+  BROWSER_TEST,
+  () =>
+    withAdminPage(async ({ server, page, setAnnStatus }) => {
+      // The page's refresh (when its socket is ready) reads the list now, and gets it late.
+      let release = () => {}, asked = () => {}, answered = () => {};
+      const held = new Promise<void>((r) => release = r);
+      const listAsked = new Promise<void>((r) => asked = r);
+      const listAnswered = new Promise<void>((r) => answered = r);
+      await page.route("**/api/agents", async (route) => {
+        if (route.request().method() !== "GET") return route.continue();
+        const response = await route.fetch(); // Ann busy
+        asked();
+        await held;
+        await route.fulfill({ response });
+        answered();
+      });
+      await page.goto(`${server.url}admin`);
+      await listAsked;
+      await setAnnStatus("offline");
+      const ann$ = row(page, "Ann Agent");
+      await ann$.getByRole("cell", { name: "offline", exact: true }).first().waitFor();
+      release();
+      await listAnswered;
+      // Let the page take the answer and render it.
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+      const status = page.getByRole("combobox", { name: "Status for Ann Agent" });
+      assertEquals(await status.inputValue(), "offline", "the older list did not undo it");
+      assertEquals(await ann$.getByRole("cell", { name: "busy", exact: true }).count(), 0);
+    }),
+);
 
 Deno.test(
   "admin: set an agent's capacity and status from the Team table; the capacity holds the queue",
@@ -232,9 +219,7 @@ Deno.test(
         await status.selectOption("available");
         // Saved and live: "Status now" says available too, not only the select.
         await ann$.getByRole("cell", { name: "available", exact: true }).nth(1).waitFor();
-        const saved = await server.api.request("GET", "/api/agents", { token: admin.token });
-        const annNow = saved.body.agents.find((a: { id: string }) => a.id === ann.user.id);
-        assertEquals([annNow.chosenStatus, annNow.capacity], ["available", 1]);
+        assertEquals(await savedAgent(server, admin, ann.user.id), ["available", 1]);
 
         // The first customer gets Ann; the table follows live (at capacity: busy, 1 / 1).
         const first = await askForHuman(server, "Wendy");
