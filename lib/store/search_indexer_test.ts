@@ -16,10 +16,6 @@ import { SearchIndexer } from "./search_indexer.ts";
 import { indexLines } from "./search_testing.ts";
 import type { Message, User } from "../contract/types.ts";
 
-/**
- * Conversations of their own customers, each with `messages` appended at once (so the group
- * commit puts bursts of them in one commit, under one pending run), or `oneByOne`.
- */
 /** A migrated store on a fresh in-memory KV. */
 async function freshStore(): Promise<{ kv: Deno.Kv; store: Store }> {
   const kv = await Deno.openKv(":memory:");
@@ -28,6 +24,10 @@ async function freshStore(): Promise<{ kv: Deno.Kv; store: Store }> {
   return { kv, store };
 }
 
+/**
+ * Conversations of their own customers, each with `messages` appended at once (so the group
+ * commit puts bursts of them in one commit, under one pending run), or `oneByOne`.
+ */
 async function seed(
   store: Store,
   conversations: number,
