@@ -53,12 +53,18 @@ function changesHeld(): void {
   for (const { field, value } of held) {
     if (changeable(field) && typeof value === "string") last.set(field, value);
   }
-  for (const [field, value] of last) {
-    if (!field.isConnected) continue;
-    const file = field instanceof HTMLInputElement && field.type === "file"; // not settable
-    if (field.value !== value && !file) field.value = value;
-    field.dispatchEvent(new Event("change", { bubbles: true }));
-  }
+  for (const [field, value] of last) replay(field, value, "change");
+}
+
+/**
+ * Gives a field still on the page the value it had before hydration (if hydration moved it; a
+ * file input's can't be set) and the event the island missed.
+ */
+function replay(field: Changeable, value: string, type: "input" | "change"): void {
+  if (!field.isConnected) return;
+  const file = field instanceof HTMLInputElement && field.type === "file";
+  if (field.value !== value && !file) field.value = value;
+  field.dispatchEvent(new Event(type, { bubbles: true }));
 }
 
 type Changeable = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -99,11 +105,7 @@ function typedFields(root: HTMLElement): [Field, string][] {
  * event, as typing would have: its state then holds the text too.
  */
 function keepTyped(typed: [Field, string][]): void {
-  for (const [field, value] of typed) {
-    if (!field.isConnected) continue;
-    if (field.value !== value) field.value = value;
-    field.dispatchEvent(new Event("input", { bubbles: true }));
-  }
+  for (const [field, value] of typed) replay(field, value, "input");
 }
 
 /** The props, with each listed path turned back into a signal of its value. */
